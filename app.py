@@ -1,0 +1,154 @@
+"""The application factory: configuration, extensions, blueprints, CLI and error pages.
+Nothing runs at import time; migrations and the scheduler are commands of their own."""
+from __future__ import annotations
+
+import os
+import secrets
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+
+from config import Config
+from extensions import babel, csrf, db, limiter, login_manager, migrate
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "school.db")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+    app.config.setdefault("UPLOAD_FOLDER", os.path.join(app.instance_path, "uploads"))
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_error_pages(app)
+    _register_security_headers(app)
+    _register_cli(app)
+
+    @app.get("/healthz")
+    @limiter.exempt
+    def healthz():
+        try:
+            db.session.execute(text("SELECT 1"))
+            return jsonify(status="ok"), 200
+        except Exception:  # any database failure means "not healthy", never a 500 page
+            db.session.rollback()
+            return jsonify(status="database unavailable"), 503
+
+    return app
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A secret key generated once per installation and kept in the instance folder."""
+    path = os.path.join(instance_path, "secret_key")
+    if not os.path.exists(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    with open(path) as f:
+        return f.read().strip()
+
+
+def _init_extensions(app: Flask) -> None:
+    import models  # noqa: F401  (every table registered before create_all/migrations)
+    from database import init_database
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=lambda: app.config["BABEL_DEFAULT_LOCALE"])
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Войдите, чтобы открыть эту страницу.")
+    login_manager.login_message_category = "info"
+    init_database(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from blueprints.admin import bp as admin_bp
+    from blueprints.archive import bp as archive_bp
+    from blueprints.auth import bp as auth_bp
+    from blueprints.diary import bp as diary_bp
+    from blueprints.journal import bp as journal_bp
+    from blueprints.main import bp as main_bp
+    from blueprints.personal_data import bp as personal_data_bp
+
+    for bp in (main_bp, auth_bp, admin_bp, journal_bp, diary_bp, personal_data_bp, archive_bp):
+        app.register_blueprint(bp)
+
+
+def _register_error_pages(app: Flask) -> None:
+    messages = {
+        400: _l("Запрос не понят. Проверьте введённые данные и попробуйте ещё раз."),
+        403: _l("У вас нет доступа к этой странице."),
+        404: _l("Страница не найдена."),
+        405: _l("Так обратиться к этой странице нельзя."),
+        413: _l("Файл слишком большой. Максимальный размер — %(mb)s МБ."),
+        429: _l("Слишком много попыток. Подождите немного и попробуйте снова."),
+        500: _l("Внутренняя ошибка. Данные не изменены; сообщите администратору."),
+    }
+
+    def render_error(code: int, message: str):
+        if request.headers.get("HX-Request") == "true":
+            return render_template("errors/_message.html", code=code, message=message), code
+        return render_template("errors/error.html", code=code, message=message), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_e):
+        return render_error(400, _("Форма устарела или отправлена не со страницы школы. Обновите страницу и повторите."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(e: HTTPException):
+        code = e.code or 500
+        message = messages.get(code, e.description or "")
+        if code == 413:
+            message = _(
+                "Файл слишком большой. Максимальный размер — %(mb)s МБ.",
+                mb=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024),
+            )
+        return render_error(code, message)
+
+    @app.errorhandler(Exception)
+    def server_error(e: Exception):
+        db.session.rollback()
+        app.logger.exception("unhandled error")
+        return render_error(500, messages[500])
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _register_cli(app: Flask) -> None:
+    from cli import register_cli
+
+    register_cli(app)

@@ -1,0 +1,7 @@
+"""Administration of the school: year, periods, classes, subjects, assignments, people,
+imports and credentials (ADM-1, ADM-3, ADM-4)."""
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from blueprints.admin import views  # noqa: E402,F401

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from flask import render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+import policy
+from blueprints.main import bp
+from extensions import db
+from models import AdminAlert, LoginEvent, ParentLink, Student, TeachingAssignment
+
+
+@bp.app_context_processor
+def navigation():
+    if not current_user.is_authenticated:
+        return {"nav_items": []}
+    items = [("main.dashboard", _("Главная"))]
+    if current_user.has_role(*policy.TEACHING_ROLES) or policy.can_read_all_journals(current_user):
+        items.append(("journal.index", _("Журнал")))
+    if current_user.has_role("student", "parent"):
+        items.append(("diary.index", _("Дневник")))
+    if policy.can_administer(current_user):
+        items.append(("admin.index", _("Администрирование")))
+    path = request.path
+    return {
+        "nav_items": [
+            {"url": url_for(endpoint), "label": label, "active": path.startswith(url_for(endpoint)) and endpoint != "main.dashboard"}
+            for endpoint, label in items
+        ]
+    }
+
+
+@bp.get("/")
+@login_required
+def dashboard():
+    user = current_user
+    assignments = []
+    if user.has_role(*policy.TEACHING_ROLES):
+        assignments = db.session.scalars(
+            select(TeachingAssignment)
+            .where(TeachingAssignment.teacher_id == user.id, TeachingAssignment.is_active.is_(True))
+            .options(
+                selectinload(TeachingAssignment.class_group),
+                selectinload(TeachingAssignment.subject),
+                selectinload(TeachingAssignment.subgroup),
+            )
+        ).all()
+        assignments.sort(key=lambda a: (a.class_group.grade, a.class_group.name, a.subject.name))
+    children = []
+    if user.has_role("parent"):
+        children = db.session.scalars(
+            select(Student)
+            .join(ParentLink, ParentLink.student_id == Student.id)
+            .where(ParentLink.parent_id == user.id)
+            .options(selectinload(Student.current_class))
+            .order_by(Student.last_name, Student.first_name)
+        ).all()
+    alerts = []
+    if policy.can_administer(user):
+        alerts = db.session.scalars(
+            select(AdminAlert)
+            .where(AdminAlert.school_id == user.school_id, AdminAlert.is_resolved.is_(False))
+            .order_by(AdminAlert.at.desc())
+            .limit(20)
+        ).all()
+    return render_template(
+        "main/dashboard.html", assignments=assignments, children=children, alerts=alerts
+    )
+
+
+@bp.get("/profile")
+@login_required
+def profile():
+    logins = db.session.scalars(
+        select(LoginEvent)
+        .where(LoginEvent.user_id == current_user.id)
+        .order_by(LoginEvent.at.desc())
+        .limit(15)
+    ).all()
+    return render_template("main/profile.html", logins=logins)

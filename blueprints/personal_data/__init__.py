@@ -1,0 +1,5 @@
+"""The personal-data register (152-ФЗ): consents, disclosures, destruction acts (PD-*).
+Routes arrive with the personal-data issue."""
+from flask import Blueprint
+
+bp = Blueprint("personal_data", __name__, url_prefix="/personal-data")

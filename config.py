@@ -1,0 +1,78 @@
+"""Settings. Everything comes from the environment with a safe default, so a fresh clone runs
+with nothing configured and production overrides only what it must."""
+import os
+from datetime import timedelta
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual `postgres://` and `postgresql://` forms and use psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY")  # None: app.py keeps one in the instance folder
+    # None: SQLite file in the instance folder, set by create_app().
+    SQLALCHEMY_DATABASE_URI = (
+        normalise_database_url(os.environ["DATABASE_URL"]) if os.environ.get("DATABASE_URL") else None
+    )
+    SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 15000)
+
+    BABEL_DEFAULT_LOCALE = "ru"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("SCHOOL_TIMEZONE", "Europe/Moscow")
+    SCHOOL_TIMEZONE = os.environ.get("SCHOOL_TIMEZONE", "Europe/Moscow")
+
+    # Sessions: personal credentials on shared tablets (001:2.5.11-2.5.13, 004:2.13).
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)  # true behind HTTPS
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    PREFERRED_URL_SCHEME = "https" if _bool("SESSION_COOKIE_SECURE", False) else "http"
+    STAFF_IDLE_MINUTES = _int("STAFF_IDLE_MINUTES", 15)
+    FAMILY_IDLE_MINUTES = _int("FAMILY_IDLE_MINUTES", 60)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+
+    # Login throttling: per address by Flask-Limiter, per account by a lock.
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute")
+    LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_LOCK_MINUTES = _int("LOGIN_LOCK_MINUTES", 15)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+
+    WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds the token
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+    MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 5) * 1024 * 1024
+
+    # Personal data (152-ФЗ): the consent form of 003 (10 working days) is stricter than
+    # the law (30 days), so it is the default.
+    PD_DESTROY_WORKING_DAYS = _int("PD_DESTROY_WORKING_DAYS", 10)
+    PD_DESTROY_CALENDAR_DAYS_LEGAL = _int("PD_DESTROY_CALENDAR_DAYS_LEGAL", 30)
+
+    SEND_SECURITY_HEADERS = True
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = None  # set by the test fixtures
+    WTF_CSRF_ENABLED = False  # switched back on by the CSRF tests
+    RATELIMIT_ENABLED = False  # switched back on by the throttling tests
+    PD_DESTROY_WORKING_DAYS = 10

@@ -1,0 +1,61 @@
+"""Engine set-up that the ORM cannot express by itself.
+
+SQLite: WAL so readers never block the writer, foreign keys on, a busy timeout, and write
+transactions that start with BEGIN IMMEDIATE. pysqlite otherwise begins a DEFERRED transaction
+that takes the write lock only at the first write; if another writer holds it then, SQLite
+answers "database is locked" at once, whatever the busy timeout, because waiting could deadlock.
+Taking the lock at BEGIN makes the busy timeout apply.
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
+
+from flask import Flask, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from extensions import db
+
+# True: the next transaction on this thread/context starts IMMEDIATE. Requests that may write
+# (POST, PUT, PATCH, DELETE), CLI commands and jobs set it; GET requests read without the lock.
+_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=True)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@contextlib.contextmanager
+def read_only() -> Iterator[None]:
+    token = _write_intent.set(False)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def setup_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Hand transaction control to SQLAlchemy's "begin" event below.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+def init_database(app: Flask) -> None:
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            setup_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    @app.before_request
+    def _mark_write_intent():
+        _write_intent.set(request.method not in SAFE_METHODS)

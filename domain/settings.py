@@ -1,0 +1,38 @@
+"""The school's conventions with their usual defaults; a school stores only what differs
+(School.settings). REQUIREMENTS, "Conventions of Russian school journals"."""
+from __future__ import annotations
+
+from copy import deepcopy
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    # Period mark from the weighted average: 5 from 4.65, 4 from 3.65, 3 from 2.65, else 2.
+    "rounding_thresholds": {"5": 4.65, "4": 3.65, "3": 2.65},
+    "min_marks_per_period": {"quarter": 3, "trimester": 3, "half_year": 5, "year": 5},
+    "use_weights": True,
+    "notations": {
+        "absent": "Н",
+        "ill": "Б",
+        "excused": "УП",
+        "unexcused": "НП",
+        "late": "ОП",
+        "not_assessed": "н/а",
+        "pass": "зач",
+        "fail": "незач",
+        "exempt": "осв",
+    },
+    # Deadlines of 003:2.3-2.5 (hours and days are the school's to change).
+    "homework_deadline_hours": 2,
+    "marks_deadline_days": 7,
+    "current_marks_by": "18:00",
+}
+
+
+def school_settings(stored: dict[str, Any] | None) -> dict[str, Any]:
+    merged = deepcopy(DEFAULTS)
+    for key, value in (stored or {}).items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key].update(value)
+        else:
+            merged[key] = value
+    return merged

@@ -1,0 +1,109 @@
+"""Who may do what to which object. Every permission check of the application lives here,
+so that a view asks one question and the answer is tested once (ADM-6, STYLE conventions 1-2).
+
+A check takes the user and the object; it never trusts ids from the request on their own."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import abort
+from sqlalchemy import exists, select
+
+from extensions import db
+from models import ClassGroup, ParentLink, Student, TeachingAssignment, User
+
+# The administrator opens and closes the year and manages people (ADM-1, ADM-3).
+ADMIN_ROLES = frozenset({"director", "journal_admin", "tech_admin"})
+# The academic office views every journal without editing and prints its pages (004:3.3).
+JOURNAL_READER_ROLES = frozenset({"director", "deputy", "methodist", "journal_admin"})
+TEACHING_ROLES = frozenset({"teacher", "class_teacher", "extra_teacher"})
+
+T = TypeVar("T")
+
+
+def can_administer(user: User) -> bool:
+    return user.has_role(*ADMIN_ROLES)
+
+
+def can_read_all_journals(user: User) -> bool:
+    return user.has_role(*JOURNAL_READER_ROLES)
+
+
+def _same_school(user: User, school_id: int) -> bool:
+    return user.school_id == school_id
+
+
+def is_class_teacher_of(user: User, class_group: ClassGroup) -> bool:
+    return class_group.class_teacher_id == user.id
+
+
+def can_view_assignment(user: User, assignment: TeachingAssignment) -> bool:
+    if not _same_school(user, assignment.school_id):
+        return False
+    return (
+        assignment.teacher_id == user.id
+        or can_read_all_journals(user)
+        or is_class_teacher_of(user, assignment.class_group)
+    )
+
+
+def can_edit_assignment(user: User, assignment: TeachingAssignment) -> bool:
+    """Only the teacher of the assignment records its journal (004:3.6); the academic office
+    only reads (004:3.3)."""
+    return (
+        _same_school(user, assignment.school_id)
+        and assignment.is_active
+        and assignment.teacher_id == user.id
+    )
+
+
+def can_view_class(user: User, class_group: ClassGroup) -> bool:
+    if not _same_school(user, class_group.school_id):
+        return False
+    if can_read_all_journals(user) or can_administer(user) or is_class_teacher_of(user, class_group):
+        return True
+    return db.session.scalar(
+        select(
+            exists().where(
+                TeachingAssignment.class_id == class_group.id,
+                TeachingAssignment.teacher_id == user.id,
+            )
+        )
+    )
+
+
+def is_parent_of(user: User, student: Student) -> bool:
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(ParentLink.parent_id == user.id, ParentLink.student_id == student.id)
+            )
+        )
+    )
+
+
+def can_view_student(user: User, student: Student) -> bool:
+    """Students see only their own data, parents only their own children's (004:2.11-2.12);
+    staff see the students of the classes they work with."""
+    if not _same_school(user, student.school_id):
+        return False
+    if student.user_id is not None and student.user_id == user.id:
+        return True
+    if user.has_role("parent") and is_parent_of(user, student):
+        return True
+    if not user.is_staff:
+        return False
+    if can_read_all_journals(user) or can_administer(user):
+        return True
+    return student.current_class is not None and can_view_class(user, student.current_class)
+
+
+def load(model: type[T], object_id: int, allowed: Callable[[User, T], bool], user: User) -> T:
+    """Load an object by id for a view: 404 if it does not exist, 403 if the user may not."""
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    if not allowed(user, obj):
+        abort(403)
+    return obj

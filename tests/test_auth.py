@@ -1,0 +1,238 @@
+"""Accounts: personal credentials, hashing, lock after failures, idle timeout, switch user,
+change of password, report of a compromise (ADM-7)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from extensions import db
+from models import AdminAlert, LoginEvent, User
+from tests.conftest import PASSWORD
+
+
+def test_login_page_speaks_russian(client):
+    response = client.get("/auth/login")
+    assert response.status_code == 200
+    assert "Вход в электронный журнал" in response.get_data(as_text=True)
+
+
+def test_password_is_stored_as_scrypt_hash_not_plain_text(app, small_school):
+    s = small_school()
+    s.admin.set_password("Секрет-12345")
+    db.session.commit()
+    assert s.admin.password_hash.startswith("scrypt:")
+    assert "Секрет-12345" not in s.admin.password_hash
+    assert s.admin.check_password("Секрет-12345")
+    assert not s.admin.check_password("секрет-12345")
+
+
+def test_good_login_opens_dashboard_and_is_logged(client, auth, small_school):
+    s = small_school()
+    response = auth.login(s.deputy)
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    events = db.session.scalars(select(LoginEvent).where(LoginEvent.user_id == s.deputy.id)).all()
+    assert [e.event for e in events] == ["success"]
+
+
+def test_wrong_password_is_refused_with_russian_message_and_logged(client, auth, small_school):
+    s = small_school()
+    response = auth.login(s.deputy, "wrong")
+    assert response.status_code == 401
+    assert "Неверный логин или пароль" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+    assert db.session.scalar(select(LoginEvent.event).where(LoginEvent.login == "deputy")) == "failure"
+
+
+def test_ten_wrong_passwords_lock_the_account_even_for_the_right_one(client, auth, small_school):
+    s = small_school()
+    statuses = [auth.login(s.deputy, f"wrong{i}").status_code for i in range(10)]
+    assert set(statuses) == {401}
+    response = auth.login(s.deputy, PASSWORD)
+    assert response.status_code == 401
+    assert "временно заблокирован" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, s.deputy.id).locked_until is not None
+
+
+def test_lock_expires(client, auth, small_school):
+    s = small_school()
+    for i in range(5):
+        auth.login(s.deputy, f"wrong{i}")
+    user = db.session.get(User, s.deputy.id)
+    user.locked_until = datetime.now(timezone.utc) - timedelta(minutes=1)
+    db.session.commit()
+    assert auth.login(s.deputy).status_code == 302
+
+
+def test_login_is_throttled_per_address(make_app, small_school):
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
+    with app.app_context():
+        small_school()
+        client = app.test_client()
+        codes = [client.post("/auth/login", data={"login": "nobody", "password": "x"}).status_code for _ in range(4)]
+    assert codes[:3] == [401, 401, 401]
+    assert codes[3] == 429
+
+
+def test_throttled_response_is_russian(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="1 per minute")
+    client = app.test_client()
+    client.post("/auth/login", data={"login": "a", "password": "b"})
+    response = client.post("/auth/login", data={"login": "a", "password": "b"})
+    assert response.status_code == 429
+    assert "Слишком много попыток" in response.get_data(as_text=True)
+
+
+def test_open_redirect_through_next_is_refused(client, auth, small_school):
+    s = small_school()
+    response = client.post(
+        "/auth/login?next=https://evil.example/x", data={"login": s.deputy.login, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response.location == "/"
+    client.post("/auth/switch")
+    response = client.post("/auth/login?next=/profile", data={"login": s.deputy.login, "password": PASSWORD})
+    assert response.location == "/profile"
+
+
+def test_idle_staff_session_ends(make_app, small_school):
+    app = make_app(STAFF_IDLE_MINUTES=15)
+    with app.app_context():
+        s = small_school()
+        client = app.test_client()
+        client.post("/auth/login", data={"login": s.maths_teacher.login, "password": PASSWORD})
+        assert client.get("/").status_code == 200
+        with client.session_transaction() as sess:
+            sess["last_seen"] = (datetime.now(timezone.utc) - timedelta(minutes=16)).timestamp()
+        response = client.get("/")
+        assert response.status_code == 302
+        assert "/auth/login" in response.location
+        assert client.get("/").status_code == 302
+
+
+def test_switch_user_is_one_post_and_ends_the_session(client, auth, small_school):
+    s = small_school()
+    auth.login(s.maths_teacher)
+    response = client.post("/auth/switch")
+    assert response.status_code == 302 and response.location.endswith("/auth/login")
+    assert client.get("/").status_code == 302
+
+
+def test_change_password_requires_current_password(client, auth, small_school):
+    s = small_school()
+    auth.login(s.deputy)
+    data = {"current_password": "wrong", "new_password": "NovyiParol-1", "confirm": "NovyiParol-1"}
+    response = client.post("/auth/password", data=data)
+    assert response.status_code == 400
+    assert "Текущий пароль введён неверно" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, s.deputy.id).check_password(PASSWORD)
+
+
+def test_change_password_works_and_old_password_no_longer_does(client, auth, small_school):
+    s = small_school()
+    auth.login(s.deputy)
+    data = {"current_password": PASSWORD, "new_password": "NovyiParol-1", "confirm": "NovyiParol-1"}
+    assert client.post("/auth/password", data=data).status_code == 302
+    assert client.get("/").status_code == 200  # the session that changed it stays
+    client.post("/auth/switch")
+    assert auth.login(s.deputy, PASSWORD).status_code == 401
+    assert auth.login(s.deputy, "NovyiParol-1").status_code == 302
+
+
+def test_short_password_is_refused(client, auth, small_school):
+    s = small_school()
+    auth.login(s.deputy)
+    data = {"current_password": PASSWORD, "new_password": "short", "confirm": "short"}
+    response = client.post("/auth/password", data=data)
+    assert response.status_code == 400
+    assert "не короче 8" in response.get_data(as_text=True)
+
+
+def test_must_change_password_redirects_every_page(client, auth, small_school):
+    s = small_school()
+    s.deputy.must_change_password = True
+    db.session.commit()
+    auth.login(s.deputy)
+    response = client.get("/journal/")
+    assert response.status_code == 302 and response.location.endswith("/auth/password")
+
+
+def test_reporting_a_compromise_blocks_the_account_and_alerts_the_administrator(client, auth, small_school):
+    s = small_school()
+    auth.login(s.maths_teacher)
+    response = client.post("/auth/compromised", data={"details": "пароль видели ученики"})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302  # logged out
+    db.session.expire_all()
+    user = db.session.get(User, s.maths_teacher.id)
+    assert user.is_blocked
+    alert = db.session.scalar(select(AdminAlert).where(AdminAlert.user_id == user.id))
+    assert alert is not None and "пароль видели ученики" in alert.message
+    response = auth.login(s.maths_teacher)
+    assert response.status_code == 401
+    assert "заблокирована" in response.get_data(as_text=True)
+    auth.login(s.admin)
+    assert "сообщил о компрометации" in client.get("/").get_data(as_text=True)
+
+
+def test_other_sessions_end_when_account_is_blocked(make_app, small_school):
+    app = make_app()
+    with app.app_context():
+        s = small_school()
+        tablet, phone = app.test_client(), app.test_client()
+        for c in (tablet, phone):
+            c.post("/auth/login", data={"login": s.maths_teacher.login, "password": PASSWORD})
+        tablet.post("/auth/compromised", data={"details": ""})
+        assert phone.get("/").status_code == 302
+
+
+def test_csrf_token_is_required_for_forms(make_app, small_school):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        s = small_school()
+        client = app.test_client()
+        response = client.post("/auth/login", data={"login": s.deputy.login, "password": PASSWORD})
+        assert response.status_code == 400
+        assert "Форма устарела" in response.get_data(as_text=True)
+        assert db.session.scalar(select(LoginEvent).where(LoginEvent.login == "deputy")) is None
+
+
+def test_csrf_token_in_header_is_accepted(make_app, small_school):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        s = small_school()
+        client = app.test_client()
+        page = client.get("/auth/login").get_data(as_text=True)
+        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        response = client.post(
+            "/auth/login", data={"login": s.deputy.login, "password": PASSWORD}, headers={"X-CSRFToken": token}
+        )
+        assert response.status_code == 302
+
+
+def test_security_headers_and_strict_csp(client):
+    response = client.get("/auth/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_session_cookie_is_httponly_and_samesite(client, auth, small_school):
+    s = small_school()
+    response = auth.login(s.deputy)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_healthz_reports_database(client):
+    assert client.get("/healthz").status_code == 200
+
+
+def test_healthz_answers_503_without_database(make_app, tmp_path):
+    app = make_app(SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "missing" / "no.db"))
+    assert app.test_client().get("/healthz").status_code == 503

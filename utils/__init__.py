@@ -1,0 +1,1 @@
+"""Helpers by topic, shared by the blueprints."""
