@@ -25,7 +25,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @contextlib.contextmanager
-def read_only() -> Iterator[None]:
+def deferred_transactions() -> Iterator[None]:
+    """Begin transactions DEFERRED in this context: for readers, and for tests that write
+    while a request of the test client writes in between on the same thread."""
     token = _write_intent.set(False)
     try:
         yield

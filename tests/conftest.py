@@ -13,11 +13,14 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import event, text
 from werkzeug.security import generate_password_hash
 
 from app import create_app
 from config import TestConfig, normalise_database_url
+from database import deferred_transactions
 from extensions import db
 from models import (
     AcademicYear,
@@ -104,13 +107,36 @@ def make_app(_schema, tmp_path):
 @pytest.fixture
 def app(make_app):
     application = make_app()
-    with application.app_context():
+    with application.app_context(), deferred_transactions():
         yield application
 
 
+class _IsolatedClient(FlaskClient):
+    """A test client whose requests never share the test's app context.
+
+    Flask reuses an app context that is already pushed for the same app, and with it `g`
+    (where Flask-Login caches the current user) and the database session. The client is
+    therefore bound to a second app on the same database, and after each request the test's
+    session forgets what it had loaded, so assertions read what the request stored."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.commit()  # what the test prepared is visible to the request
+        response = super().open(*args, **kwargs)
+        if has_app_context():
+            db.session.commit()  # end the test's snapshot: it now reads what the request stored
+        return response
+
+
+def isolated_client(make_app, **overrides):
+    client_app = make_app(**overrides)
+    client_app.test_client_class = _IsolatedClient
+    return client_app.test_client()
+
+
 @pytest.fixture
-def client(app):
-    return app.test_client()
+def client(app, make_app):
+    return isolated_client(make_app)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models import AdminAlert, LoginEvent, User
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, isolated_client
 
 
 def test_login_page_speaks_russian(client):
@@ -66,19 +66,16 @@ def test_lock_expires(client, auth, small_school):
     assert auth.login(s.deputy).status_code == 302
 
 
-def test_login_is_throttled_per_address(make_app, small_school):
-    app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
-    with app.app_context():
-        small_school()
-        client = app.test_client()
-        codes = [client.post("/auth/login", data={"login": "nobody", "password": "x"}).status_code for _ in range(4)]
+def test_login_is_throttled_per_address(app, make_app, small_school):
+    small_school()
+    client = isolated_client(make_app, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
+    codes = [client.post("/auth/login", data={"login": "nobody", "password": "x"}).status_code for _ in range(4)]
     assert codes[:3] == [401, 401, 401]
     assert codes[3] == 429
 
 
-def test_throttled_response_is_russian(make_app):
-    app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="1 per minute")
-    client = app.test_client()
+def test_throttled_response_is_russian(app, make_app):
+    client = isolated_client(make_app, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="1 per minute")
     client.post("/auth/login", data={"login": "a", "password": "b"})
     response = client.post("/auth/login", data={"login": "a", "password": "b"})
     assert response.status_code == 429
@@ -97,19 +94,29 @@ def test_open_redirect_through_next_is_refused(client, auth, small_school):
     assert response.location == "/profile"
 
 
-def test_idle_staff_session_ends(make_app, small_school):
-    app = make_app(STAFF_IDLE_MINUTES=15)
-    with app.app_context():
-        s = small_school()
-        client = app.test_client()
-        client.post("/auth/login", data={"login": s.maths_teacher.login, "password": PASSWORD})
-        assert client.get("/").status_code == 200
-        with client.session_transaction() as sess:
-            sess["last_seen"] = (datetime.now(timezone.utc) - timedelta(minutes=16)).timestamp()
-        response = client.get("/")
-        assert response.status_code == 302
-        assert "/auth/login" in response.location
-        assert client.get("/").status_code == 302
+def test_idle_staff_session_ends(app, make_app, small_school):
+    s = small_school()
+    client = isolated_client(make_app, STAFF_IDLE_MINUTES=15)
+    client.post("/auth/login", data={"login": s.maths_teacher.login, "password": PASSWORD})
+    assert client.get("/").status_code == 200
+    with client.session_transaction() as sess:
+        sess["last_seen"] = (datetime.now(timezone.utc) - timedelta(minutes=14)).timestamp()
+    assert client.get("/").status_code == 200  # 14 minutes idle: still in
+    with client.session_transaction() as sess:
+        sess["last_seen"] = (datetime.now(timezone.utc) - timedelta(minutes=16)).timestamp()
+    response = client.get("/")
+    assert response.status_code == 302
+    assert "/auth/login" in response.location
+    assert client.get("/").status_code == 302
+
+
+def test_idle_timeout_for_families_is_longer(app, make_app, small_school):
+    s = small_school()
+    client = isolated_client(make_app, STAFF_IDLE_MINUTES=15, FAMILY_IDLE_MINUTES=60)
+    client.post("/auth/login", data={"login": s.parent_a.login, "password": PASSWORD})
+    with client.session_transaction() as sess:
+        sess["last_seen"] = (datetime.now(timezone.utc) - timedelta(minutes=30)).timestamp()
+    assert client.get("/").status_code == 200
 
 
 def test_switch_user_is_one_post_and_ends_the_session(client, auth, small_school):
@@ -178,39 +185,34 @@ def test_reporting_a_compromise_blocks_the_account_and_alerts_the_administrator(
     assert "сообщил о компрометации" in client.get("/").get_data(as_text=True)
 
 
-def test_other_sessions_end_when_account_is_blocked(make_app, small_school):
-    app = make_app()
-    with app.app_context():
-        s = small_school()
-        tablet, phone = app.test_client(), app.test_client()
-        for c in (tablet, phone):
-            c.post("/auth/login", data={"login": s.maths_teacher.login, "password": PASSWORD})
-        tablet.post("/auth/compromised", data={"details": ""})
-        assert phone.get("/").status_code == 302
+def test_other_sessions_end_when_account_is_blocked(app, make_app, small_school):
+    s = small_school()
+    tablet, phone = isolated_client(make_app), isolated_client(make_app)
+    for c in (tablet, phone):
+        c.post("/auth/login", data={"login": s.maths_teacher.login, "password": PASSWORD})
+    assert phone.get("/").status_code == 200
+    tablet.post("/auth/compromised", data={"details": ""})
+    assert phone.get("/").status_code == 302
 
 
-def test_csrf_token_is_required_for_forms(make_app, small_school):
-    app = make_app(WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        s = small_school()
-        client = app.test_client()
-        response = client.post("/auth/login", data={"login": s.deputy.login, "password": PASSWORD})
-        assert response.status_code == 400
-        assert "Форма устарела" in response.get_data(as_text=True)
-        assert db.session.scalar(select(LoginEvent).where(LoginEvent.login == "deputy")) is None
+def test_csrf_token_is_required_for_forms(app, make_app, small_school):
+    s = small_school()
+    client = isolated_client(make_app, WTF_CSRF_ENABLED=True)
+    response = client.post("/auth/login", data={"login": s.deputy.login, "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Форма устарела" in response.get_data(as_text=True)
+    assert db.session.scalar(select(LoginEvent).where(LoginEvent.login == "deputy")) is None
 
 
-def test_csrf_token_in_header_is_accepted(make_app, small_school):
-    app = make_app(WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        s = small_school()
-        client = app.test_client()
-        page = client.get("/auth/login").get_data(as_text=True)
-        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-        response = client.post(
-            "/auth/login", data={"login": s.deputy.login, "password": PASSWORD}, headers={"X-CSRFToken": token}
-        )
-        assert response.status_code == 302
+def test_csrf_token_in_header_is_accepted(app, make_app, small_school):
+    s = small_school()
+    client = isolated_client(make_app, WTF_CSRF_ENABLED=True)
+    page = client.get("/auth/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = client.post(
+        "/auth/login", data={"login": s.deputy.login, "password": PASSWORD}, headers={"X-CSRFToken": token}
+    )
+    assert response.status_code == 302
 
 
 def test_security_headers_and_strict_csp(client):

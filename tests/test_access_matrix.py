@@ -1,0 +1,94 @@
+"""Role × route matrix (ADM-6): every route of the application is named by a rule in
+tests/access_rules_*.py, and every user the rule does not name is refused (403 or 404);
+an anonymous visitor is sent to the login page. GET routes are also opened by every allowed
+user, who must not be refused."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import pytest
+
+import tests
+from tests.access import PUBLIC, USERS, Rule
+from tests.conftest import PASSWORD, isolated_client
+
+REFUSED = {403, 404}
+
+
+def _all_rules() -> list[Rule]:
+    rules: list[Rule] = []
+    for module in pkgutil.iter_modules(tests.__path__):
+        if module.name.startswith("access_rules_"):
+            rules.extend(importlib.import_module(f"tests.{module.name}").RULES)
+    return rules
+
+
+RULES = _all_rules()
+
+
+def _app_routes(app) -> set[tuple[str, str]]:
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            routes.add((method, rule.rule))
+    return routes
+
+
+def test_every_route_has_exactly_one_access_rule(app):
+    declared = [(r.method, r.rule) for r in RULES]
+    duplicates = {d for d in declared if declared.count(d) > 1}
+    assert not duplicates, f"routes named twice: {sorted(duplicates)}"
+    missing = _app_routes(app) - set(declared)
+    assert not missing, (
+        f"routes without an access rule (add them to tests/access_rules_*.py): {sorted(missing)}"
+    )
+    stale = set(declared) - _app_routes(app)
+    assert not stale, f"rules for routes that do not exist: {sorted(stale)}"
+
+
+def _request(client, rule: Rule, school):
+    url = rule.url(school)
+    data = rule.data(school) if rule.data else {}
+    return client.open(url, method=rule.method, data=data)
+
+
+def test_anonymous_visitor_is_sent_to_login_everywhere(client, small_school):
+    school = small_school()
+    problems = []
+    for rule in RULES:
+        if rule.allowed is PUBLIC:
+            continue
+        response = _request(client, rule, school)
+        sent_to_login = response.status_code == 302 and "/auth/login" in response.location
+        if not (sent_to_login or response.status_code in {401, 403, 404}):
+            problems.append(f"{rule.method} {rule.url(school)} answered {response.status_code}")
+    assert not problems, "; ".join(problems)
+
+
+@pytest.mark.parametrize("name", sorted(USERS))
+def test_each_user_gets_exactly_what_the_rules_allow(app, make_app, small_school, name):
+    """One login per user, then every protected route: refused routes must answer 403/404
+    (and, being refused, change nothing); allowed GET pages must open."""
+    school = small_school()
+    user = USERS[name](school)
+    client = isolated_client(make_app)
+    login = client.post("/auth/login", data={"login": user.login, "password": PASSWORD})
+    assert login.status_code == 302, f"{name} could not log in"
+    problems = []
+    for rule in RULES:
+        if rule.allowed is PUBLIC:
+            continue
+        if name not in rule.allowed:
+            response = _request(client, rule, school)
+            if response.status_code not in REFUSED:
+                problems.append(f"must be refused {rule.method} {rule.url(school)}, got {response.status_code}")
+        elif rule.method == "GET":
+            response = _request(client, rule, school)
+            sent_to_login = response.status_code == 302 and "/auth/login" in response.location
+            if response.status_code in REFUSED | {401} or sent_to_login:
+                problems.append(f"must be allowed {rule.method} {rule.url(school)}, got {response.status_code}")
+    assert not problems, f"{name}: " + "; ".join(problems)
