@@ -107,3 +107,34 @@ def load(model: type[T], object_id: int, allowed: Callable[[User, T], bool], use
     if not allowed(user, obj):
         abort(403)
     return obj
+
+
+# --- The journal -----------------------------------------------------------------------------
+
+
+def is_substitute_for(user: User, lesson) -> bool:
+    """A substitute records the lesson they give on that date (001:2.5.4, 003:2.3)."""
+    from models import ScheduleChange
+
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    ScheduleChange.assignment_id == lesson.assignment_id,
+                    ScheduleChange.date == lesson.date,
+                    ScheduleChange.kind == "substitution",
+                    ScheduleChange.substitute_id == user.id,
+                )
+            )
+        )
+    )
+
+
+def can_view_lesson(user: User, lesson) -> bool:
+    return can_view_assignment(user, lesson.assignment) or is_substitute_for(user, lesson)
+
+
+def can_edit_lesson(user: User, lesson) -> bool:
+    if not lesson.assignment.is_active or not _same_school(user, lesson.school_id):
+        return False
+    return can_edit_assignment(user, lesson.assignment) or is_substitute_for(user, lesson)

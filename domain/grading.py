@@ -27,3 +27,106 @@ SCALES: dict[str, Scale] = {
 
 def scale(code: str) -> Scale:
     return SCALES[code]
+
+
+# --- Averages, suggested period marks, forecasts -------------------------------------------
+# One rule, one place: the journal, the diary, the reports and the PDFs all call these.
+
+from decimal import ROUND_HALF_UP, Decimal  # noqa: E402
+
+DEFAULT_THRESHOLDS = {"5": Decimal("4.65"), "4": Decimal("3.65"), "3": Decimal("2.65")}
+
+
+@dataclass(frozen=True)
+class WeightedMark:
+    value: Decimal
+    weight: Decimal
+
+
+def numeric_marks(values: list[tuple[str, Decimal]], scale_code: str) -> list[WeightedMark]:
+    """Keep the marks that count in an average: numeric values of a numeric scale."""
+    if not SCALES[scale_code].numeric:
+        return []
+    out = []
+    for value, weight in values:
+        if value.isdigit():
+            out.append(WeightedMark(Decimal(value), Decimal(weight)))
+    return out
+
+
+def weighted_average(marks: list[WeightedMark], use_weights: bool = True) -> Decimal | None:
+    """Σ(mark × weight) / Σ(weight) over the period's marks (004:3.7 «накопляемость»);
+    two decimals, half up, as printed in the journal."""
+    if not marks:
+        return None
+    if use_weights:
+        total = sum(m.value * m.weight for m in marks)
+        weights = sum(m.weight for m in marks)
+    else:
+        total = sum(m.value for m in marks)
+        weights = Decimal(len(marks))
+    if weights == 0:
+        return None
+    return (total / weights).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def thresholds_from_settings(settings: dict) -> dict[str, Decimal]:
+    raw = settings.get("rounding_thresholds") or {}
+    return {k: Decimal(str(v)) for k, v in raw.items()} or dict(DEFAULT_THRESHOLDS)
+
+
+def suggest_mark(average: Decimal | None, thresholds: dict[str, Decimal] | None = None) -> str | None:
+    """The period mark the average rounds to on the five-point scale: 5 from 4.65, 4 from 3.65,
+    3 from 2.65, else 2 (each threshold is a school setting)."""
+    if average is None:
+        return None
+    thresholds = thresholds or DEFAULT_THRESHOLDS
+    for mark in sorted(thresholds, key=lambda k: thresholds[k], reverse=True):
+        if average >= thresholds[mark]:
+            return mark
+    return "2"
+
+
+@dataclass(frozen=True)
+class Forecast:
+    average: Decimal | None
+    suggested: str | None
+    count: int
+    enough_marks: bool  # below the minimum the student is at risk of «н/а»
+    next_mark: str | None  # the next mark up, if there is one
+    fives_needed: int | None  # how many fives (of the usual weight 1) reach it
+
+
+def forecast(
+    marks: list[WeightedMark],
+    thresholds: dict[str, Decimal] | None = None,
+    min_marks: int = 3,
+    use_weights: bool = True,
+    limit: int = 30,
+) -> Forecast:
+    thresholds = thresholds or DEFAULT_THRESHOLDS
+    average = weighted_average(marks, use_weights)
+    suggested = suggest_mark(average, thresholds)
+    next_mark = None
+    fives = None
+    if suggested is not None and suggested != "5":
+        candidates = sorted((k for k in thresholds if int(k) > int(suggested)), key=int)
+        if candidates:
+            next_mark = candidates[0]
+            extra = list(marks)
+            for n in range(1, limit + 1):
+                extra.append(WeightedMark(Decimal(5), Decimal(1)))
+                if suggest_mark(weighted_average(extra, use_weights), thresholds) in (next_mark, "5") and int(
+                    suggest_mark(weighted_average(extra, use_weights), thresholds) or 0
+                ) >= int(next_mark):
+                    fives = n
+                    break
+    return Forecast(average, suggested, len(marks), len(marks) >= min_marks, next_mark, fives)
+
+
+PERIOD_MARK_SPECIAL = ("н/а", "зач", "незач", "осв")
+
+
+def valid_period_mark(value: str, scale_code: str) -> bool:
+    """Period and year marks: the scale's values plus н/а, зачёт/незачёт and освобождён (001:2.5.6)."""
+    return value in PERIOD_MARK_SPECIAL or SCALES[scale_code].is_valid(value)

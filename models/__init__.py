@@ -1,5 +1,20 @@
 """All model families, imported here so that Alembic and create_all() see every table."""
 from models.audit import AdminAlert, AuditEntry, LoginEvent
+from models.journal import (
+    Attendance,
+    CellWrite,
+    Homework,
+    HomeworkFile,
+    HomeworkStudent,
+    JournalChange,
+    Lesson,
+    LessonWork,
+    Mark,
+    PeriodMark,
+    PlanCorrection,
+    PlanItem,
+    ScheduleChange,
+)
 from models.people import (
     ROLES,
     STAFF_ROLES,
@@ -28,6 +43,19 @@ from models.school import (
 )
 
 __all__ = [
+    "Attendance",
+    "CellWrite",
+    "Homework",
+    "HomeworkFile",
+    "HomeworkStudent",
+    "JournalChange",
+    "Lesson",
+    "LessonWork",
+    "Mark",
+    "PeriodMark",
+    "PlanCorrection",
+    "PlanItem",
+    "ScheduleChange",
     "ROLES",
     "STAFF_ROLES",
     "AcademicYear",

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("journal", __name__, url_prefix="/journal")
 
-from blueprints.journal import views  # noqa: E402,F401
+from blueprints.journal import helpers, views  # noqa: E402,F401

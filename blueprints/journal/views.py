@@ -1,17 +1,53 @@
-from flask import render_template
-from flask_login import current_user
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 import policy
 from blueprints.auth.access import roles_required
-from blueprints.journal import bp
+from blueprints.journal import bp, operations, queries
+from blueprints.journal.forms import NewLessonForm
+from domain.settings import school_settings
 from extensions import db
-from models import ClassGroup, TeachingAssignment
+from models import ClassGroup, JournalChange, Student, TeachingAssignment, WorkKind
+from utils.htmx import is_htmx
+from utils.timeutil import school_today
+
+JOURNAL_ROLES = policy.TEACHING_ROLES | policy.JOURNAL_READER_ROLES
+
+
+def _load_assignment(assignment_id: int, allowed) -> TeachingAssignment:
+    assignment = queries.load_assignment(assignment_id)
+    if assignment is None or assignment.school_id != current_user.school_id:
+        abort(404)
+    if not allowed(current_user, assignment):
+        abort(403)
+    return assignment
+
+
+def _load_lesson(lesson_id: int, allowed):
+    lesson = queries.load_lesson(lesson_id)
+    if lesson is None or lesson.school_id != current_user.school_id:
+        abort(404)
+    if not allowed(current_user, lesson):
+        abort(403)
+    return lesson
+
+
+def _load_student(student_id: int, school_id: int) -> Student:
+    student = db.session.get(Student, student_id)
+    if student is None or student.school_id != school_id:
+        abort(404)
+    return student
 
 
 @bp.get("/")
-@roles_required(*(policy.TEACHING_ROLES | policy.JOURNAL_READER_ROLES))
+@roles_required(*JOURNAL_ROLES)
 def index():
     """The journals a user may open: their own assignments, or all for the academic office."""
     query = (
@@ -30,3 +66,150 @@ def index():
         query = query.where(TeachingAssignment.teacher_id == current_user.id)
     assignments = db.session.scalars(query).all()
     return render_template("journal/index.html", assignments=assignments)
+
+
+@bp.get("/assignments/<int:assignment_id>")
+@login_required
+def grid(assignment_id: int):
+    assignment = _load_assignment(assignment_id, policy.can_view_assignment)
+    today = school_today(assignment.school.timezone)
+    data = queries.load_grid(assignment, today, request.args.get("period", type=int))
+    can_edit = policy.can_edit_assignment(current_user, assignment) and not (
+        data.period is not None and data.period.is_closed
+    )
+    form = NewLessonForm(prefix="lesson")
+    _fill_lesson_form_choices(form, assignment, today)
+    context = dict(grid=data, can_edit=can_edit, form=form, today=today, settings=data.settings)
+    if is_htmx() and request.args.get("fragment") == "grid":
+        return render_template("journal/_grid.html", **context)
+    return render_template("journal/grid.html", **context)
+
+
+def _fill_lesson_form_choices(form: NewLessonForm, assignment: TeachingAssignment, today: date) -> None:
+    kinds = db.session.scalars(
+        select(WorkKind)
+        .where(WorkKind.school_id == assignment.school_id, WorkKind.is_active.is_(True))
+        .order_by(WorkKind.weight, WorkKind.name)
+    ).all()
+    form.work_kinds.choices = [(k.id, f"{k.name} (×{k.weight.normalize()})") for k in kinds]
+    if not form.date.data:
+        form.date.data = today
+
+
+@bp.post("/assignments/<int:assignment_id>/lessons")
+@login_required
+def create_lesson(assignment_id: int):
+    assignment = _load_assignment(assignment_id, policy.can_edit_assignment)
+    today = school_today(assignment.school.timezone)
+    form = NewLessonForm(prefix="lesson")
+    _fill_lesson_form_choices(form, assignment, today)
+    if not form.validate():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for("journal.grid", assignment_id=assignment.id)), 303
+    kinds = {k.id: k for k in db.session.scalars(select(WorkKind).where(WorkKind.id.in_(form.work_kinds.data or [])))}
+    try:
+        lesson = operations.create_lesson(
+            assignment,
+            current_user,
+            form.date.data,
+            form.lesson_number.data or 0,
+            form.topic.data or "",
+            [kinds[i] for i in (form.work_kinds.data or []) if i in kinds],
+        )
+        db.session.commit()
+    except operations.JournalError as error:
+        db.session.rollback()
+        flash(_(error.message, **error.params), "error")
+        return redirect(url_for("journal.grid", assignment_id=assignment.id)), 303
+    return redirect(url_for("journal.grid", assignment_id=assignment.id, _anchor=f"lesson-{lesson.id}")), 303
+
+
+def _cell_response(lesson, student, state, settings, status=200, message=None, conflict_text=None):
+    period = queries.period_of_lesson(lesson)
+    forecast = (
+        queries.forecast_for_student(lesson.assignment, period, student.id, settings) if period is not None else None
+    )
+    html = render_template(
+        "journal/_cell_response.html",
+        lesson=lesson,
+        student=student,
+        state=state,
+        settings=settings,
+        notations=settings["notations"],
+        can_edit=True,
+        forecast=forecast,
+        message=message,
+        conflict_text=conflict_text,
+        status=status,
+    )
+    response = make_response(html, status)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+@bp.put("/lessons/<int:lesson_id>/cells/<int:student_id>")
+@login_required
+def save_cell(lesson_id: int, student_id: int):
+    """Save one cell (attendance and marks) as a PUT of its whole value: repeatable with the
+    same key, refused over someone else's newer change (409)."""
+    lesson = _load_lesson(lesson_id, policy.can_edit_lesson)
+    student = _load_student(student_id, lesson.school_id)
+    settings = school_settings(lesson.assignment.school.settings)
+    value = request.form.get("value", "")
+    if len(value) > 40:
+        abort(400)
+    try:
+        state, _changed = operations.save_cell(
+            lesson, student, current_user, value, request.form.get("key", "")[:64], request.form.get("base")
+        )
+        db.session.commit()
+    except operations.Conflict as conflict:
+        db.session.rollback()
+        state, _a, _m = operations.load_cell(lesson, student.id)
+        return _cell_response(lesson, student, state, settings, 409, _(conflict.message), conflict.current_text)
+    except operations.JournalError as error:
+        db.session.rollback()
+        state, _a, _m = operations.load_cell(lesson, student.id)
+        return _cell_response(lesson, student, state, settings, error.status, _(error.message, **error.params))
+    return _cell_response(lesson, student, state, settings)
+
+
+@bp.post("/lessons/<int:lesson_id>/fill")
+@login_required
+def fill_column(lesson_id: int):
+    """Fill a whole column: everyone present, or one mark for all who wrote the work."""
+    lesson = _load_lesson(lesson_id, policy.can_edit_lesson)
+    value = request.form.get("value", "").strip()
+    try:
+        count = operations.fill_column(lesson, current_user, value)
+        db.session.commit()
+    except operations.JournalError as error:
+        db.session.rollback()
+        flash(_(error.message, **error.params), "error")
+        return redirect(url_for("journal.grid", assignment_id=lesson.assignment_id)), 303
+    if value:
+        flash(_("Отметка «%(v)s» поставлена %(n)s обучающимся; исправьте отдельные клетки.", v=value, n=count), "success")
+    else:
+        flash(_("Отмечено: присутствуют все, кроме отмеченных «Н»."), "success")
+    return redirect(url_for("journal.grid", assignment_id=lesson.assignment_id, _anchor=f"lesson-{lesson.id}")), 303
+
+
+@bp.get("/lessons/<int:lesson_id>/cells/<int:student_id>/history")
+@login_required
+def cell_history(lesson_id: int, student_id: int):
+    lesson = _load_lesson(lesson_id, policy.can_view_lesson)
+    student = _load_student(student_id, lesson.school_id)
+    changes = db.session.scalars(
+        select(JournalChange)
+        .where(JournalChange.lesson_id == lesson.id, JournalChange.student_id == student.id)
+        .options(selectinload(JournalChange.user))
+        .order_by(JournalChange.at, JournalChange.id)
+    ).all()
+    kinds = {w.work_kind_id: w.work_kind.name for w in lesson.works}
+    settings = school_settings(lesson.assignment.school.settings)
+    template = "journal/_history.html" if is_htmx() else "journal/history.html"
+    return render_template(
+        template, lesson=lesson, student=student, changes=changes, kinds=kinds, notations=settings["notations"]
+    )

@@ -1,0 +1,335 @@
+"""Use cases of the journal. They change the session and flush; the view commits once.
+History is written in the same transaction as the change (JRN-8)."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from flask import has_request_context, request
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from domain import deadlines
+from domain.cell import CellError, CellInput, N_, parse_cell, render_cell
+from domain.settings import school_settings
+from extensions import db
+from models import (
+    Attendance,
+    CellWrite,
+    JournalChange,
+    Lesson,
+    LessonWork,
+    Mark,
+    Student,
+    TeachingAssignment,
+    User,
+    WorkKind,
+)
+from models.base import utcnow
+from blueprints.journal import queries
+
+
+class JournalError(Exception):
+    """A refusal with a message for the teacher and an HTTP status; nothing was stored."""
+
+    def __init__(self, message: str, status: int = 400, **params):
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.params = params
+        self.status = status
+
+
+class Conflict(JournalError):
+    def __init__(self, message: str, current_text: str):
+        super().__init__(message, 409)
+        self.current_text = current_text
+
+
+def record_change(
+    school_id: int,
+    user: User,
+    entity: str,
+    entity_id: int,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    *,
+    lesson_id: int | None = None,
+    student_id: int | None = None,
+    period_mark_id: int | None = None,
+    reason: str = "",
+) -> None:
+    db.session.add(
+        JournalChange(
+            school_id=school_id,
+            user_id=user.id,
+            entity=entity,
+            entity_id=entity_id,
+            action=action,
+            before=before,
+            after=after,
+            lesson_id=lesson_id,
+            student_id=student_id,
+            period_mark_id=period_mark_id,
+            reason=reason,
+            ip=(request.remote_addr or "") if has_request_context() else "",
+            user_agent=request.user_agent.string[:300] if has_request_context() else "",
+        )
+    )
+
+
+# --- Lessons ---------------------------------------------------------------------------------
+
+
+def create_lesson(
+    assignment: TeachingAssignment,
+    user: User,
+    day: date,
+    lesson_number: int,
+    topic: str = "",
+    work_kinds: list[WorkKind] | None = None,
+    plan_item_id: int | None = None,
+    now: datetime | None = None,
+) -> Lesson:
+    now = now or utcnow()
+    existing = db.session.scalar(
+        select(Lesson).where(
+            Lesson.assignment_id == assignment.id, Lesson.date == day, Lesson.lesson_number == lesson_number
+        )
+    )
+    if existing is not None:
+        return existing
+    if day < assignment.year.start_date or day > assignment.year.end_date:
+        raise JournalError(N_("Дата урока вне учебного года."))
+    tz = assignment.school.timezone
+    lesson = Lesson(
+        school_id=assignment.school_id,
+        assignment=assignment,
+        date=day,
+        lesson_number=lesson_number,
+        topic=topic.strip(),
+        plan_item_id=plan_item_id,
+        given_by_id=user.id,
+        is_substitution=user.id != assignment.teacher_id,
+        entered_at=now,
+        entered_late=deadlines.is_late(now, deadlines.lesson_deadline(day, tz)),
+    )
+    if not work_kinds:
+        default = db.session.scalar(
+            select(WorkKind)
+            .where(WorkKind.school_id == assignment.school_id, WorkKind.is_active.is_(True))
+            .order_by(WorkKind.weight, WorkKind.id)
+        )
+        work_kinds = [default] if default else []
+    lesson.works = [LessonWork(work_kind=k, position=i) for i, k in enumerate(work_kinds)]
+    db.session.add(lesson)
+    db.session.flush()
+    record_change(
+        assignment.school_id, user, "lesson", lesson.id, "create", None, lesson_snapshot(lesson), lesson_id=lesson.id
+    )
+    return lesson
+
+
+def lesson_snapshot(lesson: Lesson) -> dict[str, Any]:
+    return {
+        "date": lesson.date.isoformat(),
+        "lesson_number": lesson.lesson_number,
+        "topic": lesson.topic,
+        "given_by_id": lesson.given_by_id,
+        "works": [w.work_kind_id for w in lesson.works],
+    }
+
+
+# --- A cell of the grid ----------------------------------------------------------------------
+
+
+@dataclass
+class CellState:
+    attendance: Attendance | None
+    marks: list[Mark]  # live marks, in the order of the lesson's kinds of work
+
+    def text(self, notations: dict[str, str]) -> str:
+        return render_cell(self.attendance.code if self.attendance else None, [m.value for m in self.marks], notations)
+
+    @property
+    def token(self) -> str:
+        """A short fingerprint of what the cell holds: the client sends back the one it saw,
+        so a change made meanwhile by someone else is detected instead of overwritten."""
+        parts = [f"a:{self.attendance.code}" if self.attendance else "a:"]
+        parts += [f"m:{m.work_kind_id}={m.value}" for m in self.marks]
+        return hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]
+
+
+def load_cell(lesson: Lesson, student_id: int) -> tuple[CellState, Attendance | None, dict[int, Mark]]:
+    attendance_row = db.session.scalar(
+        select(Attendance).where(Attendance.lesson_id == lesson.id, Attendance.student_id == student_id)
+    )
+    mark_rows = {
+        m.work_kind_id: m
+        for m in db.session.scalars(select(Mark).where(Mark.lesson_id == lesson.id, Mark.student_id == student_id))
+    }
+    live_attendance = attendance_row if attendance_row is not None and not attendance_row.is_deleted else None
+    order = [w.work_kind_id for w in lesson.works]
+    live_marks = [mark_rows[k] for k in order if k in mark_rows and not mark_rows[k].is_deleted]
+    return CellState(live_attendance, live_marks), attendance_row, mark_rows
+
+
+def _mark_snapshot(mark: Mark | None) -> dict[str, Any] | None:
+    if mark is None or mark.is_deleted:
+        return None
+    return {"value": mark.value, "work_kind_id": mark.work_kind_id}
+
+
+def _attendance_snapshot(row: Attendance | None) -> dict[str, Any] | None:
+    if row is None or row.is_deleted:
+        return None
+    return {"code": row.code}
+
+
+def check_lesson_open(lesson: Lesson) -> None:
+    period = queries.period_of_lesson(lesson)
+    if period is not None and period.is_closed:
+        raise JournalError(N_("Период «%(name)s» закрыт: записи в нём только для чтения."), 409, name=period.name)
+    if lesson.assignment.year.is_closed:
+        raise JournalError(N_("Учебный год закрыт: записи только для чтения."), 409)
+
+
+def save_cell(
+    lesson: Lesson,
+    student: Student,
+    user: User,
+    text: str,
+    key: str,
+    base: str | None,
+    now: datetime | None = None,
+) -> tuple[CellState, bool]:
+    """Put the cell (lesson × student) to what the teacher typed. Returns the new state and
+    whether anything changed. Idempotent by `key`; refuses a change over someone else's."""
+    now = now or utcnow()
+    assignment = lesson.assignment
+    settings = school_settings(assignment.school.settings)
+    notations = settings["notations"]
+    # Serialise the writes of one lesson: PostgreSQL locks the row; SQLite's BEGIN IMMEDIATE
+    # has already taken the database's write lock.
+    db.session.execute(select(Lesson.id).where(Lesson.id == lesson.id).with_for_update())
+    if key and db.session.scalar(select(CellWrite.id).where(CellWrite.key == key)) is not None:
+        state, _a, _m = load_cell(lesson, student.id)
+        return state, False  # a retry of a save that already happened
+    if student.school_id != lesson.school_id or not queries.student_in_roster(assignment, student.id, lesson.date):
+        raise JournalError(N_("Этот обучающийся не числится в классе или группе этого урока."), 403)
+    check_lesson_open(lesson)
+    if assignment.class_group.attendance_only or assignment.scale.code == "none":
+        scale_code = "none"
+    else:
+        scale_code = assignment.scale.code
+    try:
+        wanted: CellInput = parse_cell(text, scale_code, notations, max_marks=max(1, len(lesson.works)))
+    except CellError as error:
+        raise JournalError(error.message, 400, **error.params) from None
+    state, attendance_row, mark_rows = load_cell(lesson, student.id)
+    if base is not None and base != state.token:
+        raise Conflict(
+            N_("Эту клетку только что изменил другой пользователь. Проверьте значение и введите снова."),
+            state.text(notations),
+        )
+    tz = assignment.school.timezone
+    changed = False
+    # attendance
+    before = _attendance_snapshot(attendance_row)
+    if wanted.attendance is None and attendance_row is not None and not attendance_row.is_deleted:
+        attendance_row.is_deleted = True
+        attendance_row.updated_at, attendance_row.updated_by_id = now, user.id
+        record_change(lesson.school_id, user, "attendance", attendance_row.id, "delete", before, None,
+                      lesson_id=lesson.id, student_id=student.id)
+        changed = True
+    elif wanted.attendance is not None:
+        if attendance_row is None:
+            attendance_row = Attendance(
+                school_id=lesson.school_id, lesson_id=lesson.id, student_id=student.id, code=wanted.attendance,
+                created_at=now, created_by_id=user.id, updated_at=now, updated_by_id=user.id,
+                entered_late=deadlines.is_late(now, deadlines.lesson_deadline(lesson.date, tz)),
+            )
+            db.session.add(attendance_row)
+            db.session.flush()
+            record_change(lesson.school_id, user, "attendance", attendance_row.id, "create", None,
+                          _attendance_snapshot(attendance_row), lesson_id=lesson.id, student_id=student.id)
+            changed = True
+        elif attendance_row.is_deleted or attendance_row.code != wanted.attendance:
+            attendance_row.code, attendance_row.is_deleted = wanted.attendance, False
+            attendance_row.updated_at, attendance_row.updated_by_id = now, user.id
+            record_change(lesson.school_id, user, "attendance", attendance_row.id,
+                          "create" if before is None else "update", before, _attendance_snapshot(attendance_row),
+                          lesson_id=lesson.id, student_id=student.id)
+            changed = True
+    # marks: the n-th value goes to the n-th kind of work of the lesson
+    marks_deadline = deadlines.marks_deadline(lesson.date, settings["marks_deadline_days"], tz)
+    for position, work in enumerate(lesson.works):
+        value = wanted.marks[position] if position < len(wanted.marks) else None
+        row = mark_rows.get(work.work_kind_id)
+        before = _mark_snapshot(row)
+        if value is None:
+            if row is not None and not row.is_deleted:
+                row.is_deleted = True
+                row.updated_at, row.updated_by_id = now, user.id
+                record_change(lesson.school_id, user, "mark", row.id, "delete", before, None,
+                              lesson_id=lesson.id, student_id=student.id)
+                changed = True
+            continue
+        if row is None:
+            row = Mark(
+                school_id=lesson.school_id, lesson_id=lesson.id, student_id=student.id,
+                work_kind_id=work.work_kind_id, value=value, created_at=now, created_by_id=user.id,
+                updated_at=now, updated_by_id=user.id, entered_late=deadlines.is_late(now, marks_deadline),
+            )
+            db.session.add(row)
+            db.session.flush()
+            mark_rows[work.work_kind_id] = row
+            record_change(lesson.school_id, user, "mark", row.id, "create", None, _mark_snapshot(row),
+                          lesson_id=lesson.id, student_id=student.id)
+            changed = True
+        elif row.is_deleted or row.value != value:
+            row.value, row.is_deleted = value, False
+            row.updated_at, row.updated_by_id = now, user.id
+            record_change(lesson.school_id, user, "mark", row.id, "create" if before is None else "update",
+                          before, _mark_snapshot(row), lesson_id=lesson.id, student_id=student.id)
+            changed = True
+    if key:
+        db.session.add(CellWrite(key=key[:64], lesson_id=lesson.id, student_id=student.id, user_id=user.id, at=now))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # the same key raced in from a parallel retry: the other one won, nothing more to do
+        db.session.rollback()
+        state, _a, _m = load_cell(lesson, student.id)
+        return state, False
+    order = [w.work_kind_id for w in lesson.works]
+    live_marks = [mark_rows[k] for k in order if k in mark_rows and not mark_rows[k].is_deleted]
+    live_attendance = attendance_row if attendance_row is not None and not attendance_row.is_deleted else None
+    return CellState(live_attendance, live_marks), changed
+
+
+def fill_column(lesson: Lesson, user: User, value: str, only_empty: bool = True, now: datetime | None = None) -> int:
+    """One mark for everyone who wrote the work (the absent are skipped), or "" to mark that
+    everyone was present; the teacher then corrects the few. Returns the number of cells set."""
+    assignment = lesson.assignment
+    settings = school_settings(assignment.school.settings)
+    check_lesson_open(lesson)
+    students = list(db.session.scalars(queries.roster_query(assignment, lesson.date, lesson.date)))
+    count = 0
+    if value == "":
+        lesson.attendance_taken = True
+        return len(students)
+    for student in students:
+        state, _a, _m = load_cell(lesson, student.id)
+        if state.attendance is not None and state.attendance.code not in ("late", "ill"):
+            continue
+        if state.attendance is not None and state.attendance.code == "ill":
+            continue  # an ill student is not given the class's mark wholesale
+        if only_empty and state.marks:
+            continue
+        prefix = settings["notations"]["late"] + " " if state.attendance is not None else ""
+        save_cell(lesson, student, user, prefix + value, key="", base=None, now=now)
+        count += 1
+    return count

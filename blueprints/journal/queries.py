@@ -1,0 +1,216 @@
+"""Planned queries for journal pages: a grid is a fixed number of statements however many
+students and lessons it holds (STYLE convention 8; counted in tests)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from domain import grading
+from domain.settings import school_settings
+from extensions import db
+from models import (
+    Attendance,
+    ClassMembership,
+    Lesson,
+    LessonWork,
+    Mark,
+    PeriodMark,
+    Student,
+    StudyPeriod,
+    SubgroupMember,
+    TeachingAssignment,
+    WorkKind,
+)
+
+
+def load_assignment(assignment_id: int) -> TeachingAssignment | None:
+    return db.session.scalar(
+        select(TeachingAssignment)
+        .where(TeachingAssignment.id == assignment_id)
+        .options(
+            joinedload(TeachingAssignment.class_group),
+            joinedload(TeachingAssignment.subject),
+            joinedload(TeachingAssignment.scale),
+            joinedload(TeachingAssignment.subgroup),
+            joinedload(TeachingAssignment.teacher),
+            joinedload(TeachingAssignment.school),
+        )
+    )
+
+
+def load_lesson(lesson_id: int) -> Lesson | None:
+    return db.session.scalar(
+        select(Lesson)
+        .where(Lesson.id == lesson_id)
+        .options(
+            joinedload(Lesson.assignment).joinedload(TeachingAssignment.class_group),
+            joinedload(Lesson.assignment).joinedload(TeachingAssignment.scale),
+            joinedload(Lesson.assignment).joinedload(TeachingAssignment.subject),
+            joinedload(Lesson.assignment).joinedload(TeachingAssignment.school),
+            selectinload(Lesson.works),
+        )
+    )
+
+
+def periods_of(assignment: TeachingAssignment) -> list[StudyPeriod]:
+    return list(
+        db.session.scalars(
+            select(StudyPeriod)
+            .where(
+                StudyPeriod.year_id == assignment.year_id,
+                StudyPeriod.scheme == assignment.class_group.period_scheme,
+            )
+            .order_by(StudyPeriod.number)
+        )
+    )
+
+
+def pick_period(periods: list[StudyPeriod], day: date, wanted_id: int | None = None) -> StudyPeriod | None:
+    if wanted_id is not None:
+        return next((p for p in periods if p.id == wanted_id), None)
+    for period in periods:
+        if period.contains(day):
+            return period
+    past = [p for p in periods if p.end_date < day]
+    return past[-1] if past else (periods[0] if periods else None)
+
+
+def period_of_lesson(lesson: Lesson) -> StudyPeriod | None:
+    return db.session.scalar(
+        select(StudyPeriod).where(
+            StudyPeriod.year_id == lesson.assignment.year_id,
+            StudyPeriod.scheme == lesson.assignment.class_group.period_scheme,
+            StudyPeriod.start_date <= lesson.date,
+            StudyPeriod.end_date >= lesson.date,
+        )
+    )
+
+
+def roster_query(assignment: TeachingAssignment, start: date, end: date):
+    """Students who belonged to the class (and the subgroup, if split) at some day of the
+    interval: a student who left keeps the records of their time in the class."""
+    query = (
+        select(Student)
+        .join(ClassMembership, ClassMembership.student_id == Student.id)
+        .where(
+            ClassMembership.class_id == assignment.class_id,
+            ClassMembership.since <= end,
+            or_(ClassMembership.until.is_(None), ClassMembership.until >= start),
+        )
+    )
+    if assignment.subgroup_id is not None:
+        query = query.join(
+            SubgroupMember,
+            and_(SubgroupMember.student_id == Student.id, SubgroupMember.subgroup_id == assignment.subgroup_id),
+        )
+    return query.order_by(Student.last_name, Student.first_name, Student.id).distinct()
+
+
+def student_in_roster(assignment: TeachingAssignment, student_id: int, day: date) -> bool:
+    query = roster_query(assignment, day, day).where(Student.id == student_id)
+    return db.session.scalar(query) is not None
+
+
+@dataclass
+class Grid:
+    assignment: TeachingAssignment
+    period: StudyPeriod | None
+    periods: list[StudyPeriod]
+    students: list[Student]
+    lessons: list[Lesson]
+    marks: dict[tuple[int, int], list[Mark]] = field(default_factory=dict)
+    attendance: dict[tuple[int, int], Attendance] = field(default_factory=dict)
+    forecasts: dict[int, grading.Forecast] = field(default_factory=dict)
+    period_marks: dict[int, PeriodMark] = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)
+
+
+def load_grid(assignment: TeachingAssignment, today: date, period_id: int | None = None) -> Grid:
+    settings = school_settings(assignment.school.settings)
+    periods = periods_of(assignment)
+    period = pick_period(periods, today, period_id)
+    if period is None:
+        return Grid(assignment, None, periods, [], [], settings=settings)
+    students = list(db.session.scalars(roster_query(assignment, period.start_date, period.end_date)))
+    lessons = list(
+        db.session.scalars(
+            select(Lesson)
+            .where(
+                Lesson.assignment_id == assignment.id,
+                Lesson.date >= period.start_date,
+                Lesson.date <= period.end_date,
+            )
+            .options(selectinload(Lesson.works).joinedload(LessonWork.work_kind))
+            .order_by(Lesson.date, Lesson.lesson_number)
+        )
+    )
+    grid = Grid(assignment, period, periods, students, lessons, settings=settings)
+    lesson_ids = select(Lesson.id).where(
+        Lesson.assignment_id == assignment.id,
+        Lesson.date >= period.start_date,
+        Lesson.date <= period.end_date,
+    )
+    positions = {(w.lesson_id, w.work_kind_id): w.position for lesson in lessons for w in lesson.works}
+    weights: dict[int, Decimal] = {}
+    for lesson in lessons:
+        for w in lesson.works:
+            weights[w.work_kind_id] = w.work_kind.weight
+    marks_by_cell: dict[tuple[int, int], list[Mark]] = defaultdict(list)
+    for mark in db.session.scalars(select(Mark).where(Mark.lesson_id.in_(lesson_ids), Mark.is_deleted.is_(False))):
+        marks_by_cell[(mark.lesson_id, mark.student_id)].append(mark)
+    for cell in marks_by_cell.values():
+        cell.sort(key=lambda m: positions.get((m.lesson_id, m.work_kind_id), 99))
+    grid.marks = dict(marks_by_cell)
+    grid.attendance = {
+        (a.lesson_id, a.student_id): a
+        for a in db.session.scalars(
+            select(Attendance).where(Attendance.lesson_id.in_(lesson_ids), Attendance.is_deleted.is_(False))
+        )
+    }
+    grid.period_marks = {
+        pm.student_id: pm
+        for pm in db.session.scalars(
+            select(PeriodMark).where(
+                PeriodMark.period_id == period.id, PeriodMark.subject_id == assignment.subject_id
+            )
+        )
+    }
+    per_student: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
+    for (_lesson_id, student_id), cell_marks in grid.marks.items():
+        for mark in cell_marks:
+            per_student[student_id].append((mark.value, weights.get(mark.work_kind_id, Decimal(1))))
+    for student in students:
+        grid.forecasts[student.id] = student_forecast(per_student.get(student.id, []), assignment, period, settings)
+    return grid
+
+
+def student_forecast(values, assignment, period, settings) -> grading.Forecast:
+    marks = grading.numeric_marks(values, assignment.scale.code)
+    return grading.forecast(
+        marks,
+        grading.thresholds_from_settings(settings),
+        settings["min_marks_per_period"].get(period.scheme, 3) if period else 3,
+        settings.get("use_weights", True),
+    )
+
+
+def forecast_for_student(assignment: TeachingAssignment, period: StudyPeriod, student_id: int, settings):
+    """One student's forecast after a save: one query."""
+    rows = db.session.execute(
+        select(Mark.value, WorkKind.weight)
+        .join(Lesson, Lesson.id == Mark.lesson_id)
+        .join(WorkKind, WorkKind.id == Mark.work_kind_id)
+        .where(
+            Lesson.assignment_id == assignment.id,
+            Lesson.date >= period.start_date,
+            Lesson.date <= period.end_date,
+            Mark.student_id == student_id,
+            Mark.is_deleted.is_(False),
+        )
+    ).all()
+    return student_forecast([(v, w) for v, w in rows], assignment, period, settings)
