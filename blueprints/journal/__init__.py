@@ -3,4 +3,14 @@ from flask import Blueprint
 
 bp = Blueprint("journal", __name__, url_prefix="/journal")
 
-from blueprints.journal import helpers, views  # noqa: E402,F401
+from blueprints.journal import (  # noqa: E402,F401
+    class_views,
+    control,
+    helpers,
+    lessons,
+    period_marks,
+    plan,
+    printing,
+    schedule,
+    views,
+)

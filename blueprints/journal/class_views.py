@@ -1,0 +1,1 @@
+"""class_views views of the journal (filled in by its issue step)."""

@@ -1,0 +1,1 @@
+"""control views of the journal (filled in by its issue step)."""

@@ -1,0 +1,1 @@
+"""lessons views of the journal (filled in by its issue step)."""

@@ -1,0 +1,1 @@
+"""period_marks views of the journal (filled in by its issue step)."""

@@ -1,0 +1,1 @@
+"""plan views of the journal (filled in by its issue step)."""

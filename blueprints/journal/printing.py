@@ -1,0 +1,1 @@
+"""printing views of the journal (filled in by its issue step)."""

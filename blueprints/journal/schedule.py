@@ -1,0 +1,1 @@
+"""schedule views of the journal (filled in by its issue step)."""
