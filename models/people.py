@@ -2,6 +2,7 @@
 (ADM-3, ADM-5, ADM-6, ADM-7)."""
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from typing import Optional
 
@@ -38,6 +39,7 @@ ROLES = (
 )
 STAFF_ROLES = frozenset(ROLES) - {"student", "parent"}
 ENROLMENT_KINDS = ("enrol", "transfer", "withdraw")
+UNUSABLE_PASSWORD_PREFIX = "!"
 
 
 class User(UserMixin, TimestampMixin, db.Model):
@@ -97,7 +99,13 @@ class User(UserMixin, TimestampMixin, db.Model):
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
 
+    def set_unusable_password(self) -> None:
+        """An account that cannot log in until a password is issued (e.g. on a slip)."""
+        self.password_hash = UNUSABLE_PASSWORD_PREFIX + secrets.token_hex(8)
+
     def check_password(self, password: str) -> bool:
+        if self.password_hash.startswith(UNUSABLE_PASSWORD_PREFIX):
+            return False
         return check_password_hash(self.password_hash, password)
 
 

@@ -238,3 +238,12 @@ def test_healthz_reports_database(client):
 def test_healthz_answers_503_without_database(make_app, tmp_path):
     app = make_app(SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "missing" / "no.db"))
     assert app.test_client().get("/healthz").status_code == 503
+
+
+def test_account_without_issued_password_cannot_log_in(client, auth, small_school):
+    s = small_school()
+    s.deputy.set_unusable_password()
+    db.session.commit()
+    assert not s.deputy.check_password("")
+    assert auth.login(s.deputy, "").status_code in (400, 401)
+    assert auth.login(s.deputy, s.deputy.password_hash).status_code == 401

@@ -1,0 +1,541 @@
+"""People administration: accounts and roles, block and reset, parents of students, imports,
+exports and credential slips (ADM-3, ADM-4, ADM-7, PD-4). Views are thin: load and check the
+object, call an operation from people_operations, commit once, render."""
+
+from __future__ import annotations
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+import policy
+from blueprints.admin import bp
+from blueprints.admin import people_operations as ops
+from blueprints.admin.importing import (
+    COLUMNS,
+    KIND_LABELS,
+    ImportFileError,
+    preview_table,
+)
+from blueprints.admin.people_forms import (
+    BlockForm,
+    ClassSlipsForm,
+    ConfirmForm,
+    ExportForm,
+    ImportForm,
+    ParentLinkForm,
+    PeopleSearchForm,
+    ResetPasswordForm,
+    RolesForm,
+)
+from blueprints.admin.people_operations import PeopleError
+from blueprints.auth.access import roles_required
+from extensions import db
+from models import (
+    AdminAlert,
+    AuditEntry,
+    ClassGroup,
+    ParentLink,
+    Student,
+    User,
+    UserRole,
+)
+from utils.pdf import render_pdf
+
+admin_only = roles_required(*policy.ADMIN_ROLES)
+LIST_LIMIT = 300
+
+
+# Same-school checks for policy.load: an administrator reaches only their own school's people.
+
+
+def _same_school(actor: User, obj) -> bool:
+    return obj.school_id == actor.school_id
+
+
+def _same_school_link(actor: User, link: ParentLink) -> bool:
+    return link.student.school_id == actor.school_id
+
+
+def _own_import(actor: User, entry: AuditEntry) -> bool:
+    return entry.entity == "import" and entry.school_id == actor.school_id
+
+
+def _actor() -> User:
+    return current_user._get_current_object()
+
+
+def _pdf_response(pdf: bytes, filename: str):
+    response = make_response(pdf)
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"  # the passwords on it are shown once
+    return response
+
+
+def _site_url() -> str:
+    return current_app.config.get("SITE_URL") or request.host_url
+
+
+def _slips_pdf(issued: list[tuple[User, str]], filename: str):
+    rows = ops.slip_rows(issued, current_user.school, _site_url())
+    pdf = render_pdf("pdf/credentials.html", slips=rows)
+    db.session.commit()  # passwords replaced and disclosures registered only once the PDF exists
+    return _pdf_response(pdf, filename)
+
+
+# People -------------------------------------------------------------------------------------
+
+
+def _ilike_any(column, term: str):
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    # SQLite folds case of ASCII only; the usual spellings of a Cyrillic word are tried too.
+    variants = {escaped, escaped.lower(), escaped.capitalize(), escaped.upper()}
+    return or_(*(column.ilike(f"%{v}%", escape="\\") for v in variants))
+
+
+@bp.get("/people/")
+@admin_only
+def people_index():
+    form = PeopleSearchForm(request.args)
+    query = select(User).where(User.school_id == current_user.school_id)
+    if form.validate():
+        for term in (form.q.data or "").split()[:4]:
+            query = query.where(
+                or_(*(_ilike_any(c, term) for c in (User.last_name, User.first_name, User.middle_name, User.login)))
+            )
+        if form.role.data:
+            query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == form.role.data)))
+    users = db.session.scalars(query.order_by(User.last_name, User.first_name, User.id).limit(LIST_LIMIT + 1)).all()
+    alerts = db.session.scalar(
+        select(db.func.count())
+        .select_from(AdminAlert)
+        .where(AdminAlert.school_id == current_user.school_id, AdminAlert.is_resolved.is_(False))
+    )
+    return render_template(
+        "admin/people/index.html", form=form, users=users[:LIST_LIMIT], more=len(users) > LIST_LIMIT, open_alerts=alerts
+    )
+
+
+def _render_user(user: User, status: int = 200, **forms):
+    student = db.session.scalar(select(Student).where(Student.user_id == user.id))
+    children = db.session.scalars(
+        select(Student)
+        .join(ParentLink, ParentLink.student_id == Student.id)
+        .where(ParentLink.parent_id == user.id)
+        .options(selectinload(Student.current_class))
+        .order_by(Student.last_name, Student.first_name)
+    ).all()
+    alerts = db.session.scalars(
+        select(AdminAlert).where(AdminAlert.user_id == user.id).order_by(AdminAlert.at.desc()).limit(20)
+    ).all()
+    roles_form = forms.get("roles_form") or RolesForm(roles=sorted(user.roles))
+    return render_template(
+        "admin/people/user.html",
+        person=user,
+        student=student,
+        children=children,
+        alerts=alerts,
+        roles_form=roles_form,
+        block_form=forms.get("block_form") or BlockForm(),
+        reset_form=ResetPasswordForm(),
+        confirm_form=ConfirmForm(),
+    ), status
+
+
+@bp.get("/people/users/<int:user_id>")
+@admin_only
+def people_user(user_id: int):
+    return _render_user(policy.load(User, user_id, _same_school, current_user))
+
+
+@bp.post("/people/users/<int:user_id>/roles")
+@admin_only
+def people_roles(user_id: int):
+    user = policy.load(User, user_id, _same_school, current_user)
+    form = RolesForm()
+    if not form.validate_on_submit():
+        return _render_user(user, 400, roles_form=form)
+    try:
+        ops.set_roles(user, form.roles.data, _actor())
+    except PeopleError as e:
+        db.session.rollback()
+        flash(str(e), "error")
+        return _render_user(user, 400, roles_form=form)
+    db.session.commit()
+    if user.id == current_user.id:
+        login_user(user)  # keep this session: its id carries the new session version
+    flash(_("Роли сохранены."), "success")
+    return redirect(url_for("admin.people_user", user_id=user.id))
+
+
+@bp.post("/people/users/<int:user_id>/block")
+@admin_only
+def people_block(user_id: int):
+    user = policy.load(User, user_id, _same_school, current_user)
+    form = BlockForm()
+    if not form.validate_on_submit():
+        return _render_user(user, 400, block_form=form)
+    try:
+        ops.block_user(user, form.reason.data, _actor())
+    except PeopleError as e:
+        db.session.rollback()
+        flash(str(e), "error")
+        return _render_user(user, 400)
+    db.session.commit()
+    flash(_("Учётная запись заблокирована; все её сеансы завершены."), "success")
+    return redirect(url_for("admin.people_user", user_id=user.id))
+
+
+@bp.post("/people/users/<int:user_id>/unblock")
+@admin_only
+def people_unblock(user_id: int):
+    user = policy.load(User, user_id, _same_school, current_user)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        ops.unblock_user(user)
+    except PeopleError as e:
+        flash(str(e), "error")
+        return _render_user(user, 400)
+    db.session.commit()
+    flash(_("Учётная запись разблокирована."), "success")
+    return redirect(url_for("admin.people_user", user_id=user.id))
+
+
+@bp.post("/people/users/<int:user_id>/password")
+@admin_only
+def people_reset_password(user_id: int):
+    """A new password, answered at once as a slip: it is shown only on that paper (ADM-7)."""
+    user = policy.load(User, user_id, _same_school, current_user)
+    form = ResetPasswordForm()
+    if not form.validate_on_submit():
+        return _render_user(user, 400)
+    if user.id == current_user.id:
+        flash(_("Свой пароль меняйте в профиле."), "error")
+        return _render_user(user, 400)
+    password = ops.reset_password(user, form.reason.data or "")
+    return _slips_pdf([(user, password)], f"password-{user.login}.pdf")
+
+
+@bp.get("/people/alerts")
+@admin_only
+def people_alerts():
+    alerts = db.session.scalars(
+        select(AdminAlert)
+        .where(AdminAlert.school_id == current_user.school_id)
+        .options(selectinload(AdminAlert.user))
+        .order_by(AdminAlert.is_resolved, AdminAlert.at.desc())
+        .limit(200)
+    ).all()
+    return render_template("admin/people/alerts.html", alerts=alerts, confirm_form=ConfirmForm())
+
+
+@bp.post("/people/alerts/<int:alert_id>/resolve")
+@admin_only
+def people_resolve_alert(alert_id: int):
+    alert = policy.load(AdminAlert, alert_id, _same_school, current_user)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        ops.resolve_alert(alert)
+    except PeopleError as e:
+        flash(str(e), "error")
+        return people_alerts(), 400
+    db.session.commit()
+    flash(_("Уведомление отмечено как решённое."), "success")
+    if alert.user_id and request.form.get("back") == "user":
+        return redirect(url_for("admin.people_user", user_id=alert.user_id))
+    return redirect(url_for("admin.people_alerts"))
+
+
+# Students and parents -----------------------------------------------------------------------
+
+
+def _render_student(student: Student, status: int = 200, link_form: ParentLinkForm | None = None):
+    links = db.session.scalars(
+        select(ParentLink).where(ParentLink.student_id == student.id).options(selectinload(ParentLink.parent))
+    ).all()
+    return render_template(
+        "admin/people/student.html",
+        student=student,
+        links=links,
+        link_form=link_form or ParentLinkForm(),
+        confirm_form=ConfirmForm(),
+    ), status
+
+
+@bp.get("/people/students/<int:student_id>")
+@admin_only
+def people_student(student_id: int):
+    return _render_student(policy.load(Student, student_id, _same_school, current_user))
+
+
+@bp.post("/people/students/<int:student_id>/parents")
+@admin_only
+def people_link_parent(student_id: int):
+    student = policy.load(Student, student_id, _same_school, current_user)
+    form = ParentLinkForm()
+    if not form.validate_on_submit():
+        return _render_student(student, 400, form)
+    parent = ops.find_parent(student.school_id, form.parent_login.data)
+    if parent is None:
+        form.parent_login.errors.append(_("Нет пользователя с таким логином в вашей школе."))
+        return _render_student(student, 400, form)
+    try:
+        ops.link_parent(student, parent, form.relation.data or "")
+        db.session.commit()
+    except (PeopleError, IntegrityError) as e:
+        db.session.rollback()
+        form.parent_login.errors.append(
+            str(e) if isinstance(e, PeopleError) else _("Этот родитель уже связан с обучающимся.")
+        )
+        return _render_student(student, 400, form)
+    flash(_("Родитель связан с обучающимся."), "success")
+    return redirect(url_for("admin.people_student", student_id=student.id))
+
+
+@bp.post("/people/parent-links/<int:link_id>/delete")
+@admin_only
+def people_unlink_parent(link_id: int):
+    link = policy.load(ParentLink, link_id, _same_school_link, current_user)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    student_id = link.student_id
+    ops.unlink_parent(link)
+    db.session.commit()
+    flash(_("Связь родителя с обучающимся удалена."), "success")
+    return redirect(url_for("admin.people_student", student_id=student_id))
+
+
+# Import (ADM-4) -----------------------------------------------------------------------------
+
+
+def _render_import(form: ImportForm, status: int = 200):
+    return render_template("admin/people/import.html", form=form, kind_labels=KIND_LABELS, columns=COLUMNS), status
+
+
+@bp.route("/people/import", methods=["GET", "POST"])
+@admin_only
+def people_import():
+    form = ImportForm()
+    if request.method == "GET":
+        return _render_import(form)
+    if not form.validate_on_submit():
+        return _render_import(form, 400)
+    upload = form.file.data
+    try:
+        token = ops.read_upload(
+            form.kind.data,
+            upload.filename or "",
+            upload.read(),
+            current_user.school,
+            _actor(),
+            form.order_number.data or "",
+            form.enrol_date.data,
+        )
+    except ImportFileError as e:
+        form.file.errors.append(str(e))
+        return _render_import(form, 400)
+    return redirect(url_for("admin.people_import_preview", token=token))
+
+
+def _pending_or_redirect(token: str):
+    pending = ops.load_pending(token, current_user.school_id)
+    if pending is None:
+        flash(_("Загруженный файл не найден: он уже импортирован или устарел. Загрузите его снова."), "info")
+    return pending
+
+
+def _render_preview(pending, plan, token: str, status: int = 200):
+    headers, rows = preview_table(plan)
+    return render_template(
+        "admin/people/preview.html",
+        pending=pending,
+        plan=plan,
+        token=token,
+        headers=headers,
+        rows=rows,
+        kind_label=KIND_LABELS[plan.kind],
+        form=ConfirmForm(),
+    ), status
+
+
+@bp.get("/people/import/<token>")
+@admin_only
+def people_import_preview(token: str):
+    pending = _pending_or_redirect(token)
+    if pending is None:
+        return redirect(url_for("admin.people_import"))
+    return _render_preview(pending, ops.plan_pending(pending, current_user.school), token)
+
+
+@bp.post("/people/import/<token>")
+@admin_only
+def people_import_commit(token: str):
+    """All rows in one transaction or none; the rows are checked again against the database
+    as it is now, and a commit of a file with errors is refused (004:3.1)."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    pending = _pending_or_redirect(token)
+    if pending is None:
+        return redirect(url_for("admin.people_import"))
+    school = current_user.school
+    plan = ops.plan_pending(pending, school)
+    if not plan.ok:
+        flash(_("Импорт невозможен: исправьте ошибки в файле и загрузите его снова. Ничего не изменено."), "error")
+        return _render_preview(pending, plan, token, 400)
+    try:
+        entry = ops.apply_import(school, plan, pending.get("filename", ""))
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        flash(
+            _(
+                "Данные изменились во время импорта (например, логин или номер заняли). Ничего не изменено; попробуйте ещё раз."
+            ),
+            "error",
+        )
+        return _render_preview(pending, ops.plan_pending(pending, school), token, 409)
+    ops.delete_pending(token)
+    flash(_("Импорт выполнен: создано записей — %(n)s.", n=len(plan.rows)), "success")
+    return redirect(url_for("admin.people_import_result", entry_id=entry.id))
+
+
+@bp.post("/people/import/<token>/cancel")
+@admin_only
+def people_import_cancel(token: str):
+    """The kept rows hold personal data: an upload that will not be imported is deleted at once."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if ops.load_pending(token, current_user.school_id) is not None:
+        ops.delete_pending(token)
+        flash(_("Загрузка отменена, файл удалён."), "info")
+    return redirect(url_for("admin.people_import"))
+
+
+@bp.get("/people/imports/<int:entry_id>")
+@admin_only
+def people_import_result(entry_id: int):
+    entry = policy.load(AuditEntry, entry_id, _own_import, current_user)
+    users = ops.imported_users(entry)
+    return render_template(
+        "admin/people/import_result.html",
+        entry=entry,
+        users=users,
+        form=ConfirmForm(),
+        kind_label=KIND_LABELS.get((entry.after or {}).get("kind"), ""),
+    )
+
+
+@bp.post("/people/imports/<int:entry_id>/slips")
+@admin_only
+def people_import_slips(entry_id: int):
+    entry = policy.load(AuditEntry, entry_id, _own_import, current_user)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    users = [u for u in ops.imported_users(entry) if not u.is_blocked]
+    if not users:
+        flash(_("Нет учётных записей для печати карточек."), "error")
+        return redirect(url_for("admin.people_import_result", entry_id=entry.id))
+    issued = ops.issue_passwords(users, _("Карточки доступа после импорта"))
+    return _slips_pdf(issued, f"credentials-import-{entry.id}.pdf")
+
+
+# Credential slips of a class (ADM-3) --------------------------------------------------------
+
+
+@bp.get("/people/slips")
+@admin_only
+def people_slips():
+    year = ops.current_year(current_user.school_id)
+    classes = (
+        []
+        if year is None
+        else db.session.scalars(
+            select(ClassGroup).where(ClassGroup.year_id == year.id).order_by(ClassGroup.grade, ClassGroup.name)
+        ).all()
+    )
+    return render_template("admin/people/slips.html", classes=classes, year=year)
+
+
+def _render_class_slips(class_group: ClassGroup, form: ClassSlipsForm, status: int = 200):
+    students = ops.class_people(class_group, True, False)
+    parents = ops.class_people(class_group, False, True)
+    without_login = db.session.scalar(
+        select(db.func.count())
+        .select_from(Student)
+        .where(Student.current_class_id == class_group.id, Student.is_withdrawn.is_(False), Student.user_id.is_(None))
+    )
+    return render_template(
+        "admin/people/class_slips.html",
+        class_group=class_group,
+        form=form,
+        students=students,
+        parents=parents,
+        without_login=without_login,
+        blocked=[u for u in students + parents if u.is_blocked],
+    ), status
+
+
+@bp.get("/people/classes/<int:class_id>/slips")
+@admin_only
+def people_class_slips(class_id: int):
+    class_group = policy.load(ClassGroup, class_id, _same_school, current_user)
+    return _render_class_slips(class_group, ClassSlipsForm(formdata=None, students=True))
+
+
+@bp.post("/people/classes/<int:class_id>/slips")
+@admin_only
+def people_class_slips_print(class_id: int):
+    class_group = policy.load(ClassGroup, class_id, _same_school, current_user)
+    form = ClassSlipsForm()
+    if not form.validate_on_submit():
+        return _render_class_slips(class_group, form, 400)
+    users = [u for u in ops.class_people(class_group, form.students.data, form.parents.data) if not u.is_blocked]
+    if not users:
+        flash(_("В классе нет учётных записей для печати карточек."), "error")
+        return _render_class_slips(class_group, form, 400)
+    issued = ops.issue_passwords(users, _("Карточки доступа класса %(c)s", c=class_group.name))
+    return _slips_pdf(issued, f"credentials-{class_group.id}.pdf")
+
+
+# Export (ADM-4, PD-4) -----------------------------------------------------------------------
+
+
+@bp.route("/people/export", methods=["GET", "POST"])
+@admin_only
+def people_export():
+    form = ExportForm()
+    if request.method == "GET":
+        return render_template("admin/people/export.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("admin/people/export.html", form=form), 400
+    kind, fmt = form.kind.data, form.fmt.data
+    table = ops.export_table(kind, current_user.school)
+    if fmt == "csv":
+        data, mimetype = ops.export_csv(table), "text/csv"
+    else:
+        data = ops.export_xlsx(table, str(KIND_LABELS[kind]))
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    ops.record_export(kind, fmt, len(table.rows), form.purpose.data)
+    db.session.commit()
+    response = make_response(data)
+    response.mimetype = mimetype
+    if fmt == "csv":
+        response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{kind}.{fmt}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
