@@ -71,13 +71,10 @@ def _schema():
 def _clean_all_tables() -> None:
     tables = list(reversed(db.metadata.sorted_tables))
     db.session.remove()
+    # DELETE, children first: on a few rows it is much faster than TRUNCATE on PostgreSQL.
     with db.engine.begin() as conn:
-        if IS_POSTGRES:
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
+        for table in tables:
+            conn.execute(table.delete())
 
 
 @pytest.fixture
