@@ -1,0 +1,1 @@
+"""The diary of students and parents: absence notes (DIA-*)."""

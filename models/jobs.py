@@ -1,0 +1,1 @@
+"""Scheduled jobs: each run recorded under a unique key (job, scheduled time)."""
