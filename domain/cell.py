@@ -5,7 +5,6 @@ work of the lesson, in order); "н" absent, reason not yet known; "б" absent th
 "б5" ill but assessed (allowed, 001:3.5); "оп" late; "" clears the cell."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from domain.grading import SCALES

@@ -7,9 +7,8 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from blueprints.auth import bp
+from blueprints.auth import bp, operations
 from blueprints.auth.forms import ChangePasswordForm, CompromiseForm, LoginForm
-from blueprints.auth import operations
 from blueprints.auth.operations import attempt_login, log_login_event, report_compromise
 from extensions import db, limiter, login_manager
 from models import User

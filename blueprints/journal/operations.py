@@ -11,8 +11,9 @@ from flask import has_request_context, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from blueprints.journal import queries
 from domain import deadlines
-from domain.cell import CellError, CellInput, N_, parse_cell, render_cell
+from domain.cell import N_, CellError, CellInput, parse_cell, render_cell
 from domain.settings import school_settings
 from extensions import db
 from models import (
@@ -28,7 +29,6 @@ from models import (
     WorkKind,
 )
 from models.base import utcnow
-from blueprints.journal import queries
 
 
 class JournalError(Exception):

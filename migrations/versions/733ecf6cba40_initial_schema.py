@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 55385bb7c5c2
+Revision ID: 733ecf6cba40
 Revises: 
-Create Date: 2026-11-23 16:15:20.468086
+Create Date: 2026-11-23 16:35:18.514285
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '55385bb7c5c2'
+revision = '733ecf6cba40'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -390,6 +390,75 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_teaching_assignment_teacher_id'), ['teacher_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_teaching_assignment_year_id'), ['year_id'], unique=False)
 
+    op.create_table('period_mark',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('school_id', sa.Integer(), nullable=False),
+    sa.Column('student_id', sa.Integer(), nullable=False),
+    sa.Column('subject_id', sa.Integer(), nullable=False),
+    sa.Column('period_id', sa.Integer(), nullable=False),
+    sa.Column('assignment_id', sa.Integer(), nullable=False),
+    sa.Column('value', sa.String(length=10), nullable=False),
+    sa.Column('average', sa.Numeric(precision=5, scale=2), nullable=True),
+    sa.Column('suggested', sa.String(length=10), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('set_by_id', sa.Integer(), nullable=True),
+    sa.Column('set_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['assignment_id'], ['teaching_assignment.id'], name=op.f('fk_period_mark_assignment_id_teaching_assignment')),
+    sa.ForeignKeyConstraint(['period_id'], ['study_period.id'], name=op.f('fk_period_mark_period_id_study_period')),
+    sa.ForeignKeyConstraint(['school_id'], ['school.id'], name=op.f('fk_period_mark_school_id_school')),
+    sa.ForeignKeyConstraint(['set_by_id'], ['user.id'], name=op.f('fk_period_mark_set_by_id_user')),
+    sa.ForeignKeyConstraint(['student_id'], ['student.id'], name=op.f('fk_period_mark_student_id_student')),
+    sa.ForeignKeyConstraint(['subject_id'], ['subject.id'], name=op.f('fk_period_mark_subject_id_subject')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_period_mark')),
+    sa.UniqueConstraint('student_id', 'subject_id', 'period_id', name=op.f('uq_period_mark_student_id_subject_id_period_id'))
+    )
+    with op.batch_alter_table('period_mark', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_period_mark_assignment_id'), ['assignment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_period_mark_period_id'), ['period_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_period_mark_school_id'), ['school_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_period_mark_student_id'), ['student_id'], unique=False)
+
+    op.create_table('plan_item',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('assignment_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('topic', sa.String(length=500), nullable=False),
+    sa.Column('hours', sa.Integer(), nullable=False),
+    sa.Column('planned_date', sa.Date(), nullable=True),
+    sa.CheckConstraint('hours > 0', name=op.f('ck_plan_item_hours_positive')),
+    sa.ForeignKeyConstraint(['assignment_id'], ['teaching_assignment.id'], name=op.f('fk_plan_item_assignment_id_teaching_assignment')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_plan_item')),
+    sa.UniqueConstraint('assignment_id', 'number', name=op.f('uq_plan_item_assignment_id_number'))
+    )
+    with op.batch_alter_table('plan_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_plan_item_assignment_id'), ['assignment_id'], unique=False)
+
+    op.create_table('schedule_change',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('school_id', sa.Integer(), nullable=False),
+    sa.Column('date', sa.Date(), nullable=False),
+    sa.Column('assignment_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('lesson_number', sa.Integer(), nullable=False),
+    sa.Column('substitute_id', sa.Integer(), nullable=True),
+    sa.Column('room', sa.String(length=20), nullable=False),
+    sa.Column('note', sa.String(length=300), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("kind IN ('substitution', 'cancelled', 'moved', 'extra')", name=op.f('ck_schedule_change_kind_known')),
+    sa.ForeignKeyConstraint(['assignment_id'], ['teaching_assignment.id'], name=op.f('fk_schedule_change_assignment_id_teaching_assignment')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_schedule_change_created_by_id_user')),
+    sa.ForeignKeyConstraint(['school_id'], ['school.id'], name=op.f('fk_schedule_change_school_id_school')),
+    sa.ForeignKeyConstraint(['substitute_id'], ['user.id'], name=op.f('fk_schedule_change_substitute_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_schedule_change'))
+    )
+    with op.batch_alter_table('schedule_change', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_schedule_change_assignment_id'), ['assignment_id'], unique=False)
+        batch_op.create_index('ix_schedule_change_date_assignment', ['date', 'assignment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_schedule_change_school_id'), ['school_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_schedule_change_substitute_id'), ['substitute_id'], unique=False)
+
     op.create_table('schedule_slot',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('school_id', sa.Integer(), nullable=False),
@@ -410,16 +479,281 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_schedule_slot_assignment_id'), ['assignment_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_schedule_slot_school_id'), ['school_id'], unique=False)
 
+    op.create_table('lesson',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('school_id', sa.Integer(), nullable=False),
+    sa.Column('assignment_id', sa.Integer(), nullable=False),
+    sa.Column('date', sa.Date(), nullable=False),
+    sa.Column('lesson_number', sa.Integer(), nullable=False),
+    sa.Column('topic', sa.String(length=500), nullable=False),
+    sa.Column('plan_item_id', sa.Integer(), nullable=True),
+    sa.Column('given_by_id', sa.Integer(), nullable=False),
+    sa.Column('is_substitution', sa.Boolean(), nullable=False),
+    sa.Column('entered_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('entered_late', sa.Boolean(), nullable=False),
+    sa.Column('attendance_taken', sa.Boolean(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['assignment_id'], ['teaching_assignment.id'], name=op.f('fk_lesson_assignment_id_teaching_assignment')),
+    sa.ForeignKeyConstraint(['given_by_id'], ['user.id'], name=op.f('fk_lesson_given_by_id_user')),
+    sa.ForeignKeyConstraint(['plan_item_id'], ['plan_item.id'], name=op.f('fk_lesson_plan_item_id_plan_item')),
+    sa.ForeignKeyConstraint(['school_id'], ['school.id'], name=op.f('fk_lesson_school_id_school')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_lesson')),
+    sa.UniqueConstraint('assignment_id', 'date', 'lesson_number', name=op.f('uq_lesson_assignment_id_date_lesson_number'))
+    )
+    with op.batch_alter_table('lesson', schema=None) as batch_op:
+        batch_op.create_index('ix_lesson_assignment_date', ['assignment_id', 'date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_lesson_school_id'), ['school_id'], unique=False)
+
+    op.create_table('plan_correction',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('assignment_id', sa.Integer(), nullable=False),
+    sa.Column('plan_item_id', sa.Integer(), nullable=True),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('before', sa.JSON(), nullable=True),
+    sa.Column('after', sa.JSON(), nullable=True),
+    sa.ForeignKeyConstraint(['assignment_id'], ['teaching_assignment.id'], name=op.f('fk_plan_correction_assignment_id_teaching_assignment')),
+    sa.ForeignKeyConstraint(['plan_item_id'], ['plan_item.id'], name=op.f('fk_plan_correction_plan_item_id_plan_item')),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_plan_correction_user_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_plan_correction'))
+    )
+    with op.batch_alter_table('plan_correction', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_plan_correction_assignment_id'), ['assignment_id'], unique=False)
+
+    op.create_table('attendance',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('school_id', sa.Integer(), nullable=False),
+    sa.Column('lesson_id', sa.Integer(), nullable=False),
+    sa.Column('student_id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=12), nullable=False),
+    sa.Column('note', sa.String(length=300), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('entered_late', sa.Boolean(), nullable=False),
+    sa.Column('is_deleted', sa.Boolean(), nullable=False),
+    sa.CheckConstraint("code IN ('absent', 'ill', 'excused', 'unexcused', 'late')", name=op.f('ck_attendance_code_known')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_attendance_created_by_id_user')),
+    sa.ForeignKeyConstraint(['lesson_id'], ['lesson.id'], name=op.f('fk_attendance_lesson_id_lesson')),
+    sa.ForeignKeyConstraint(['school_id'], ['school.id'], name=op.f('fk_attendance_school_id_school')),
+    sa.ForeignKeyConstraint(['student_id'], ['student.id'], name=op.f('fk_attendance_student_id_student')),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user.id'], name=op.f('fk_attendance_updated_by_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attendance')),
+    sa.UniqueConstraint('lesson_id', 'student_id', name=op.f('uq_attendance_lesson_id_student_id'))
+    )
+    with op.batch_alter_table('attendance', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_attendance_lesson_id'), ['lesson_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_attendance_school_id'), ['school_id'], unique=False)
+        batch_op.create_index('ix_attendance_student_lesson', ['student_id', 'lesson_id'], unique=False)
+
+    op.create_table('cell_write',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('lesson_id', sa.Integer(), nullable=False),
+    sa.Column('student_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['lesson_id'], ['lesson.id'], name=op.f('fk_cell_write_lesson_id_lesson')),
+    sa.ForeignKeyConstraint(['student_id'], ['student.id'], name=op.f('fk_cell_write_student_id_student')),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_cell_write_user_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cell_write')),
+    sa.UniqueConstraint('key', name=op.f('uq_cell_write_key'))
+    )
+    with op.batch_alter_table('cell_write', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_cell_write_lesson_id'), ['lesson_id'], unique=False)
+
+    op.create_table('homework',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('lesson_id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('pages', sa.String(length=100), nullable=False),
+    sa.Column('exercises', sa.String(length=200), nullable=False),
+    sa.Column('is_individual', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('entered_late', sa.Boolean(), nullable=False),
+    sa.Column('is_deleted', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_homework_created_by_id_user')),
+    sa.ForeignKeyConstraint(['lesson_id'], ['lesson.id'], name=op.f('fk_homework_lesson_id_lesson')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_homework'))
+    )
+    with op.batch_alter_table('homework', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_homework_lesson_id'), ['lesson_id'], unique=False)
+
+    op.create_table('journal_change',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('school_id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('entity', sa.String(length=20), nullable=False),
+    sa.Column('entity_id', sa.Integer(), nullable=False),
+    sa.Column('action', sa.String(length=10), nullable=False),
+    sa.Column('lesson_id', sa.Integer(), nullable=True),
+    sa.Column('student_id', sa.Integer(), nullable=True),
+    sa.Column('period_mark_id', sa.Integer(), nullable=True),
+    sa.Column('before', sa.JSON(), nullable=True),
+    sa.Column('after', sa.JSON(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('ip', sa.String(length=64), nullable=False),
+    sa.Column('user_agent', sa.String(length=300), nullable=False),
+    sa.ForeignKeyConstraint(['lesson_id'], ['lesson.id'], name=op.f('fk_journal_change_lesson_id_lesson')),
+    sa.ForeignKeyConstraint(['period_mark_id'], ['period_mark.id'], name=op.f('fk_journal_change_period_mark_id_period_mark')),
+    sa.ForeignKeyConstraint(['school_id'], ['school.id'], name=op.f('fk_journal_change_school_id_school')),
+    sa.ForeignKeyConstraint(['student_id'], ['student.id'], name=op.f('fk_journal_change_student_id_student')),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_journal_change_user_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_journal_change'))
+    )
+    with op.batch_alter_table('journal_change', schema=None) as batch_op:
+        batch_op.create_index('ix_journal_change_cell', ['lesson_id', 'student_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_journal_change_period_mark_id'), ['period_mark_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_journal_change_school_id'), ['school_id'], unique=False)
+
+    op.create_table('lesson_work',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('lesson_id', sa.Integer(), nullable=False),
+    sa.Column('work_kind_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['lesson_id'], ['lesson.id'], name=op.f('fk_lesson_work_lesson_id_lesson'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['work_kind_id'], ['work_kind.id'], name=op.f('fk_lesson_work_work_kind_id_work_kind')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_lesson_work')),
+    sa.UniqueConstraint('lesson_id', 'position', name=op.f('uq_lesson_work_lesson_id_position')),
+    sa.UniqueConstraint('lesson_id', 'work_kind_id', name=op.f('uq_lesson_work_lesson_id_work_kind_id'))
+    )
+    with op.batch_alter_table('lesson_work', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_lesson_work_lesson_id'), ['lesson_id'], unique=False)
+
+    op.create_table('mark',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('school_id', sa.Integer(), nullable=False),
+    sa.Column('lesson_id', sa.Integer(), nullable=False),
+    sa.Column('student_id', sa.Integer(), nullable=False),
+    sa.Column('work_kind_id', sa.Integer(), nullable=False),
+    sa.Column('value', sa.String(length=10), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('entered_late', sa.Boolean(), nullable=False),
+    sa.Column('is_deleted', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_mark_created_by_id_user')),
+    sa.ForeignKeyConstraint(['lesson_id'], ['lesson.id'], name=op.f('fk_mark_lesson_id_lesson')),
+    sa.ForeignKeyConstraint(['school_id'], ['school.id'], name=op.f('fk_mark_school_id_school')),
+    sa.ForeignKeyConstraint(['student_id'], ['student.id'], name=op.f('fk_mark_student_id_student')),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user.id'], name=op.f('fk_mark_updated_by_id_user')),
+    sa.ForeignKeyConstraint(['work_kind_id'], ['work_kind.id'], name=op.f('fk_mark_work_kind_id_work_kind')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mark')),
+    sa.UniqueConstraint('lesson_id', 'student_id', 'work_kind_id', name=op.f('uq_mark_lesson_id_student_id_work_kind_id'))
+    )
+    with op.batch_alter_table('mark', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mark_lesson_id'), ['lesson_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mark_school_id'), ['school_id'], unique=False)
+        batch_op.create_index('ix_mark_student_lesson', ['student_id', 'lesson_id'], unique=False)
+
+    op.create_table('homework_file',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('homework_id', sa.Integer(), nullable=False),
+    sa.Column('original_name', sa.String(length=200), nullable=False),
+    sa.Column('stored_name', sa.String(length=80), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.ForeignKeyConstraint(['homework_id'], ['homework.id'], name=op.f('fk_homework_file_homework_id_homework'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_homework_file')),
+    sa.UniqueConstraint('stored_name', name=op.f('uq_homework_file_stored_name'))
+    )
+    with op.batch_alter_table('homework_file', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_homework_file_homework_id'), ['homework_id'], unique=False)
+
+    op.create_table('homework_student',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('homework_id', sa.Integer(), nullable=False),
+    sa.Column('student_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['homework_id'], ['homework.id'], name=op.f('fk_homework_student_homework_id_homework'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['student_id'], ['student.id'], name=op.f('fk_homework_student_student_id_student')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_homework_student')),
+    sa.UniqueConstraint('homework_id', 'student_id', name=op.f('uq_homework_student_homework_id_student_id'))
+    )
+    with op.batch_alter_table('homework_student', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_homework_student_homework_id'), ['homework_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_homework_student_student_id'), ['student_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('homework_student', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_homework_student_student_id'))
+        batch_op.drop_index(batch_op.f('ix_homework_student_homework_id'))
+
+    op.drop_table('homework_student')
+    with op.batch_alter_table('homework_file', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_homework_file_homework_id'))
+
+    op.drop_table('homework_file')
+    with op.batch_alter_table('mark', schema=None) as batch_op:
+        batch_op.drop_index('ix_mark_student_lesson')
+        batch_op.drop_index(batch_op.f('ix_mark_school_id'))
+        batch_op.drop_index(batch_op.f('ix_mark_lesson_id'))
+
+    op.drop_table('mark')
+    with op.batch_alter_table('lesson_work', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_lesson_work_lesson_id'))
+
+    op.drop_table('lesson_work')
+    with op.batch_alter_table('journal_change', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_journal_change_school_id'))
+        batch_op.drop_index(batch_op.f('ix_journal_change_period_mark_id'))
+        batch_op.drop_index('ix_journal_change_cell')
+
+    op.drop_table('journal_change')
+    with op.batch_alter_table('homework', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_homework_lesson_id'))
+
+    op.drop_table('homework')
+    with op.batch_alter_table('cell_write', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cell_write_lesson_id'))
+
+    op.drop_table('cell_write')
+    with op.batch_alter_table('attendance', schema=None) as batch_op:
+        batch_op.drop_index('ix_attendance_student_lesson')
+        batch_op.drop_index(batch_op.f('ix_attendance_school_id'))
+        batch_op.drop_index(batch_op.f('ix_attendance_lesson_id'))
+
+    op.drop_table('attendance')
+    with op.batch_alter_table('plan_correction', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_plan_correction_assignment_id'))
+
+    op.drop_table('plan_correction')
+    with op.batch_alter_table('lesson', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_lesson_school_id'))
+        batch_op.drop_index('ix_lesson_assignment_date')
+
+    op.drop_table('lesson')
     with op.batch_alter_table('schedule_slot', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_schedule_slot_school_id'))
         batch_op.drop_index(batch_op.f('ix_schedule_slot_assignment_id'))
 
     op.drop_table('schedule_slot')
+    with op.batch_alter_table('schedule_change', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_schedule_change_substitute_id'))
+        batch_op.drop_index(batch_op.f('ix_schedule_change_school_id'))
+        batch_op.drop_index('ix_schedule_change_date_assignment')
+        batch_op.drop_index(batch_op.f('ix_schedule_change_assignment_id'))
+
+    op.drop_table('schedule_change')
+    with op.batch_alter_table('plan_item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_plan_item_assignment_id'))
+
+    op.drop_table('plan_item')
+    with op.batch_alter_table('period_mark', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_period_mark_student_id'))
+        batch_op.drop_index(batch_op.f('ix_period_mark_school_id'))
+        batch_op.drop_index(batch_op.f('ix_period_mark_period_id'))
+        batch_op.drop_index(batch_op.f('ix_period_mark_assignment_id'))
+
+    op.drop_table('period_mark')
     with op.batch_alter_table('teaching_assignment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_teaching_assignment_year_id'))
         batch_op.drop_index(batch_op.f('ix_teaching_assignment_teacher_id'))
