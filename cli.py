@@ -12,6 +12,58 @@ from extensions import db
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
+    app.cli.add_command(scheduler_command)
+    app.cli.add_command(jobs_group)
+
+
+@click.command("scheduler")
+def scheduler_command() -> None:
+    """Run the one scheduler process (weekly reports, backups). Start exactly one per deployment."""
+    from flask import current_app
+
+    from jobs.scheduler import JOBS, build_scheduler
+
+    scheduler = build_scheduler(current_app._get_current_object(), blocking=True)
+    click.echo(f"Scheduler started with jobs: {', '.join(sorted(JOBS)) or 'none'}")
+    scheduler.start()
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """Scheduled jobs by hand."""
+
+
+@jobs_group.command("list")
+def jobs_list() -> None:
+    import jobs.catalogue  # noqa: F401
+    from jobs.scheduler import JOBS
+
+    for job_id, (target, cron_key) in sorted(JOBS.items()):
+        from flask import current_app
+
+        click.echo(f"{job_id:<20} {current_app.config[cron_key]:<16} {target}")
+
+
+@jobs_group.command("run")
+@click.argument("job_id")
+def jobs_run(job_id: str) -> None:
+    """Run JOB_ID now (recorded as a run by hand)."""
+    from flask import current_app
+
+    import jobs.catalogue  # noqa: F401
+    from jobs.runner import manual_key
+    from jobs.scheduler import JOBS, _resolve
+
+    if job_id not in JOBS:
+        raise click.ClickException(f"Unknown job {job_id!r}; known: {', '.join(sorted(JOBS))}")
+    function = _resolve(JOBS[job_id][0])
+    run = function(current_app._get_current_object(), manual_key(), trigger="cli")
+    if run is None:
+        click.echo("Skipped: this run was already claimed.")
+        return
+    click.echo(f"{job_id}: {run.status}; done {run.done} of {run.total}, failed {run.failed}; {run.counts}")
+    if run.status == "failed":
+        raise click.ClickException(run.errors.splitlines()[-1] if run.errors else "failed")
 
 
 @click.command("demo")

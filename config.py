@@ -66,7 +66,10 @@ class Config:
     PD_DESTROY_WORKING_DAYS = _int("PD_DESTROY_WORKING_DAYS", 10)
     PD_DESTROY_CALENDAR_DAYS_LEGAL = _int("PD_DESTROY_CALENDAR_DAYS_LEGAL", 30)
 
-    SEND_SECURITY_HEADERS = True
+    # Scheduled jobs (crontab syntax, school time): weekly paper reports on Saturday 10:00
+    # (003:2.6-2.7), weekly backup on Sunday 02:00 (ARC-4).
+    WEEKLY_REPORTS_CRON = os.environ.get("WEEKLY_REPORTS_CRON", "0 10 * * sat")
+    BACKUP_CRON = os.environ.get("BACKUP_CRON", "0 2 * * sun")
 
 
 class TestConfig(Config):

@@ -1,6 +1,7 @@
 """All model families, imported here so that Alembic and create_all() see every table."""
 from models import archive, diary, jobs, personal_data  # noqa: F401  (tables of later areas)
 from models.audit import AdminAlert, AuditEntry, LoginEvent
+from models.jobs import JobRun
 from models.journal import (
     Attendance,
     CellWrite,
@@ -49,6 +50,7 @@ __all__ = [
     "Homework",
     "HomeworkFile",
     "HomeworkStudent",
+    "JobRun",
     "JournalChange",
     "Lesson",
     "LessonWork",

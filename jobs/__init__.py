@@ -1,0 +1,1 @@
+"""Periodic work: the one scheduler process, and the jobs it runs."""

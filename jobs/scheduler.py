@@ -1,0 +1,71 @@
+"""The one scheduler process: `flask scheduler`. Never started inside a web worker or the
+debug reloader (Flask-APScheduler #13, #51, #139): in production run exactly one per
+deployment; a second one by mistake is harmless, because each run claims its unique key.
+
+APScheduler 3.x (4.x is a pre-release). Jobs have explicit ids, max_instances=1 and coalescing:
+after downtime a missed week runs once, not once per missed trigger."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import Flask
+
+log = logging.getLogger("school.scheduler")
+
+# job id -> (function(app, scheduled_for) -> JobRun | None, default cron from config key)
+JOBS: dict[str, tuple[str, str]] = {
+    # filled by the job modules: "weekly_reports": ("jobs.weekly_reports:run_scheduled", "WEEKLY_REPORTS_CRON"),
+}
+
+
+def register(job_id: str, target: str, cron_config_key: str) -> None:
+    JOBS[job_id] = (target, cron_config_key)
+
+
+def _resolve(target: str) -> Callable[[Flask, datetime], object]:
+    module_name, _, attr = target.partition(":")
+    module = __import__(module_name, fromlist=[attr])
+    return getattr(module, attr)
+
+
+def build_scheduler(app: Flask, blocking: bool = True):
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.cron import CronTrigger
+
+    import jobs.catalogue  # noqa: F401  (registers every job)
+
+    tz = app.config["SCHOOL_TIMEZONE"]
+    scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(
+        timezone=tz, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 6 * 3600}
+    )
+    for job_id, (target, cron_key) in JOBS.items():
+        function = _resolve(target)
+        trigger = CronTrigger.from_crontab(app.config[cron_key], timezone=tz)
+
+        def fire(function=function, job_id=job_id, trigger=trigger):
+            # The key is the planned slot, not "now": two schedulers firing a few seconds apart
+            # compute the same key, and only one of them claims it.
+            scheduled_for = _current_slot(trigger)
+            with app.app_context():
+                run = function(app, scheduled_for)
+                log.info("%s for %s: %s", job_id, scheduled_for, "skipped" if run is None else run.status)
+
+        scheduler.add_job(fire, trigger, id=job_id, name=job_id, replace_existing=True)
+    return scheduler
+
+
+def _current_slot(trigger) -> datetime:
+    """The most recent fire time of the trigger, at or before now, to the minute."""
+    from datetime import timedelta
+
+    now = datetime.now(trigger.timezone)
+    probe = now - timedelta(days=8)
+    last = None
+    nxt = trigger.get_next_fire_time(None, probe)
+    while nxt is not None and nxt <= now:
+        last = nxt
+        nxt = trigger.get_next_fire_time(nxt, nxt + timedelta(seconds=1))
+    return (last or now).replace(second=0, microsecond=0)
