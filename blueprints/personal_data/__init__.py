@@ -3,3 +3,5 @@ Routes arrive with the personal-data issue."""
 from flask import Blueprint
 
 bp = Blueprint("personal_data", __name__, url_prefix="/personal-data")
+
+from blueprints.personal_data import views  # noqa: E402,F401

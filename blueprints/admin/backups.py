@@ -1,0 +1,1 @@
+"""Administrator pages of backups: the last good copy, destinations, restore instructions."""

@@ -1,0 +1,1 @@
+"""Administrator pages of scheduled jobs: runs, progress, run by hand."""

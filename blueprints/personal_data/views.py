@@ -1,0 +1,1 @@
+"""Personal-data pages: consents and parents' applications (delivery of reports)."""
