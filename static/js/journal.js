@@ -51,6 +51,34 @@
     evt.detail.parameters.key = el.dataset.key;
   });
 
+  // Period and year marks: the server answers 400/409 with the cell as stored and a message.
+  function isPeriodMarkControl(el) { return el && el.closest && el.closest("td.pm"); }
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var el = evt.detail.requestConfig && evt.detail.requestConfig.elt;
+    if (!isPeriodMarkControl(el)) { return; }
+    var status = evt.detail.xhr.status;
+    if (status === 400 || status === 409) {
+      evt.detail.shouldSwap = true;
+      evt.detail.isError = false;
+    } else if (status === 401 || status === 403 || status === 404) {
+      evt.detail.shouldSwap = false;
+      toast(status === 401 ? "Сеанс завершён. Войдите снова." : "Нет доступа к этой отметке.");
+    } else if (status >= 500) {
+      evt.detail.shouldSwap = false;
+      toast("Отметка не сохранена: ошибка сервера. Попробуйте ещё раз.");
+    }
+  });
+  document.addEventListener("htmx:sendError", function (evt) {
+    if (isPeriodMarkControl(evt.detail.elt)) { toast("Нет связи с сервером: отметка не сохранена. Попробуйте ещё раз."); }
+  });
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    var td = evt.detail.target;
+    if (td && td.classList && td.classList.contains("pm")) {
+      var msg = td.getAttribute("data-message");
+      if (msg) { toast(msg); } else { td.classList.add("cell-saved"); }
+    }
+  });
+
   document.addEventListener("htmx:beforeSwap", function (evt) {
     var el = evt.detail.requestConfig && evt.detail.requestConfig.elt;
     if (!isCellInput(el)) { return; }
@@ -148,7 +176,7 @@
   }
   function move(input, dRow, dCol) {
     var next = cellAt(input, dRow, dCol);
-    if (next) { next.focus(); next.select(); }
+    if (next) { next.focus(); next.select(); next.scrollIntoView({ block: "nearest", inline: "nearest" }); }
     return next;
   }
 
@@ -165,11 +193,19 @@
       case "Escape": el.value = el.dataset.saved || ""; el.select(); break;
     }
   });
+  // Typing replaces the cell, as in a spreadsheet: select on focus, and keep the selection
+  // through the mouseup of the click that focused it (browsers would place a caret there).
+  var justFocused = null;
   document.addEventListener("focusin", function (evt) {
     if (isCellInput(evt.target)) {
       activeInput = evt.target;
-      setTimeout(function () { if (document.activeElement === evt.target) { evt.target.select(); } }, 0);
+      justFocused = evt.target;
+      evt.target.select();
     }
+  });
+  document.addEventListener("mouseup", function (evt) {
+    if (justFocused && evt.target === justFocused) { evt.preventDefault(); }
+    justFocused = null;
   });
 
   // --- Tap palette (tablets): tap a cell, tap a mark, the cursor moves down ------------
@@ -178,6 +214,8 @@
     if (!palette) { return; }
     activeInput = input;
     palette.classList.remove("hidden");
+    document.body.classList.add("palette-open");  // the grid shrinks above the palette
+    input.scrollIntoView({ block: "nearest" });
   }
   document.addEventListener("pointerup", function (evt) {
     if (evt.pointerType === "mouse") { return; }
@@ -199,7 +237,12 @@
       var input = activeInput;
       var current = input.value.trim();
       var action = btn.getAttribute("data-action");
-      if (action === "close") { palette.classList.add("hidden"); input.removeAttribute("inputmode"); return; }
+      if (action === "close") {
+        palette.classList.add("hidden");
+        document.body.classList.remove("palette-open");
+        input.removeAttribute("inputmode");
+        return;
+      }
       if (action === "add") { addMode = !addMode; btn.classList.toggle("active", addMode); return; }
       if (action === "clear") { commit(input, ""); return; }
       if (action === "history") {
@@ -223,7 +266,12 @@
         commit(input, prefix.toLowerCase() === att.toLowerCase() ? marks : (att + (marks ? " " + marks : "")));
       }
       var next = cellAt(input, 1, 0);
-      if (next) { next.setAttribute("inputmode", "none"); next.focus(); activeInput = next; }
+      if (next) {
+        next.setAttribute("inputmode", "none");
+        next.focus();
+        next.scrollIntoView({ block: "nearest" });
+        activeInput = next;
+      }
     });
   }
 

@@ -1,0 +1,134 @@
+"""The journal grid on a classroom tablet (JRN-3, JRN-4): a teacher marks absences and marks by
+keyboard and by tap, never waits for a save, reloads, and everything is there."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from blueprints.journal import operations
+from extensions import db
+from models import Attendance, Mark, WorkKind
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+NAMES = ["Абрамов", "Белова", "Воронин", "Гусева", "Давыдов", "Егорова", "Жуков", "Зайцева", "Ильин",
+         "Котова", "Лебедев", "Макарова", "Никитин", "Орлова", "Павлов", "Романова", "Семёнов", "Тихонова",
+         "Ульянов", "Фролова", "Харитонов", "Цветкова", "Чернов", "Шубина", "Щукин", "Юдина"]
+
+
+@pytest.fixture
+def classroom(small_school, create_student):
+    s = small_school()
+    for name in NAMES:  # a class of 30
+        create_student(s.school, s.class_5a, name, "Алекс", with_login=False)
+    kinds = {k.code: k for k in db.session.scalars(select(WorkKind))}
+    today = date.today()
+    lesson_day = today if today.weekday() < 6 else today - timedelta(days=1)
+    s.previous = operations.create_lesson(s.maths_5a, s.maths_teacher, lesson_day - timedelta(days=1), 1, "Дроби",
+                                          [kinds["oral"]])
+    s.lesson = operations.create_lesson(s.maths_5a, s.maths_teacher, lesson_day, 2, "Сложение дробей",
+                                        [kinds["test"], kinds["oral"]])
+    db.session.commit()
+    s.lesson_id, s.assignment_id = s.lesson.id, s.maths_5a.id
+    db.session.close()  # the live server writes: release the test's connection
+    return s
+
+
+def _log_in(page, base_url, login):
+    page.goto(f"{base_url}/auth/login")
+    page.get_by_label("Логин").fill(login)
+    page.get_by_label("Пароль").fill(PASSWORD)
+    page.get_by_role("button", name="Войти").click()
+    page.wait_for_url(f"{base_url}/")
+
+
+def _wait_for_saves(page):
+    page.wait_for_function(
+        "() => !document.querySelector('.cell-input.htmx-request') && "
+        "document.getElementById('outbox-status').classList.contains('hidden')"
+    )
+
+
+def _column_inputs(page, lesson_id):
+    return page.locator(f"td[id^='c-{lesson_id}-'] .cell-input")
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (768, 1024)], ids=["landscape", "portrait"])
+def test_teacher_enters_absences_and_marks_by_keyboard_and_tap_and_they_survive_a_reload(
+    live_server, new_page, screenshot, classroom, size
+):
+    from playwright.sync_api import expect
+
+    page = new_page(*size, has_touch=True)
+    _log_in(page, live_server, "maths")
+    page.goto(f"{live_server}/journal/assignments/{classroom.assignment_id}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Математика · 5А")
+    cells = _column_inputs(page, classroom.lesson_id)
+    expect(cells).to_have_count(30)
+
+    # Keyboard, like a spreadsheet: type, Enter goes down; no waiting between cells.
+    cells.nth(0).click()
+    for value in ["5", "4/5", "н", "3", "5", "нп"]:
+        page.keyboard.type(value)
+        page.keyboard.press("Enter")
+    # Tap: the palette's big buttons; each tap moves down to the next student.
+    cells.nth(6).tap()
+    palette = page.locator("#palette")
+    expect(palette).to_be_visible()
+    for value in ["5", "4", "5", "2", "4", "5"]:
+        palette.locator(f"button[data-value='{value}']").tap()
+    _wait_for_saves(page)
+    assert page.console_errors == []
+    screenshot(page, f"grid-{size[0]}x{size[1]}")
+
+    # An absent student cannot get a mark: the cell says why and keeps the absence.
+    cells.nth(2).click()
+    page.keyboard.type("н5")
+    page.keyboard.press("Enter")
+    expect(page.locator("#journal-toast")).to_contain_text("Отсутствующему")
+    _wait_for_saves(page)
+
+    page.reload()
+    cells = _column_inputs(page, classroom.lesson_id)
+    expected = ["5", "4/5", "Н", "3", "5", "НП", "5", "4", "5", "2", "4", "5"]
+    assert [cells.nth(i).input_value() for i in range(12)] == expected
+    # The low mark and the unexcused absence are coloured.
+    assert "mark-low" in (page.locator(f"td[id^='c-{classroom.lesson_id}-']").nth(9).get_attribute("class") or "")
+    assert "att-unexcused" in (page.locator(f"td[id^='c-{classroom.lesson_id}-']").nth(5).get_attribute("class") or "")
+    # What the browser showed is what the database holds: ten marks, two absences.
+    marks = db.session.scalars(select(Mark).where(Mark.lesson_id == classroom.lesson_id, Mark.is_deleted.is_(False))).all()
+    absences = db.session.scalars(
+        select(Attendance).where(Attendance.lesson_id == classroom.lesson_id, Attendance.is_deleted.is_(False))
+    ).all()
+    assert len(marks) == 11  # 4/5 is two marks (a test and an oral answer)
+    assert sorted(a.code for a in absences) == ["absent", "unexcused"]
+    db.session.close()
+
+
+def test_a_save_that_fails_is_kept_and_retried_when_the_network_returns(live_server, new_page, classroom):
+    from playwright.sync_api import expect
+
+    page = new_page(1024, 768)
+    _log_in(page, live_server, "maths")
+    page.goto(f"{live_server}/journal/assignments/{classroom.assignment_id}")
+    cells = _column_inputs(page, classroom.lesson_id)
+    page.context.set_offline(True)
+    cells.nth(0).click()
+    page.keyboard.type("5")
+    page.keyboard.press("Enter")
+    outbox = page.locator("#outbox-status")
+    expect(outbox).to_contain_text("Не сохранено клеток: 1")
+    expect(page.locator(f"td[id^='c-{classroom.lesson_id}-']").nth(0)).to_have_class("cell cell-failed")
+    assert db.session.scalar(select(Mark).where(Mark.lesson_id == classroom.lesson_id)) is None
+    db.session.close()
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(outbox).to_be_hidden(timeout=15_000)
+    marks = db.session.scalars(select(Mark).where(Mark.lesson_id == classroom.lesson_id)).all()
+    assert [m.value for m in marks] == ["5"]  # stored once
+    db.session.close()
+    page.reload()
+    assert _column_inputs(page, classroom.lesson_id).nth(0).input_value() == "5"
