@@ -217,13 +217,16 @@
     document.body.classList.add("palette-open");  // the grid shrinks above the palette
     input.scrollIntoView({ block: "nearest" });
   }
-  document.addEventListener("pointerup", function (evt) {
-    if (evt.pointerType === "mouse") { return; }
+  // Open the palette on the click that follows a touch, not on pointerup: the grid shrinks
+  // when the palette opens, and a layout shift before the click would move it to another row.
+  var lastPointer = "mouse";
+  document.addEventListener("pointerdown", function (evt) { lastPointer = evt.pointerType; }, true);
+  document.addEventListener("click", function (evt) {
+    if (lastPointer === "mouse") { return; }
     var input = evt.target.closest && evt.target.closest(".cell-input");
     if (input) {
+      input.setAttribute("inputmode", "none");  // no on-screen keyboard over the grid
       showPalette(input);
-      // no on-screen keyboard over the grid while the palette is used
-      input.setAttribute("inputmode", "none");
     }
   });
   function commit(input, value) {
