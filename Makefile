@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-installed
 PYTEST_ARGS ?=
 
-.PHONY: run test lint venv
+.PHONY: run test lint venv messages
 
 venv: $(STAMP)
 
@@ -27,3 +27,9 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# The interface's Russian source strings, for a translator: translations/messages.pot.
+# Add a language: .venv/bin/pybabel init -i translations/messages.pot -d translations -l en
+messages: $(STAMP)
+	mkdir -p translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --ignore-dirs=.venv -o translations/messages.pot .
