@@ -138,3 +138,122 @@ def can_edit_lesson(user: User, lesson) -> bool:
     if not lesson.assignment.is_active or not _same_school(user, lesson.school_id):
         return False
     return can_edit_assignment(user, lesson.assignment) or is_substitute_for(user, lesson)
+
+
+# --- Lessons and the timetable (blueprints/journal/lessons.py, schedule.py) --------------------
+
+
+def can_record_lesson(user: User, assignment: TeachingAssignment, day) -> bool:
+    """Open (create) a lesson of `day`: the assignment's own teacher, or the substitute named by
+    a substitution of that date (001:2.5.4, 003:2.3). The academic office only reads (004:3.3)."""
+    if not _same_school(user, assignment.school_id) or not assignment.is_active:
+        return False
+    if assignment.teacher_id == user.id:
+        return True
+    from models import ScheduleChange
+
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    ScheduleChange.assignment_id == assignment.id,
+                    ScheduleChange.date == day,
+                    ScheduleChange.kind == "substitution",
+                    ScheduleChange.substitute_id == user.id,
+                )
+            )
+        )
+    )
+
+
+def can_manage_schedule(user: User) -> bool:
+    """Substitutions and cancellations are arranged by the academic office and the
+    administrators (ADM-9)."""
+    return user.has_role(*(JOURNAL_READER_ROLES | ADMIN_ROLES))
+
+
+def can_view_teacher_schedule(user: User, teacher: User) -> bool:
+    return _same_school(user, teacher.school_id) and (
+        user.id == teacher.id or can_read_all_journals(user) or can_administer(user)
+    )
+
+
+# --- Period marks, deadlines, the class teacher's and the academic office's views -----------
+
+
+def can_set_period_marks(user: User, assignment: TeachingAssignment) -> bool:
+    """Period and year marks are set by the teacher of the subject (001:2.5.6); a class teacher
+    who does not teach the subject only reads them (004:3.6)."""
+    return can_edit_assignment(user, assignment)
+
+
+def can_view_class_journal(user: User, class_group: ClassGroup) -> bool:
+    """The class page (all subjects of a class): its class teacher and the academic office."""
+    return _same_school(user, class_group.school_id) and (
+        can_read_all_journals(user) or is_class_teacher_of(user, class_group)
+    )
+
+
+def can_keep_daily_attendance(user: User, class_group: ClassGroup) -> bool:
+    """The class teacher keeps the daily record of attendance (JRN-4, 003 Положение 2.3)."""
+    return _same_school(user, class_group.school_id) and is_class_teacher_of(user, class_group)
+
+
+def can_view_journal_control(user: User) -> bool:
+    """Journal-keeping control: the deputy, the methodist, the director (REP-3, 002:4.2)."""
+    return can_read_all_journals(user)
+
+
+# --- The diary: absence notes (blueprints/diary, DIA-5) --------------------------------------
+
+
+def can_submit_absence_note(user: User, student: Student) -> bool:
+    """A parent tells the class teacher why their own child was absent (004:3.5)."""
+    return _same_school(user, student.school_id) and user.has_role("parent") and is_parent_of(user, student)
+
+
+def can_view_class_absence_notes(user: User, class_group: ClassGroup) -> bool:
+    """The notes of a class: its class teacher decides them; the academic office reads them."""
+    return _same_school(user, class_group.school_id) and (
+        is_class_teacher_of(user, class_group) or can_read_all_journals(user)
+    )
+
+
+def can_decide_absence_note(user: User, note) -> bool:
+    """Only the class teacher of the student's class accepts or rejects a note (004:3.5)."""
+    student = note.student
+    return (
+        _same_school(user, note.school_id)
+        and student.current_class is not None
+        and is_class_teacher_of(user, student.current_class)
+    )
+
+
+def can_view_absence_note(user: User, note) -> bool:
+    """A note and its scanned doctor's note: the parent who wrote it, the class teacher and the
+    academic office only — not the other parent of another family, nor the subject teachers."""
+    if not _same_school(user, note.school_id):
+        return False
+    if note.parent_id == user.id or can_read_all_journals(user):
+        return True
+    student = note.student
+    return student.current_class is not None and is_class_teacher_of(user, student.current_class)
+
+
+# --- Personal data: consent sheets and parents' applications (PD-1, DIA-4) ---------------------
+
+
+def can_manage_family_records(user: User, student: Student) -> bool:
+    """The consent sheet (003 Приложение 2) and the parent's application (Приложение 1) are
+    handed in on paper and recorded by the class teacher of the student's class or by an
+    administrator of the school."""
+    if not _same_school(user, student.school_id):
+        return False
+    if can_administer(user):
+        return True
+    return student.current_class is not None and is_class_teacher_of(user, student.current_class)
+
+
+def can_view_job_run(user: User, run) -> bool:
+    """Runs of scheduled jobs: the administrators, for runs of their school or of every school."""
+    return can_administer(user) and (run.school_id is None or _same_school(user, run.school_id))

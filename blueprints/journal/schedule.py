@@ -1,1 +1,231 @@
-"""schedule views of the journal (filled in by its issue step)."""
+"""The timetable of a class and of a teacher with the changes of the week (ADM-9), and the
+page where the academic office records substitutions and cancellations (JRN-5)."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+import policy
+from blueprints.auth.access import roles_required
+from blueprints.journal import bp, schedule_operations, schedule_queries
+from blueprints.journal.lesson_forms import CHANGE_KIND_LABELS, ScheduleChangeForm, options
+from blueprints.journal.operations import JournalError
+from extensions import db
+from models import AcademicYear, ClassGroup, ScheduleChange, TeachingAssignment, User, UserRole
+from models.people import STAFF_ROLES
+from utils.timeutil import school_today
+
+
+def _load_class(class_id: int) -> ClassGroup:
+    class_group = db.session.get(ClassGroup, class_id)
+    if class_group is None or class_group.school_id != current_user.school_id:
+        abort(404)
+    if not policy.can_view_class(current_user, class_group):
+        abort(403)
+    return class_group
+
+
+def _load_teacher(teacher_id: int) -> User:
+    teacher = db.session.get(User, teacher_id)
+    if teacher is None or teacher.school_id != current_user.school_id or not teacher.is_staff:
+        abort(404)
+    if not policy.can_view_teacher_schedule(current_user, teacher):
+        abort(403)
+    return teacher
+
+
+def _load_change(change_id: int) -> ScheduleChange:
+    change = db.session.get(ScheduleChange, change_id)
+    if change is None or change.school_id != current_user.school_id:
+        abort(404)
+    if not policy.can_manage_schedule(current_user):
+        abort(403)
+    return change
+
+
+def _week_arg() -> date:
+    """The Monday of the week asked for (?week=2026-11-23, any day of it), this week by default."""
+    raw = request.args.get("week", "")
+    if not raw:
+        return schedule_queries.monday_of(school_today(current_user.school.timezone))
+    try:
+        return schedule_queries.monday_of(date.fromisoformat(raw))
+    except ValueError:
+        abort(400)
+
+
+def _require_manager() -> None:
+    if not policy.can_manage_schedule(current_user):
+        abort(403)
+
+
+@bp.get("/schedule")
+@roles_required(*STAFF_ROLES)
+def schedule_index():
+    """The classes whose timetable the user may open, and their own timetable."""
+    query = (
+        select(ClassGroup)
+        .join(AcademicYear, AcademicYear.id == ClassGroup.year_id)
+        .where(ClassGroup.school_id == current_user.school_id, AcademicYear.is_current.is_(True))
+        .order_by(ClassGroup.grade, ClassGroup.name)
+    )
+    if not (policy.can_read_all_journals(current_user) or policy.can_administer(current_user)):
+        taught = select(TeachingAssignment.class_id).where(TeachingAssignment.teacher_id == current_user.id)
+        query = query.where((ClassGroup.id.in_(taught)) | (ClassGroup.class_teacher_id == current_user.id))
+    classes = db.session.scalars(query).all()
+    return render_template(
+        "journal/schedule_index.html",
+        classes=classes,
+        can_manage=policy.can_manage_schedule(current_user),
+        is_teacher=current_user.has_role(*policy.TEACHING_ROLES),
+    )
+
+
+@bp.get("/schedule/classes/<int:class_id>")
+@login_required
+def class_schedule(class_id: int):
+    class_group = _load_class(class_id)
+    week = schedule_queries.week_schedule(class_group, _week_arg())
+    return render_template(
+        "journal/schedule_week.html",
+        week=week,
+        title=_("Расписание %(name)s", name=class_group.name),
+        mode="class",
+        week_url=lambda monday: url_for("journal.class_schedule", class_id=class_group.id, week=monday.isoformat()),
+        today=school_today(current_user.school.timezone),
+        can_manage=policy.can_manage_schedule(current_user),
+        kind_labels=CHANGE_KIND_LABELS,
+    )
+
+
+@bp.get("/schedule/teachers/<int:teacher_id>")
+@login_required
+def teacher_schedule(teacher_id: int):
+    teacher = _load_teacher(teacher_id)
+    week = schedule_queries.teacher_week_schedule(teacher, _week_arg())
+    return render_template(
+        "journal/schedule_week.html",
+        week=week,
+        title=_("Расписание: %(name)s", name=teacher.short_name),
+        mode="teacher",
+        teacher=teacher,
+        week_url=lambda monday: url_for("journal.teacher_schedule", teacher_id=teacher.id, week=monday.isoformat()),
+        today=school_today(current_user.school.timezone),
+        can_manage=policy.can_manage_schedule(current_user),
+        kind_labels=CHANGE_KIND_LABELS,
+    )
+
+
+def _fill_change_form(form: ScheduleChangeForm) -> None:
+    assignments = db.session.scalars(
+        select(TeachingAssignment)
+        .join(ClassGroup, ClassGroup.id == TeachingAssignment.class_id)
+        .join(AcademicYear, AcademicYear.id == TeachingAssignment.year_id)
+        .where(
+            TeachingAssignment.school_id == current_user.school_id,
+            TeachingAssignment.is_active.is_(True),
+            AcademicYear.is_current.is_(True),
+        )
+        .options(
+            selectinload(TeachingAssignment.class_group),
+            selectinload(TeachingAssignment.subject),
+            selectinload(TeachingAssignment.subgroup),
+            selectinload(TeachingAssignment.teacher),
+        )
+        .order_by(ClassGroup.grade, ClassGroup.name, TeachingAssignment.id)
+    ).all()
+    form.assignment_id.choices = options([(0, "—")] + [
+        (a.id, f"{a.class_group.name}{' (' + a.subgroup.name + ')' if a.subgroup else ''} — {a.subject.name} "
+               f"({a.teacher.short_name})")
+        for a in assignments
+    ])
+    teachers = db.session.scalars(
+        select(User)
+        .where(
+            User.school_id == current_user.school_id,
+            User.is_active_account.is_(True),
+            User.is_blocked.is_(False),
+            User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(policy.TEACHING_ROLES))),
+        )
+        .order_by(User.last_name, User.first_name)
+    ).all()
+    form.substitute_id.choices = options([(0, "—")] + [(t.id, t.full_name) for t in teachers])
+
+
+def _changes_page(form: ScheduleChangeForm, monday: date, status: int = 200, error: str | None = None):
+    changes = schedule_queries.changes_between(current_user.school_id, monday, monday + timedelta(days=6))
+    return render_template(
+        "journal/schedule_changes.html",
+        form=form,
+        changes=changes,
+        monday=monday,
+        previous_monday=monday - timedelta(days=7),
+        next_monday=monday + timedelta(days=7),
+        kind_labels=CHANGE_KIND_LABELS,
+        error=error,
+    ), status
+
+
+@bp.get("/schedule/changes")
+@login_required
+def schedule_changes():
+    _require_manager()
+    monday = _week_arg()
+    form = ScheduleChangeForm(formdata=None)
+    _fill_change_form(form)
+    # prefilled from a lesson of the timetable ("Замена / отмена" link)
+    form.assignment_id.data = request.args.get("assignment_id", 0, type=int)
+    form.lesson_number.data = request.args.get("lesson_number", None, type=int)
+    try:
+        form.date.data = date.fromisoformat(request.args.get("date", ""))
+    except ValueError:
+        form.date.data = school_today(current_user.school.timezone)
+    form.kind.data = request.args.get("kind", "substitution")
+    return _changes_page(form, monday)
+
+
+@bp.post("/schedule/changes")
+@login_required
+def add_schedule_change():
+    _require_manager()
+    form = ScheduleChangeForm()
+    _fill_change_form(form)
+    monday = schedule_queries.monday_of(form.date.data) if form.date.data else _week_arg()
+    if not form.validate():
+        return _changes_page(form, monday, 400)
+    assignment = db.session.get(TeachingAssignment, form.assignment_id.data)
+    if assignment is None or assignment.school_id != current_user.school_id:
+        abort(404)
+    substitute = db.session.get(User, form.substitute_id.data) if form.substitute_id.data else None
+    try:
+        schedule_operations.add_change(
+            assignment, current_user, form.date.data, form.kind.data, form.lesson_number.data,
+            substitute=substitute, room=form.room.data or "", note=form.note.data or "",
+        )
+        db.session.commit()
+    except JournalError as error:
+        db.session.rollback()
+        return _changes_page(form, monday, error.status, _(error.message, **error.params))
+    flash(_("Изменение расписания записано."), "success")
+    return redirect(url_for("journal.schedule_changes", week=monday.isoformat())), 303
+
+
+@bp.post("/schedule/changes/<int:change_id>/delete")
+@login_required
+def delete_schedule_change(change_id: int):
+    change = _load_change(change_id)
+    monday = schedule_queries.monday_of(change.date)
+    try:
+        schedule_operations.delete_change(change, current_user)
+        db.session.commit()
+    except JournalError as error:
+        db.session.rollback()
+        flash(_(error.message, **error.params), "error")
+        return redirect(url_for("journal.schedule_changes", week=monday.isoformat())), 303
+    flash(_("Изменение расписания удалено."), "success")
+    return redirect(url_for("journal.schedule_changes", week=monday.isoformat())), 303
