@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from blueprints.journal import operations
 from extensions import db
@@ -32,7 +32,7 @@ def classroom(small_school, create_student):
     s.lesson = operations.create_lesson(s.maths_5a, s.maths_teacher, lesson_day, 2, "Сложение дробей",
                                         [kinds["test"], kinds["oral"]])
     db.session.commit()
-    s.lesson_id, s.assignment_id = s.lesson.id, s.maths_5a.id
+    s.lesson_id, s.assignment_id, s.school_id = s.lesson.id, s.maths_5a.id, s.school.id
     db.session.close()  # the live server writes: release the test's connection
     return s
 
@@ -132,3 +132,68 @@ def test_a_save_that_fails_is_kept_and_retried_when_the_network_returns(live_ser
     db.session.close()
     page.reload()
     assert _column_inputs(page, classroom.lesson_id).nth(0).input_value() == "5"
+
+
+@pytest.fixture
+def timetable_today(classroom):
+    """5А mathematics is in today's timetable, second lesson."""
+    from models import ScheduleSlot
+
+    db.session.add(ScheduleSlot(school_id=classroom.school_id, assignment_id=classroom.assignment_id,
+                                weekday=date.today().isoweekday(), lesson_number=3, valid_from=date(2026, 9, 1)))
+    db.session.commit()
+    db.session.close()
+    return classroom
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (768, 1024)], ids=["landscape", "portrait"])
+def test_teacher_opens_todays_lesson_records_topic_and_homework_then_marks(
+    live_server, new_page, screenshot, timetable_today, size
+):
+    """The issue's scenario: log in, open today's lesson, enter the topic and homework, mark
+    two absences and ten marks by tap and by keyboard, reload: everything is there."""
+    from playwright.sync_api import expect
+
+    from models import Homework, Lesson
+
+    page = new_page(*size, has_touch=True)
+    _log_in(page, live_server, "maths")
+    page.goto(f"{live_server}/journal/today")
+    page.get_by_role("button", name="Открыть урок").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Математика · 5А")
+    page.get_by_label("Или своя тема").fill("Умножение дробей")
+    page.get_by_label("Контрольная работа").check()
+    page.get_by_label("Устный ответ").check()
+    page.get_by_label("Домашнее задание для всего класса").fill("Решить задачи")
+    page.get_by_label("Страницы").first.fill("56–57")
+    page.get_by_label("Упражнения, номера").first.fill("№ 245, 247")
+    page.get_by_role("button", name="Сохранить урок").click()
+    expect(page.locator(".flash-success, .flash-info").first).to_be_visible()
+    screenshot(page, f"lesson-{size[0]}x{size[1]}")
+    page.get_by_role("link", name="К журналу").click()
+
+    lesson = db.session.scalar(select(Lesson).where(Lesson.topic == "Умножение дробей"))
+    assert lesson is not None
+    lesson_id = lesson.id
+    db.session.close()
+    cells = _column_inputs(page, lesson_id)
+    cells.nth(0).click()
+    for value in ["н", "5", "4", "б", "3", "5"]:  # two absences, four marks by keyboard
+        page.keyboard.type(value)
+        page.keyboard.press("Enter")
+    cells.nth(6).tap()
+    for value in ["5", "4", "4", "3", "5", "2"]:  # six marks by tap
+        page.locator(f"#palette button[data-value='{value}']").tap()
+    _wait_for_saves(page)
+    page.reload()
+    cells = _column_inputs(page, lesson_id)
+    assert [cells.nth(i).input_value() for i in range(12)] == ["Н", "5", "4", "Б", "3", "5", "5", "4", "4", "3", "5", "2"]
+    assert page.console_errors == []
+
+    lesson = db.session.get(Lesson, lesson_id)
+    homework = db.session.scalar(select(Homework).where(Homework.lesson_id == lesson_id))
+    assert (homework.text, homework.pages, homework.exercises) == ("Решить задачи", "56–57", "№ 245, 247")
+    assert sorted(w.work_kind.code for w in lesson.works) == ["oral", "test"]
+    assert db.session.scalar(select(func.count()).select_from(Mark).where(
+        Mark.lesson_id == lesson_id, Mark.is_deleted.is_(False))) == 10
+    db.session.close()
