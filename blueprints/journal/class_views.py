@@ -1,1 +1,118 @@
-"""class_views views of the journal (filled in by its issue step)."""
+"""The class page for its class teacher and the academic office (ADM-6), and the daily
+attendance kept by the class teacher (JRN-4)."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+import policy
+from blueprints.journal import bp
+from blueprints.journal import class_operations as class_ops
+from blueprints.journal.operations import JournalError
+from domain.settings import school_settings
+from extensions import db
+from models import ClassGroup
+from utils.timeutil import school_today
+
+
+def _load_class(class_id: int, allowed) -> ClassGroup:
+    class_group = class_ops.load_class(class_id)
+    if class_group is None or class_group.school_id != current_user.school_id:
+        abort(404)
+    if not allowed(current_user, class_group):
+        abort(403)
+    return class_group
+
+
+@bp.get("/classes/<int:class_id>")
+@login_required
+def class_page(class_id: int):
+    class_group = _load_class(class_id, policy.can_view_class_journal)
+    today = school_today(class_group.school.timezone)
+    periods, period = class_ops.period_for(class_group, today, request.args.get("period", type=int))
+    summaries = class_ops.class_summary(class_group, period)
+    return render_template(
+        "journal/class.html",
+        class_group=class_group,
+        periods=periods,
+        period=period,
+        summaries=summaries,
+        today=today,
+        can_keep_attendance=policy.can_keep_daily_attendance(current_user, class_group),
+    )
+
+
+def _parse_day(text: str | None, default: date) -> date | None:
+    if not text:
+        return default
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _code_labels() -> dict[str, str]:
+    return {
+        "absent": _("отсутствовал(а), причина не указана"),
+        "ill": _("по болезни"),
+        "excused": _("по уважительной причине"),
+        "unexcused": _("без уважительной причины"),
+        "late": _("опоздание"),
+    }
+
+
+def _render_day(class_group, day, status=200, problems=(), choices=None, notes=None):
+    state = class_ops.load_day(class_group, day)
+    return render_template(
+        "journal/class_attendance.html",
+        class_group=class_group,
+        day=day,
+        state=state,
+        problems=problems,
+        choices=choices or {},
+        notes=notes or {},
+        can_write=policy.can_keep_daily_attendance(current_user, class_group),
+        codes=class_ops.DAY_CHOICES,
+        code_labels=_code_labels(),
+        settings_notations=school_settings(class_group.school.settings)["notations"],
+    ), status
+
+
+@bp.route("/classes/<int:class_id>/attendance", methods=["GET", "POST"])
+@login_required
+def class_attendance(class_id: int):
+    """The class's students and the lessons of one day; the class teacher sets each
+    student's attendance for the whole day."""
+    class_group = _load_class(class_id, policy.can_view_class_journal)
+    today = school_today(class_group.school.timezone)
+    day = _parse_day(request.values.get("date"), today)
+    if day is None or not (class_group.year.start_date <= day <= class_group.year.end_date):
+        if request.method == "POST" and not policy.can_keep_daily_attendance(current_user, class_group):
+            abort(403)
+        flash(_("Укажите дату учебного года в формате ГГГГ-ММ-ДД."), "error")
+        return _render_day(class_group, today, 400)
+    if request.method == "GET":
+        return _render_day(class_group, day)
+    if not policy.can_keep_daily_attendance(current_user, class_group):
+        abort(403)
+    choices, notes = {}, {}
+    for key, value in request.form.items():
+        if key.startswith("code-") and key[5:].isdigit():
+            choices[int(key[5:])] = value.strip()
+        elif key.startswith("note-") and key[5:].isdigit():
+            notes[int(key[5:])] = value
+    try:
+        changed = class_ops.save_day(class_group, day, current_user, choices, notes)
+        db.session.commit()
+    except class_ops.DayRefused as refused:
+        db.session.rollback()
+        problems = [_(message, **params) for message, params in refused.problems]
+        return _render_day(class_group, day, 400, problems, choices, notes)
+    except JournalError as error:
+        db.session.rollback()
+        return _render_day(class_group, day, error.status, [_(error.message, **error.params)], choices, notes)
+    flash(_("Посещаемость за %(d)s сохранена: изменено записей — %(n)s.", d=day.strftime("%d.%m.%Y"), n=changed), "success")
+    return redirect(url_for("journal.class_attendance", class_id=class_group.id, date=day.isoformat())), 303

@@ -1,1 +1,127 @@
-"""printing views of the journal (filled in by its issue step)."""
+"""The printed page of a journal (ADM-6, REP-4): the grid of one period as an A4 landscape PDF
+with the school's name, the lessons' topics and homework, the legend of notations and a place
+for signatures and the seal. The template receives plain data only (STYLE, the PDF trap)."""
+from __future__ import annotations
+
+from flask import make_response, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+import policy
+from blueprints.journal import bp, queries
+from blueprints.journal import period_mark_operations as pm_ops
+from blueprints.journal.operations import CellState
+from blueprints.journal.views import _load_assignment
+from extensions import db
+from models import Homework
+from utils import audit
+from utils.pdf import render_pdf
+from utils.timeutil import school_today
+
+LESSONS_PER_TABLE = 25  # a 60-lesson quarter prints as three tables of at most 25 columns
+PAGE_WIDTH_CM = 27.7  # A4 landscape minus 1 cm margins
+NAME_CM, NUM_CM, EXTRA_CM = 4.4, 0.6, 1.1
+
+
+def _homework_text(homework: list[Homework]) -> str:
+    parts = []
+    for hw in homework:
+        pages = _("с. %(p)s", p=hw.pages) if hw.pages else ""
+        exercises = _("№ %(e)s", e=hw.exercises) if hw.exercises else ""
+        text = " ".join(p for p in (hw.text.strip(), pages, exercises) if p)
+        if hw.is_individual and text:
+            text = _("%(t)s (индивидуально)", t=text)
+        if text:
+            parts.append(text)
+    return "; ".join(parts)
+
+
+def journal_page(grid: queries.Grid, today) -> dict:
+    """Plain data of the printed page: chunks of lesson columns, rows of cell texts."""
+    assignment = grid.assignment
+    notations = grid.settings["notations"]
+    columns = pm_ops.grid_columns(grid, current_user)
+    homework: dict[int, list[Homework]] = {}
+    if grid.lessons:
+        for hw in db.session.scalars(
+            select(Homework)
+            .where(Homework.lesson_id.in_([lesson.id for lesson in grid.lessons]), Homework.is_deleted.is_(False))
+            .order_by(Homework.id)
+        ):
+            homework.setdefault(hw.lesson_id, []).append(hw)
+    lesson_chunks = [grid.lessons[i:i + LESSONS_PER_TABLE] for i in range(0, len(grid.lessons), LESSONS_PER_TABLE)] or [[]]
+    chunks = []
+    for index, lessons in enumerate(lesson_chunks):
+        last = index == len(lesson_chunks) - 1
+        extra = (1 + len(columns)) if last else 0
+        free = PAGE_WIDTH_CM - NAME_CM - NUM_CM - extra * EXTRA_CM
+        lesson_cm = min(1.2, free / max(len(lessons), 1))
+        rows = []
+        for number, student in enumerate(grid.students, start=1):
+            cells = [
+                CellState(grid.attendance.get((lesson.id, student.id)), grid.marks.get((lesson.id, student.id), [])).text(notations)
+                for lesson in lessons
+            ]
+            forecast = grid.forecasts.get(student.id)
+            average = f"{forecast.average:.2f}" if forecast and forecast.average is not None else ""
+            marks = [column.marks[student.id].value if student.id in column.marks else "" for column in columns]
+            rows.append({"num": number, "name": student.full_name, "cells": cells, "average": average, "marks": marks})
+        chunks.append({
+            "lessons": [{"date": lesson.date.strftime("%d.%m"), "number": lesson.lesson_number} for lesson in lessons],
+            "rows": rows,
+            "last": last,
+            "lesson_width": f"{lesson_cm:.2f}cm",
+            "first_number": index * LESSONS_PER_TABLE + 1,
+        })
+    topics = [
+        {
+            "date": lesson.date.strftime("%d.%m.%Y"),
+            "number": lesson.lesson_number or "",
+            "topic": lesson.topic,
+            "works": ", ".join(w.work_kind.name for w in lesson.works),
+            "homework": _homework_text(homework.get(lesson.id, [])),
+        }
+        for lesson in grid.lessons
+    ]
+    group = assignment.class_group.name + (f" ({assignment.subgroup.name})" if assignment.subgroup else "")
+    return {
+        "school": assignment.school.name,
+        "subject": assignment.subject.name,
+        "group": group,
+        "teacher": assignment.teacher.full_name,
+        "teacher_short": assignment.teacher.short_name,
+        "period": grid.period.name if grid.period else "",
+        "period_dates": (
+            f"{grid.period.start_date:%d.%m.%Y} – {grid.period.end_date:%d.%m.%Y}" if grid.period else ""
+        ),
+        "year": assignment.year.name,
+        "chunks": chunks,
+        "mark_labels": ["year" if column.is_year else "period" for column in columns],
+        "has_students": bool(grid.students),
+        "topics": topics,
+        "notations": notations,
+        "printed": today.strftime("%d.%m.%Y"),
+    }
+
+
+@bp.get("/assignments/<int:assignment_id>/print")
+@login_required
+def print_page(assignment_id: int):
+    """The journal page of one period as a PDF: the teacher and the academic office (004:3.3)."""
+    assignment = _load_assignment(assignment_id, policy.can_view_assignment)
+    today = school_today(assignment.school.timezone)
+    grid = queries.load_grid(assignment, today, request.args.get("period", type=int))
+    page = journal_page(grid, today)
+    pdf = render_pdf("pdf/journal_page.html", page=page)
+    # Every printed copy of personal data is registered (PD-4, 000:5.5.4).
+    audit.record("journal_page", assignment.id, "print",
+                 after={"document": "journal_page", "period_id": grid.period.id if grid.period else None},
+                 school_id=assignment.school_id)
+    db.session.commit()
+    response = make_response(pdf)
+    response.mimetype = "application/pdf"
+    filename = f"journal-{assignment.id}-{grid.period.id if grid.period else 0}.pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,310 @@
+"""Period and year marks (JRN-7): what the grid shows in its "Итог" and "Год" columns, and the
+use case that sets a mark. Like operations.py, the use case flushes and the view commits; the
+history row is written in the same transaction (JRN-8)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+import policy
+from blueprints.journal import queries
+from blueprints.journal.operations import Conflict, JournalError, record_change
+from domain import grading
+from domain.cell import N_
+from domain.settings import school_settings
+from extensions import db
+from models import PeriodMark, Student, StudyPeriod, TeachingAssignment, User
+from models.base import utcnow
+
+MAX_REASON = 1000
+# What a teacher may type for the special values, read as the stored spelling.
+SPELLINGS = {"зачёт": "зач", "незачёт": "незач", "н/а": "н/а", "на": "н/а", "осв.": "осв"}
+
+
+@dataclass
+class Suggestion:
+    value: str | None
+    average: Decimal | None
+    enough_marks: bool = True
+
+
+@dataclass
+class PeriodMarkColumn:
+    """One column of period marks in the grid: the shown period ("Итог") or the year ("Год")."""
+
+    period: StudyPeriod
+    is_year: bool
+    editable: bool
+    marks: dict[int, PeriodMark] = field(default_factory=dict)
+    suggestions: dict[int, Suggestion] = field(default_factory=dict)
+
+
+def scale_code_of(assignment: TeachingAssignment) -> str:
+    if assignment.class_group.attendance_only:
+        return "none"
+    return assignment.scale.code
+
+
+def choices(assignment: TeachingAssignment) -> list[str]:
+    """The values a teacher may pick: the scale's, highest first, then н/а, зач, незач, осв."""
+    values = list(reversed(grading.SCALES[scale_code_of(assignment)].values))
+    return values + [v for v in grading.PERIOD_MARK_SPECIAL if v not in values]
+
+
+def year_period_of(assignment: TeachingAssignment) -> StudyPeriod | None:
+    return db.session.scalar(
+        select(StudyPeriod).where(StudyPeriod.year_id == assignment.year_id, StudyPeriod.scheme == "year")
+    )
+
+
+def is_year_mark(period: StudyPeriod) -> bool:
+    return period.scheme == "year"
+
+
+def period_is_open(assignment: TeachingAssignment, period: StudyPeriod) -> bool:
+    return not period.is_closed and not assignment.year.is_closed
+
+
+def marks_suggestion(assignment: TeachingAssignment, period: StudyPeriod, student_id: int, settings) -> Suggestion:
+    """The mark the weighted average of the period rounds to (one query)."""
+    forecast = queries.forecast_for_student(assignment, period, student_id, settings)
+    return Suggestion(forecast.suggested, forecast.average, forecast.enough_marks)
+
+
+def year_suggestion(period_values: list[str], assignment: TeachingAssignment, settings) -> Suggestion:
+    """The year mark from the period marks: their plain average, rounded by the school's
+    thresholds (the same rule as a period mark, domain/grading.py)."""
+    marks = grading.numeric_marks([(v, Decimal(1)) for v in period_values], scale_code_of(assignment))
+    average = grading.weighted_average(marks, use_weights=False)
+    return Suggestion(grading.suggest_mark(average, grading.thresholds_from_settings(settings)), average)
+
+
+def _year_suggestions(assignment: TeachingAssignment, student_ids: list[int], settings) -> dict[int, Suggestion]:
+    """Year suggestions of many students in one query: the marks of the class's periods."""
+    scheme_periods = select(StudyPeriod.id).where(
+        StudyPeriod.year_id == assignment.year_id, StudyPeriod.scheme == assignment.class_group.period_scheme
+    )
+    values: dict[int, list[str]] = {sid: [] for sid in student_ids}
+    rows = db.session.execute(
+        select(PeriodMark.student_id, PeriodMark.value).where(
+            PeriodMark.subject_id == assignment.subject_id,
+            PeriodMark.period_id.in_(scheme_periods),
+            PeriodMark.student_id.in_(student_ids),
+        )
+    )
+    for student_id, value in rows:
+        values.setdefault(student_id, []).append(value)
+    return {sid: year_suggestion(v, assignment, settings) for sid, v in values.items()}
+
+
+def suggestion_for(assignment: TeachingAssignment, period: StudyPeriod, student_id: int, settings) -> Suggestion:
+    if is_year_mark(period) and assignment.class_group.period_scheme != "year":
+        return _year_suggestions(assignment, [student_id], settings)[student_id]
+    return marks_suggestion(assignment, period, student_id, settings)
+
+
+def grid_columns(grid: queries.Grid, user: User) -> list[PeriodMarkColumn]:
+    """The period-mark columns of a grid, in a fixed number of queries: "Итог" of the shown
+    period from the data the grid already holds, and "Год" when the school has a year period
+    and the shown period is not the year itself."""
+    assignment, period = grid.assignment, grid.period
+    if period is None or scale_code_of(assignment) == "none":
+        return []
+    may_set = policy.can_set_period_marks(user, assignment)
+    student_ids = [s.id for s in grid.students]
+    shown = PeriodMarkColumn(
+        period=period,
+        is_year=is_year_mark(period),
+        editable=may_set and period_is_open(assignment, period),
+        marks=dict(grid.period_marks),
+    )
+    if shown.is_year and assignment.class_group.period_scheme != "year":
+        shown.suggestions = _year_suggestions(assignment, student_ids, grid.settings)
+    else:
+        for sid in student_ids:
+            fc = grid.forecasts.get(sid)
+            shown.suggestions[sid] = Suggestion(fc.suggested, fc.average, fc.enough_marks) if fc else Suggestion(None, None)
+    columns = [shown]
+    if not shown.is_year:
+        year = year_period_of(assignment)
+        if year is not None:
+            column = PeriodMarkColumn(
+                period=year, is_year=True, editable=may_set and period_is_open(assignment, year)
+            )
+            if student_ids:
+                column.marks = {
+                    pm.student_id: pm
+                    for pm in db.session.scalars(
+                        select(PeriodMark).where(
+                            PeriodMark.period_id == year.id,
+                            PeriodMark.subject_id == assignment.subject_id,
+                            PeriodMark.student_id.in_(student_ids),
+                        )
+                    )
+                }
+                column.suggestions = _year_suggestions(assignment, student_ids, grid.settings)
+            columns.append(column)
+    return columns
+
+
+def periods_for_marks(assignment: TeachingAssignment) -> list[StudyPeriod]:
+    """The periods whose marks this assignment's teacher sets: the class's periods and the year."""
+    periods = queries.periods_of(assignment)
+    year = year_period_of(assignment)
+    if year is not None and all(p.id != year.id for p in periods):
+        periods.append(year)
+    return periods
+
+
+def load_mark(assignment: TeachingAssignment, period: StudyPeriod, student_id: int, lock: bool = False):
+    query = select(PeriodMark).where(
+        PeriodMark.student_id == student_id,
+        PeriodMark.subject_id == assignment.subject_id,
+        PeriodMark.period_id == period.id,
+    )
+    if lock:
+        query = query.with_for_update()
+    return db.session.scalar(query)
+
+
+def normalise(value: str) -> str:
+    value = (value or "").strip().lower()
+    return SPELLINGS.get(value, value)
+
+
+def _snapshot(mark: PeriodMark | None) -> dict | None:
+    if mark is None:
+        return None
+    return {
+        "value": mark.value,
+        "suggested": mark.suggested,
+        "average": str(mark.average) if mark.average is not None else None,
+        "period_id": mark.period_id,
+        "subject_id": mark.subject_id,
+    }
+
+
+def set_period_mark(
+    assignment: TeachingAssignment,
+    period: StudyPeriod,
+    student: Student,
+    user: User,
+    value: str,
+    reason: str = "",
+    base: str | None = None,
+    now: datetime | None = None,
+) -> tuple[PeriodMark, bool]:
+    """Set a student's period or year mark. Returns the mark and whether anything changed.
+
+    A value other than the one the average rounds to needs a reason (REQUIREMENTS,
+    Conventions); changing a year mark always needs a written explanation (001:2.6.8);
+    a closed period or year is read-only (JRN-8). `base` is the version the teacher saw
+    ("0": no mark yet): a newer one is refused as a conflict instead of being overwritten."""
+    now = now or utcnow()
+    settings = school_settings(assignment.school.settings)
+    if period.year_id != assignment.year_id:
+        raise JournalError(N_("Этот период относится к другому учебному году."), 404)
+    if period.is_closed:
+        raise JournalError(N_("Период «%(name)s» закрыт: записи в нём только для чтения."), 409, name=period.name)
+    if assignment.year.is_closed:
+        raise JournalError(N_("Учебный год закрыт: записи только для чтения."), 409)
+    if student.school_id != assignment.school_id or db.session.scalar(
+        queries.roster_query(assignment, period.start_date, period.end_date).where(Student.id == student.id)
+    ) is None:
+        raise JournalError(N_("Этот обучающийся не числится в классе или группе этого журнала."), 403)
+    scale_code = scale_code_of(assignment)
+    if scale_code == "none":
+        raise JournalError(N_("В этом классе отметки не ставятся — только посещаемость."))
+    value = normalise(value)
+    reason = (reason or "").strip()
+    if not value:
+        raise JournalError(N_("Выберите отметку."))
+    if not grading.valid_period_mark(value, scale_code):
+        allowed = choices(assignment)
+        shown = ", ".join(allowed) if len(allowed) <= 16 else f"{allowed[-5]}–{allowed[0]}, " + ", ".join(allowed[-4:])
+        raise JournalError(N_("«%(value)s» — не итоговая отметка (допустимо: %(values)s)."), value=value[:12], values=shown)
+    if len(reason) > MAX_REASON:
+        raise JournalError(N_("Причина слишком длинная (не больше %(n)s знаков)."), n=MAX_REASON)
+    current = load_mark(assignment, period, student.id, lock=True)
+    current_version = str(current.version) if current is not None else "0"
+    if base is not None and base != "" and base != current_version:
+        raise Conflict(
+            N_("Эту отметку только что изменил другой пользователь. Проверьте значение и выберите снова."),
+            current.value if current is not None else "",
+        )
+    if current is not None and current.value == value:
+        return current, False
+    suggestion = suggestion_for(assignment, period, student.id, settings)
+    if current is not None and is_year_mark(period) and not reason:
+        raise JournalError(N_("Изменение годовой отметки требует письменного объяснения: укажите причину."))
+    if suggestion.value is not None and value != suggestion.value and not reason:
+        raise JournalError(
+            N_("Отметка отличается от рассчитанной по среднему баллу (%(s)s): укажите причину."), s=suggestion.value
+        )
+    before = _snapshot(current)
+    if current is None:
+        current = PeriodMark(
+            school_id=assignment.school_id,
+            student_id=student.id,
+            subject_id=assignment.subject_id,
+            period_id=period.id,
+            assignment_id=assignment.id,
+            version=1,
+        )
+        db.session.add(current)
+    else:
+        current.version = (current.version or 1) + 1
+    current.value = value
+    current.average = suggestion.average
+    current.suggested = suggestion.value
+    current.reason = reason
+    current.assignment_id = assignment.id
+    current.set_by_id = user.id
+    current.set_at = now
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # another save created the same mark at the same moment: it won
+        db.session.rollback()
+        existing = load_mark(assignment, period, student.id)
+        raise Conflict(
+            N_("Эту отметку только что изменил другой пользователь. Проверьте значение и выберите снова."),
+            existing.value if existing is not None else "",
+        ) from None
+    record_change(
+        assignment.school_id,
+        user,
+        "period_mark",
+        current.id,
+        "create" if before is None else "update",
+        before,
+        _snapshot(current),
+        student_id=student.id,
+        period_mark_id=current.id,
+        reason=reason,
+    )
+    return current, True
+
+
+def column_after_cell_save(lesson, student_id: int, forecast, user: User) -> PeriodMarkColumn | None:
+    assignment = lesson.assignment
+    if scale_code_of(assignment) == "none":
+        return None
+    period = queries.period_of_lesson(lesson)
+    if period is None:
+        return None
+    column = PeriodMarkColumn(
+        period=period,
+        is_year=is_year_mark(period),
+        editable=policy.can_set_period_marks(user, assignment) and period_is_open(assignment, period),
+    )
+    mark = load_mark(assignment, period, student_id)
+    if mark is not None:
+        column.marks[student_id] = mark
+    if forecast is not None:
+        column.suggestions[student_id] = Suggestion(forecast.suggested, forecast.average, forecast.enough_marks)
+    return column
