@@ -65,7 +65,11 @@ def index():
     if not policy.can_read_all_journals(current_user):
         query = query.where(TeachingAssignment.teacher_id == current_user.id)
     assignments = db.session.scalars(query).all()
-    return render_template("journal/index.html", assignments=assignments)
+    classes = select(ClassGroup).where(ClassGroup.school_id == current_user.school_id)
+    if not policy.can_read_all_journals(current_user):
+        classes = classes.where(ClassGroup.class_teacher_id == current_user.id)
+    classes = db.session.scalars(classes.order_by(ClassGroup.grade, ClassGroup.name)).all()
+    return render_template("journal/index.html", assignments=assignments, classes=classes)
 
 
 @bp.get("/assignments/<int:assignment_id>")
