@@ -16,6 +16,7 @@ import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
 from werkzeug.security import generate_password_hash
 
 from app import create_app
@@ -87,6 +88,7 @@ def make_app(_schema, tmp_path):
         config.update(
             SQLALCHEMY_DATABASE_URI=DATABASE_URL,
             UPLOAD_FOLDER=str(tmp_path / "uploads"),
+            REPORTS_FOLDER=str(tmp_path / "reports"),
         )
         config.update(overrides)
         application = create_app(config)
@@ -308,10 +310,11 @@ def count_queries(app):
             counter.count += 1
             counter.statements.append(statement)
 
-        event.listen(db.engine, "before_cursor_execute", before)
+        # On the Engine class: the test client's requests run on an engine of their own.
+        event.listen(Engine, "before_cursor_execute", before)
         try:
             yield counter
         finally:
-            event.remove(db.engine, "before_cursor_execute", before)
+            event.remove(Engine, "before_cursor_execute", before)
 
     return counting

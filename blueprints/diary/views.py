@@ -1,24 +1,359 @@
-from flask import render_template
-from flask_login import current_user
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+"""The diary of students and parents (DIA-1 … DIA-5, ADM-9): thin views over
+blueprints/diary/queries.py (plain data) and operations.py (absence notes).
 
+Every view that takes a student, a class or a note loads it through one helper here, which
+answers 404 for an unknown object or one of another school and 403 unless policy allows."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+import policy
 from blueprints.auth.access import roles_required
-from blueprints.diary import bp
+from blueprints.diary import bp, operations, queries
+from blueprints.diary.forms import REASON_LABELS, STATUS_LABELS, AbsenceNoteForm, DecisionForm
+from blueprints.diary.wording import forecast_phrase
 from extensions import db
-from models import ParentLink, Student
+from models import ClassGroup, ParentLink, Student
+from models.diary import AbsenceNote
+from utils.timeutil import school_today
+
+ATTENDANCE_LABELS = {
+    "absent": "Н",
+    "ill": "Б",
+    "excused": "УП",
+    "unexcused": "НП",
+    "late": "ОП",
+}
+
+
+# --- Loading objects: 404 for unknown or another school's, 403 by policy -----------------------
+
+
+def _load_student(student_id: int) -> Student:
+    student = db.session.scalar(
+        select(Student).where(Student.id == student_id).options(joinedload(Student.current_class))
+    )
+    if student is None or student.school_id != current_user.school_id:
+        abort(404)
+    if not policy.can_view_student(current_user, student):
+        abort(403)
+    return student
+
+
+def _load_class(class_id: int) -> ClassGroup:
+    class_group = db.session.get(ClassGroup, class_id)
+    if class_group is None or class_group.school_id != current_user.school_id:
+        abort(404)
+    if not policy.can_view_class_absence_notes(current_user, class_group):
+        abort(403)
+    return class_group
+
+
+def _load_note(note_id: int, allowed) -> AbsenceNote:
+    note = db.session.scalar(
+        select(AbsenceNote)
+        .where(AbsenceNote.id == note_id)
+        .options(joinedload(AbsenceNote.student).joinedload(Student.current_class))
+    )
+    if note is None or note.school_id != current_user.school_id:
+        abort(404)
+    if not allowed(current_user, note):
+        abort(403)
+    return note
+
+
+def _bad_request(message: str):
+    return render_template("errors/error.html", code=400, message=message), 400
+
+
+def _date_arg(name: str) -> date | None:
+    """A date from the query string; None when absent; ValueError when malformed."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    return date.fromisoformat(raw)
+
+
+def _period_arg() -> int | None:
+    raw = request.args.get("period", "").strip()
+    if not raw:
+        return None
+    return int(raw)
+
+
+def _family() -> list[Student]:
+    """The children whose diary the user reads as family: themselves, or their own children."""
+    return list(
+        db.session.scalars(
+            select(Student)
+            .outerjoin(ParentLink, ParentLink.student_id == Student.id)
+            .where(
+                Student.school_id == current_user.school_id,
+                or_(Student.user_id == current_user.id, ParentLink.parent_id == current_user.id),
+            )
+            .options(selectinload(Student.current_class))
+            .order_by(Student.last_name, Student.first_name, Student.id)
+            .distinct()
+        )
+    )
+
+
+def _page(template: str, student: Student, section: str, **context):
+    """Render a diary page with the tabs of the user's children and the section menu."""
+    children = _family() if current_user.has_role("parent", "student") else []
+    may_see_notes = policy.can_submit_absence_note(current_user, student) or (
+        student.current_class is not None and policy.can_view_class_absence_notes(current_user, student.current_class)
+    )
+    return render_template(
+        template,
+        student=student,
+        children=children,
+        section=section,
+        may_see_notes=may_see_notes,
+        attendance_labels=ATTENDANCE_LABELS,
+        **context,
+    )
+
+
+def _today() -> date:
+    return school_today(current_user.school.timezone)
+
+
+# --- Pages -------------------------------------------------------------------------------------
 
 
 @bp.get("/")
 @roles_required("student", "parent")
 def index():
     """The children whose diary this user may read: themselves, or their own children."""
-    children = db.session.scalars(
-        select(Student)
-        .outerjoin(ParentLink, ParentLink.student_id == Student.id)
-        .where(or_(Student.user_id == current_user.id, ParentLink.parent_id == current_user.id))
-        .options(selectinload(Student.current_class))
-        .order_by(Student.last_name, Student.first_name)
-        .distinct()
-    ).all()
-    return render_template("diary/index.html", children=children)
+    return render_template("diary/index.html", children=_family(), today=_today())
+
+
+@bp.get("/students/<int:student_id>/week")
+@login_required
+def week(student_id: int):
+    student = _load_student(student_id)
+    try:
+        day = _date_arg("date") or _today()
+    except ValueError:
+        return _bad_request(_("Дата указана неверно: нужна дата в виде ГГГГ-ММ-ДД."))
+    data = queries.week_data(student, day)
+    phrases = {s.subject_name: forecast_phrase(s.forecast) for s in data.subjects}
+    return _page("diary/week.html", student, "week", data=data, today=_today(), phrases=phrases)
+
+
+@bp.get("/students/<int:student_id>/schedule")
+@login_required
+def schedule(student_id: int):
+    student = _load_student(student_id)
+    try:
+        day = _date_arg("date") or _today()
+    except ValueError:
+        return _bad_request(_("Дата указана неверно: нужна дата в виде ГГГГ-ММ-ДД."))
+    monday = queries.monday_of(day)
+    days = queries.week_timetable(student, monday)
+    return _page("diary/schedule.html", student, "schedule", days=days, monday=monday, today=_today(),
+                 previous_monday=monday - timedelta(days=7), next_monday=monday + timedelta(days=7))
+
+
+def _period_context(student: Student):
+    """The class's periods and the chosen one (?period=, else the one of today)."""
+    periods = queries.class_periods(student.current_class)
+    try:
+        wanted = _period_arg()
+    except ValueError:
+        abort(400)
+    period = queries.pick_period(periods, _today(), wanted)
+    if wanted is not None and period is None:
+        abort(404)
+    return periods, period
+
+
+@bp.get("/students/<int:student_id>/marks")
+@login_required
+def marks(student_id: int):
+    student = _load_student(student_id)
+    periods, period = _period_context(student)
+    subjects = queries.marks_data(student, period) if period else []
+    phrases = {s.subject_name: forecast_phrase(s.forecast) for s in subjects}
+    return _page("diary/marks.html", student, "marks", periods=periods, period=period, subjects=subjects, phrases=phrases)
+
+
+@bp.get("/students/<int:student_id>/attendance")
+@login_required
+def attendance(student_id: int):
+    student = _load_student(student_id)
+    periods, period = _period_context(student)
+    summary = queries.attendance_summary(student, period)
+    return _page("diary/attendance.html", student, "attendance", periods=periods, period=period, summary=summary)
+
+
+@bp.get("/students/<int:student_id>/results")
+@login_required
+def results(student_id: int):
+    student = _load_student(student_id)
+    data = queries.final_results(student, queries.year_of(student))
+    return _page("diary/results.html", student, "results", data=data)
+
+
+# --- Absence notes (DIA-5) ---------------------------------------------------------------------
+
+
+def _notes_allowed(student: Student) -> bool:
+    return policy.can_submit_absence_note(current_user, student) or (
+        student.current_class is not None and policy.can_view_class_absence_notes(current_user, student.current_class)
+    )
+
+
+def _student_notes(student: Student) -> list[AbsenceNote]:
+    return list(
+        db.session.scalars(
+            select(AbsenceNote)
+            .where(AbsenceNote.student_id == student.id)
+            .options(joinedload(AbsenceNote.parent), joinedload(AbsenceNote.decided_by))
+            .order_by(AbsenceNote.date_from.desc(), AbsenceNote.id.desc())
+        )
+    )
+
+
+def _note_size_limit() -> int:
+    """ABSENCE_NOTE_MAX_BYTES if set, else the upload limit of the whole application."""
+    return current_app.config.get("ABSENCE_NOTE_MAX_BYTES") or current_app.config["MAX_CONTENT_LENGTH"]
+
+
+@bp.route("/students/<int:student_id>/absence-notes", methods=["GET", "POST"])
+@login_required
+def absence_notes(student_id: int):
+    """The child's notes and, for their parent, the form of a new one."""
+    student = _load_student(student_id)
+    if not _notes_allowed(student):
+        abort(403)
+    may_submit = policy.can_submit_absence_note(current_user, student)
+    form = AbsenceNoteForm()
+    status = 200
+    if request.method == "POST":
+        if not may_submit:
+            abort(403)
+        if form.validate():
+            files = operations.NoteFiles(current_app.config["UPLOAD_FOLDER"])
+            limit = _note_size_limit()
+            try:
+                upload = operations.check_upload(form.file.data, limit)
+                operations.submit_note(student, current_user, form.date_from.data, form.date_to.data,
+                                       form.reason.data, form.comment.data, upload, files)
+                db.session.commit()
+                files.committed()
+            except operations.DiaryError as error:
+                db.session.rollback()
+                files.rollback()
+                form.date_from.errors = list(form.date_from.errors) + [_(error.message, **error.params)]
+                status = error.status
+            else:
+                flash(_("Заявление отправлено классному руководителю."), "success")
+                return redirect(url_for("diary.absence_notes", student_id=student.id)), 303
+        else:
+            status = 400
+    notes = [n for n in _student_notes(student) if policy.can_view_absence_note(current_user, n)]
+    return _page("diary/absence_notes.html", student, "notes", form=form, notes=notes, may_submit=may_submit,
+                 reason_labels=REASON_LABELS, status_labels=STATUS_LABELS,
+                 max_mb=round(_note_size_limit() / 1048576, 1)), status
+
+
+@bp.get("/classes/<int:class_id>/absence-notes")
+@login_required
+def class_absence_notes(class_id: int):
+    """The notes of a class for its class teacher (who decides them) and the academic office."""
+    class_group = _load_class(class_id)
+    notes = list(
+        db.session.scalars(
+            select(AbsenceNote)
+            .join(Student, Student.id == AbsenceNote.student_id)
+            .where(Student.current_class_id == class_group.id, AbsenceNote.school_id == class_group.school_id)
+            .options(
+                joinedload(AbsenceNote.student), joinedload(AbsenceNote.parent), joinedload(AbsenceNote.decided_by)
+            )
+            .order_by(AbsenceNote.status != "submitted", AbsenceNote.date_from.desc(), AbsenceNote.id.desc())
+        )
+    )
+    return render_template(
+        "diary/class_notes.html",
+        class_group=class_group,
+        notes=notes,
+        may_decide=policy.is_class_teacher_of(current_user, class_group),
+        form=DecisionForm(),
+        reason_labels=REASON_LABELS,
+        status_labels=STATUS_LABELS,
+    )
+
+
+def _after_decision(note: AbsenceNote):
+    return redirect(url_for("diary.class_absence_notes", class_id=note.student.current_class_id)), 303
+
+
+@bp.post("/absence-notes/<int:note_id>/accept")
+@login_required
+def accept_note(note_id: int):
+    note = _load_note(note_id, policy.can_decide_absence_note)
+    form = DecisionForm()
+    if not form.validate():
+        return _bad_request(_("Комментарий слишком длинный: не больше 1000 знаков."))
+    try:
+        result = operations.accept_note(note, current_user, form.comment.data)
+        db.session.commit()
+    except operations.DiaryError as error:
+        db.session.rollback()
+        flash(_(error.message, **error.params), "error")
+        return _after_decision(note)
+    message = _("Заявление принято; исправлено отметок посещаемости: %(n)s.", n=result.changed)
+    if result.closed_periods:
+        message += " " + _(
+            "Пропуски в закрытом периоде (%(names)s) не изменены: их исправляет администратор журнала.",
+            names=", ".join(result.closed_periods),
+        )
+    flash(message, "success" if not result.closed_periods else "warning")
+    return _after_decision(note)
+
+
+@bp.post("/absence-notes/<int:note_id>/reject")
+@login_required
+def reject_note(note_id: int):
+    note = _load_note(note_id, policy.can_decide_absence_note)
+    form = DecisionForm()
+    if not form.validate():
+        return _bad_request(_("Комментарий слишком длинный: не больше 1000 знаков."))
+    try:
+        operations.reject_note(note, current_user, form.comment.data)
+        db.session.commit()
+    except operations.DiaryError as error:
+        db.session.rollback()
+        flash(_(error.message, **error.params), "error")
+        return _after_decision(note)
+    flash(_("Заявление отклонено; родитель увидит ваш комментарий."), "success")
+    return _after_decision(note)
+
+
+@bp.get("/absence-notes/<int:note_id>/file")
+@login_required
+def note_file(note_id: int):
+    """The scanned doctor's note: its parent, the class teacher and the academic office only."""
+    note = _load_note(note_id, policy.can_view_absence_note)
+    if not note.file_stored_name:
+        abort(404)
+    folder = f"{current_app.config['UPLOAD_FOLDER']}/{operations.NOTES_SUBFOLDER}"
+    response = send_from_directory(
+        folder,
+        note.file_stored_name,
+        as_attachment=True,
+        download_name=note.file_original_name or note.file_stored_name,
+        mimetype=note.file_content_type or "application/octet-stream",
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+

@@ -1,0 +1,229 @@
+"""Use cases of the diary: a parent's absence note, its acceptance or rejection by the class
+teacher (DIA-5, 004:3.5). They change the session and flush; the view commits once, and the
+history of every attendance row they change is written in the same transaction (JRN-8)."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from blueprints.journal.operations import record_change
+from domain.cell import N_
+from extensions import db
+from models import AcademicYear, Attendance, ClassGroup, Lesson, Student, StudyPeriod, TeachingAssignment, User
+from models.base import utcnow
+from models.diary import ABSENCE_REASONS, AbsenceNote
+
+MAX_NOTE_DAYS = 30
+NOTES_SUBFOLDER = "notes"
+# A scanned doctor's note: recognised by extension and by the first bytes.
+NOTE_FILES = {
+    "pdf": ("application/pdf", (b"%PDF",)),
+    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+}
+# The absences a note may explain: Н and НП become Б (illness) or УП (a valid reason).
+EXPLAINABLE = ("absent", "unexcused")
+
+
+class DiaryError(Exception):
+    """A refusal with a message for the user and an HTTP status; nothing was stored."""
+
+    def __init__(self, message: str, status: int = 400, **params):
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.params = params
+        self.status = status
+
+
+@dataclass
+class Upload:
+    original_name: str
+    extension: str
+    content_type: str
+    data: bytes
+
+
+def check_upload(storage, max_size: int) -> Upload | None:
+    """None when nothing was chosen; DiaryError for a file of another kind, empty or too big."""
+    if storage is None or not getattr(storage, "filename", ""):
+        return None
+    name = os.path.basename(storage.filename.replace("\\", "/")).strip()[:200] or "file"
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in NOTE_FILES:
+        raise DiaryError(N_("Файл «%(name)s» не принят: можно приложить только PDF, JPG или PNG."), 400, name=name)
+    data = storage.stream.read(max_size + 1)
+    if len(data) > max_size:
+        raise DiaryError(N_("Файл «%(name)s» слишком большой: не больше %(mb)s МБ."), 413,
+                         name=name, mb=round(max_size / 1024 / 1024, 1))
+    if not data:
+        raise DiaryError(N_("Файл «%(name)s» пустой."), 400, name=name)
+    content_type, signatures = NOTE_FILES[extension]
+    if not any(data.startswith(s) for s in signatures):
+        raise DiaryError(N_("Файл «%(name)s» не принят: его содержимое не похоже на %(ext)s."), 400,
+                         name=name, ext=extension.upper())
+    return Upload(name, "jpg" if extension == "jpeg" else extension, content_type, data)
+
+
+@dataclass
+class NoteFiles:
+    """Writes scans next to the transaction: a file written for a rolled-back note is removed."""
+
+    folder: str
+    written: list[str] = field(default_factory=list)
+
+    @property
+    def directory(self) -> str:
+        return os.path.join(self.folder, NOTES_SUBFOLDER)
+
+    def write(self, upload: Upload) -> str:
+        os.makedirs(self.directory, exist_ok=True)
+        stored = f"{secrets.token_hex(16)}.{upload.extension}"
+        with open(os.path.join(self.directory, stored), "xb") as f:
+            f.write(upload.data)
+        self.written.append(os.path.join(self.directory, stored))
+        return stored
+
+    def rollback(self) -> None:
+        for path in self.written:
+            try:
+                os.remove(path)
+            except OSError:
+                pass
+        self.written.clear()
+
+    def committed(self) -> None:
+        self.written.clear()
+
+
+def _current_year(student: Student) -> AcademicYear | None:
+    if student.current_class is not None:
+        return db.session.get(AcademicYear, student.current_class.year_id)
+    return db.session.scalar(
+        select(AcademicYear).where(AcademicYear.school_id == student.school_id, AcademicYear.is_current.is_(True))
+    )
+
+
+def submit_note(
+    student: Student,
+    parent: User,
+    date_from: date,
+    date_to: date,
+    reason: str,
+    comment: str,
+    upload: Upload | None,
+    files: NoteFiles,
+) -> AbsenceNote:
+    """A parent's note: dates inside the current academic year, in order, at most 30 days."""
+    if reason not in ABSENCE_REASONS:
+        raise DiaryError(N_("Выберите причину отсутствия."))
+    if date_from > date_to:
+        raise DiaryError(N_("Первый день отсутствия позже последнего."))
+    if (date_to - date_from).days + 1 > MAX_NOTE_DAYS:
+        raise DiaryError(N_("Заявление охватывает не больше %(days)s дней."), days=MAX_NOTE_DAYS)
+    year = _current_year(student)
+    if year is None or date_from < year.start_date or date_to > year.end_date:
+        raise DiaryError(N_("Даты должны быть в пределах текущего учебного года."))
+    note = AbsenceNote(
+        school_id=student.school_id,
+        student_id=student.id,
+        parent_id=parent.id,
+        date_from=date_from,
+        date_to=date_to,
+        reason=reason,
+        comment=(comment or "").strip(),
+        status="submitted",
+    )
+    if upload is not None:
+        note.file_stored_name = files.write(upload)
+        note.file_original_name = upload.original_name
+        note.file_size = len(upload.data)
+        note.file_content_type = upload.content_type
+    db.session.add(note)
+    db.session.flush()
+    return note
+
+
+@dataclass
+class AcceptResult:
+    changed: int = 0
+    closed_periods: list[str] = field(default_factory=list)  # names of closed periods left alone
+    skipped: int = 0
+
+
+def _closed_name(day: date, scheme: str, year: AcademicYear, periods: list[StudyPeriod]) -> str | None:
+    if year.is_closed:
+        return year.name
+    for period in periods:
+        if period.year_id == year.id and period.scheme == scheme and period.contains(day) and period.is_closed:
+            return period.name
+    return None
+
+
+def accept_note(note: AbsenceNote, user: User, comment: str = "", now: datetime | None = None) -> AcceptResult:
+    """Accept a note: the student's Н and НП of its dates become Б (illness) or УП (a valid
+    reason), each with a history row. Marks are never touched; rows of a closed period or year
+    stay as they are (they are read-only, JRN-7)."""
+    if note.status != "submitted":
+        raise DiaryError(N_("Заявление уже рассмотрено."), 409)
+    now = now or utcnow()
+    new_code = "ill" if note.reason == "ill" else "excused"
+    rows = db.session.execute(
+        select(Attendance, Lesson, ClassGroup.period_scheme, AcademicYear)
+        .join(Lesson, Lesson.id == Attendance.lesson_id)
+        .join(TeachingAssignment, TeachingAssignment.id == Lesson.assignment_id)
+        .join(ClassGroup, ClassGroup.id == TeachingAssignment.class_id)
+        .join(AcademicYear, AcademicYear.id == TeachingAssignment.year_id)
+        .where(
+            Attendance.student_id == note.student_id,
+            Attendance.school_id == note.school_id,
+            Attendance.is_deleted.is_(False),
+            Attendance.code.in_(EXPLAINABLE),
+            Lesson.date >= note.date_from,
+            Lesson.date <= note.date_to,
+        )
+        .order_by(Lesson.date, Lesson.lesson_number)
+    ).all()
+    years = {year.id for _a, _l, _s, year in rows}
+    periods = list(db.session.scalars(select(StudyPeriod).where(StudyPeriod.year_id.in_(years or {-1}))))
+    result = AcceptResult()
+    reason = N_("Заявление родителя № %(id)s от %(date)s принято") % {
+        "id": note.id,
+        "date": note.created_at.strftime("%d.%m.%Y") if note.created_at else "",
+    }
+    for row, lesson, scheme, year in rows:
+        closed = _closed_name(lesson.date, scheme, year, periods)
+        if closed is not None:
+            result.skipped += 1
+            if closed not in result.closed_periods:
+                result.closed_periods.append(closed)
+            continue
+        before = {"code": row.code}
+        row.code = new_code
+        row.updated_at, row.updated_by_id = now, user.id
+        record_change(note.school_id, user, "attendance", row.id, "update", before, {"code": new_code},
+                      lesson_id=lesson.id, student_id=note.student_id, reason=reason)
+        result.changed += 1
+    _decide(note, user, "accepted", comment, now)
+    return result
+
+
+def reject_note(note: AbsenceNote, user: User, comment: str, now: datetime | None = None) -> None:
+    """Reject a note with the reason told to the parent; nothing else changes."""
+    if note.status != "submitted":
+        raise DiaryError(N_("Заявление уже рассмотрено."), 409)
+    if not (comment or "").strip():
+        raise DiaryError(N_("Напишите, почему заявление отклонено."))
+    _decide(note, user, "rejected", comment, now or utcnow())
+
+
+def _decide(note: AbsenceNote, user: User, status: str, comment: str, now: datetime) -> None:
+    note.status = status
+    note.decided_by_id = user.id
+    note.decided_at = now
+    note.decision_comment = (comment or "").strip()
+    db.session.flush()

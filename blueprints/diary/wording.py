@@ -1,0 +1,35 @@
+"""Russian wording of the diary: plural forms and the forecast in words (DIA-2)."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from domain.grading import Forecast
+
+
+def plural_ru(n: int, one: str, few: str, many: str) -> str:
+    """The Russian plural form for n: 1 пятёрка, 2 пятёрки, 5 пятёрок, 11 пятёрок, 21 пятёрка."""
+    n = abs(n)
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def fives_phrase(n: int) -> str:
+    return f"{n} " + plural_ru(n, _("пятёрка"), _("пятёрки"), _("пятёрок"))
+
+
+def forecast_phrase(fc: Forecast) -> str:
+    """The forecast of the period mark in words: «Выходит «4». Ещё 2 пятёрки до «5»»."""
+    if fc.suggested is None:
+        return _("Отметок пока нет") if fc.count == 0 else ""
+    parts = [_("Выходит «%(mark)s»", mark=fc.suggested)]
+    if fc.next_mark is not None:
+        if fc.fives_needed is not None:
+            parts.append(_("ещё %(fives)s до «%(mark)s»", fives=fives_phrase(fc.fives_needed), mark=fc.next_mark))
+        else:
+            parts.append(_("до «%(mark)s» пока далеко", mark=fc.next_mark))
+    if not fc.enough_marks:
+        parts.append(_("мало отметок для аттестации"))
+    return "; ".join(parts)

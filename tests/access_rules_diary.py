@@ -1,0 +1,71 @@
+"""Access rules for the diary (blueprints/diary): a student's pages open for the student, their
+parents and the staff policy.can_view_student allows (the class's teachers, the academic office,
+the administrators); absence notes for the child's parent, the class teacher and the academic
+office (DIA-5, ADM-6). The entry page /diary/ is in access_rules_core."""
+from __future__ import annotations
+
+from datetime import date
+
+from tests.access import OFFICE, Rule
+
+# Петров Пётр (5А): himself, his mother, the teachers of 5А, the office and the administrators.
+VIEW_PUPIL_5A = frozenset({"student_5a", "parent_a", "maths_teacher", "russian_teacher", "english_teacher", "tech_admin"}) | OFFICE
+NOTES_OF_5A = frozenset({"parent_a", "maths_teacher"}) | OFFICE
+
+
+def _pupil(s) -> int:
+    return s.pupils_5a[0].id
+
+
+def _note_id(s) -> int:
+    """A note of parent_a about Петров Пётр with a scanned doctor's note on disk."""
+    import os
+
+    from flask import current_app
+
+    from extensions import db
+    from models.diary import AbsenceNote
+
+    if not hasattr(s, "_diary_note_id"):
+        folder = os.path.join(current_app.config["UPLOAD_FOLDER"], "notes")
+        os.makedirs(folder, exist_ok=True)
+        stored = f"access-{s.school.id}.pdf"
+        with open(os.path.join(folder, stored), "wb") as f:
+            f.write(b"%PDF-1.4 test")
+        note = AbsenceNote(
+            school_id=s.school.id, student_id=s.pupils_5a[0].id, parent_id=s.parent_a.id,
+            date_from=date(2026, 11, 16), date_to=date(2026, 11, 17), reason="ill",
+            file_original_name="spravka.pdf", file_stored_name=stored, file_size=13,
+            file_content_type="application/pdf",
+        )
+        db.session.add(note)
+        db.session.commit()
+        s._diary_note_id = note.id
+    return s._diary_note_id
+
+
+RULES = [
+    Rule("GET", "/diary/students/<int:student_id>/week", VIEW_PUPIL_5A,
+         lambda s: f"/diary/students/{_pupil(s)}/week?date=2026-11-16"),
+    Rule("GET", "/diary/students/<int:student_id>/marks", VIEW_PUPIL_5A,
+         lambda s: f"/diary/students/{_pupil(s)}/marks"),
+    Rule("GET", "/diary/students/<int:student_id>/attendance", VIEW_PUPIL_5A,
+         lambda s: f"/diary/students/{_pupil(s)}/attendance"),
+    Rule("GET", "/diary/students/<int:student_id>/schedule", VIEW_PUPIL_5A,
+         lambda s: f"/diary/students/{_pupil(s)}/schedule?date=2026-11-16"),
+    Rule("GET", "/diary/students/<int:student_id>/results", VIEW_PUPIL_5A,
+         lambda s: f"/diary/students/{_pupil(s)}/results"),
+    Rule("GET", "/diary/students/<int:student_id>/absence-notes", NOTES_OF_5A,
+         lambda s: f"/diary/students/{_pupil(s)}/absence-notes"),
+    Rule("POST", "/diary/students/<int:student_id>/absence-notes", frozenset({"parent_a"}),
+         lambda s: f"/diary/students/{_pupil(s)}/absence-notes",
+         lambda s: {"date_from": "2026-11-16", "date_to": "2026-11-16", "reason": "ill"}),
+    Rule("GET", "/diary/classes/<int:class_id>/absence-notes", frozenset({"maths_teacher"}) | OFFICE,
+         lambda s: f"/diary/classes/{s.class_5a.id}/absence-notes"),
+    Rule("POST", "/diary/absence-notes/<int:note_id>/accept", frozenset({"maths_teacher"}),
+         lambda s: f"/diary/absence-notes/{_note_id(s)}/accept"),
+    Rule("POST", "/diary/absence-notes/<int:note_id>/reject", frozenset({"maths_teacher"}),
+         lambda s: f"/diary/absence-notes/{_note_id(s)}/reject", lambda s: {"comment": "нет"}),
+    Rule("GET", "/diary/absence-notes/<int:note_id>/file", NOTES_OF_5A,
+         lambda s: f"/diary/absence-notes/{_note_id(s)}/file"),
+]
