@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 733ecf6cba40
+Revision ID: fce82bf91d19
 Revises: 
-Create Date: 2026-11-23 16:35:18.514285
+Create Date: 2026-11-23 16:57:17.857547
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '733ecf6cba40'
+revision = 'fce82bf91d19'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -204,6 +204,30 @@ def upgrade():
     with op.batch_alter_table('holiday', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_holiday_year_id'), ['year_id'], unique=False)
 
+    op.create_table('job_run',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('job_id', sa.String(length=60), nullable=False),
+    sa.Column('scheduled_for', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('school_id', sa.Integer(), nullable=True),
+    sa.Column('trigger', sa.String(length=20), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.Column('done', sa.Integer(), nullable=False),
+    sa.Column('failed', sa.Integer(), nullable=False),
+    sa.Column('counts', sa.JSON(), nullable=False),
+    sa.Column('errors', sa.Text(), nullable=False),
+    sa.Column('started_by_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("status IN ('running', 'succeeded', 'failed', 'partial')", name=op.f('ck_job_run_status_known')),
+    sa.ForeignKeyConstraint(['school_id'], ['school.id'], name=op.f('fk_job_run_school_id_school')),
+    sa.ForeignKeyConstraint(['started_by_id'], ['user.id'], name=op.f('fk_job_run_started_by_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_job_run')),
+    sa.UniqueConstraint('job_id', 'scheduled_for', name=op.f('uq_job_run_job_id_scheduled_for'))
+    )
+    with op.batch_alter_table('job_run', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_job_run_school_id'), ['school_id'], unique=False)
+
     op.create_table('login_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
@@ -299,6 +323,40 @@ def upgrade():
     )
     with op.batch_alter_table('subgroup', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_subgroup_class_id'), ['class_id'], unique=False)
+
+    op.create_table('absence_note',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('school_id', sa.Integer(), nullable=False),
+    sa.Column('student_id', sa.Integer(), nullable=False),
+    sa.Column('parent_id', sa.Integer(), nullable=False),
+    sa.Column('date_from', sa.Date(), nullable=False),
+    sa.Column('date_to', sa.Date(), nullable=False),
+    sa.Column('reason', sa.String(length=10), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('file_original_name', sa.String(length=200), nullable=True),
+    sa.Column('file_stored_name', sa.String(length=80), nullable=True),
+    sa.Column('file_size', sa.Integer(), nullable=True),
+    sa.Column('file_content_type', sa.String(length=100), nullable=True),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('decision_comment', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("reason IN ('ill', 'excused', 'other')", name=op.f('ck_absence_note_reason_known')),
+    sa.CheckConstraint("status IN ('submitted', 'accepted', 'rejected')", name=op.f('ck_absence_note_status_known')),
+    sa.CheckConstraint('date_from <= date_to', name=op.f('ck_absence_note_dates_ordered')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['user.id'], name=op.f('fk_absence_note_decided_by_id_user')),
+    sa.ForeignKeyConstraint(['parent_id'], ['user.id'], name=op.f('fk_absence_note_parent_id_user')),
+    sa.ForeignKeyConstraint(['school_id'], ['school.id'], name=op.f('fk_absence_note_school_id_school')),
+    sa.ForeignKeyConstraint(['student_id'], ['student.id'], name=op.f('fk_absence_note_student_id_student')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_absence_note')),
+    sa.UniqueConstraint('file_stored_name', name=op.f('uq_absence_note_file_stored_name'))
+    )
+    with op.batch_alter_table('absence_note', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_absence_note_parent_id'), ['parent_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_absence_note_school_id'), ['school_id'], unique=False)
+        batch_op.create_index('ix_absence_note_student_dates', ['student_id', 'date_from'], unique=False)
+        batch_op.create_index(batch_op.f('ix_absence_note_student_id'), ['student_id'], unique=False)
 
     op.create_table('class_membership',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -782,6 +840,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_class_membership_class_id'))
 
     op.drop_table('class_membership')
+    with op.batch_alter_table('absence_note', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_absence_note_student_id'))
+        batch_op.drop_index('ix_absence_note_student_dates')
+        batch_op.drop_index(batch_op.f('ix_absence_note_school_id'))
+        batch_op.drop_index(batch_op.f('ix_absence_note_parent_id'))
+
+    op.drop_table('absence_note')
     with op.batch_alter_table('subgroup', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_subgroup_class_id'))
 
@@ -809,6 +874,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_login_event_at'))
 
     op.drop_table('login_event')
+    with op.batch_alter_table('job_run', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_job_run_school_id'))
+
+    op.drop_table('job_run')
     with op.batch_alter_table('holiday', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_holiday_year_id'))
 
