@@ -8,12 +8,14 @@ from flask import Flask
 from sqlalchemy import select
 
 from extensions import db
+from jobs.backup_cli import backup_group
 
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(jobs_group)
+    app.cli.add_command(backup_group)
 
 
 @click.command("scheduler")

@@ -71,6 +71,31 @@ class Config:
     WEEKLY_REPORTS_CRON = os.environ.get("WEEKLY_REPORTS_CRON", "0 10 * * sat")
     BACKUP_CRON = os.environ.get("BACKUP_CRON", "0 2 * * sun")
 
+    # Weekly reports (DIA-4): where the class batches are kept (None: instance/reports) and how
+    # many processes render the pages (None: one per CPU; 0: render in the job's own process).
+    REPORTS_FOLDER = os.environ.get("REPORTS_FOLDER") or None
+    REPORT_WORKERS = _int("REPORT_WORKERS", 0) if os.environ.get("REPORT_WORKERS") else None
+
+    # E-mail (smtplib). No MAIL_SERVER: e-mail is disabled, reports go on paper and every
+    # message is recorded as not sent.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = _int("MAIL_PORT", 587)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_FROM = os.environ.get("MAIL_FROM", "noreply@localhost")
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 30)
+
+    # Backups (ARC-4): every copy is written to each destination. None: two folders in the
+    # instance folder (backups-a, backups-b), for a trial only; in production two disks or
+    # mounts in different rooms, separated by os.pathsep (":" on Linux).
+    BACKUP_DESTINATIONS = [p for p in os.environ.get("BACKUP_DESTINATIONS", "").split(os.pathsep) if p.strip()] or None
+    BACKUP_KEEP_WEEKLY = _int("BACKUP_KEEP_WEEKLY", 8)  # the newest N copies
+    BACKUP_KEEP_MONTHLY = _int("BACKUP_KEEP_MONTHLY", 12)  # plus the newest of each of M months
+    BACKUP_MAX_AGE_DAYS = _int("BACKUP_MAX_AGE_DAYS", 8)  # older: a warning on the dashboard
+    # PostgreSQL: also restore each dump into a scratch database to prove it loads.
+    BACKUP_VERIFY_RESTORE = _bool("BACKUP_VERIFY_RESTORE", True)
+
 
 class TestConfig(Config):
     TESTING = True
@@ -79,3 +104,4 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False  # switched back on by the CSRF tests
     RATELIMIT_ENABLED = False  # switched back on by the throttling tests
     PD_DESTROY_WORKING_DAYS = 10
+    MAIL_SERVER = None  # the e-mail tests start their own SMTP server

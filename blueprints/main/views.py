@@ -58,7 +58,11 @@ def dashboard():
             .order_by(Student.last_name, Student.first_name)
         ).all()
     alerts = []
+    backup = None
     if policy.can_administer(user):
+        from jobs.backup import backup_status
+
+        backup = backup_status(user.school)
         alerts = db.session.scalars(
             select(AdminAlert)
             .where(AdminAlert.school_id == user.school_id, AdminAlert.is_resolved.is_(False))
@@ -66,7 +70,7 @@ def dashboard():
             .limit(20)
         ).all()
     return render_template(
-        "main/dashboard.html", assignments=assignments, children=children, alerts=alerts
+        "main/dashboard.html", assignments=assignments, children=children, alerts=alerts, backup=backup
     )
 
 
