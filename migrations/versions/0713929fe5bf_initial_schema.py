@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: fce82bf91d19
+Revision ID: 0713929fe5bf
 Revises: 
-Create Date: 2026-11-23 16:57:17.857547
+Create Date: 2026-11-23 16:57:36.582730
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'fce82bf91d19'
+revision = '0713929fe5bf'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -272,6 +272,24 @@ def upgrade():
     )
     with op.batch_alter_table('user_role', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_role_user_id'), ['user_id'], unique=False)
+
+    op.create_table('backup_copy',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('job_run_id', sa.Integer(), nullable=False),
+    sa.Column('destination', sa.String(length=500), nullable=False),
+    sa.Column('folder', sa.String(length=60), nullable=False),
+    sa.Column('engine', sa.String(length=20), nullable=False),
+    sa.Column('size', sa.BigInteger(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('verified', sa.Boolean(), nullable=False),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['job_run_id'], ['job_run.id'], name=op.f('fk_backup_copy_job_run_id_job_run'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_backup_copy'))
+    )
+    with op.batch_alter_table('backup_copy', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_backup_copy_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_backup_copy_job_run_id'), ['job_run_id'], unique=False)
 
     op.create_table('curriculum_item',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -861,6 +879,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_curriculum_item_class_id'))
 
     op.drop_table('curriculum_item')
+    with op.batch_alter_table('backup_copy', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_backup_copy_job_run_id'))
+        batch_op.drop_index(batch_op.f('ix_backup_copy_created_at'))
+
+    op.drop_table('backup_copy')
     with op.batch_alter_table('user_role', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_role_user_id'))
 
