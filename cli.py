@@ -86,7 +86,8 @@ def demo_command(password: str | None, if_empty: bool) -> None:
     counts = result["counts"]
     click.echo(
         f"Demo school created in {time.monotonic() - started:.1f} s: {counts['classes']} classes, "
-        f"{counts['students']} students, {counts['parents']} parents, {counts['staff']} staff."
+        f"{counts['students']} students, {counts['parents']} parents, {counts['staff']} staff; "
+        f"journal: {counts.get('lessons', 0)} lessons, {counts.get('marks', 0)} marks, {counts.get('absences', 0)} absences."
     )
     click.echo("Demo logins:")
     for login, description in result["logins"]:

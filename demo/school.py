@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from werkzeug.security import generate_password_hash
 
+from demo.journal import fill_journal
 from demo.names import (
     BOYS,
     GIRLS,
@@ -320,6 +321,7 @@ def build_demo_school(password: str | None, seed: int = 2026) -> dict:
                for n, name, s, e in QUARTERS]
     b.rows += [StudyPeriod(year=year, scheme="half_year", number=n, name=name, start_date=s, end_date=e)
                for n, name, s, e in HALF_YEARS]
+    b.rows.append(StudyPeriod(year=year, scheme="year", number=1, name="Год", start_date=YEAR_START, end_date=YEAR_END))
     b.rows += [Holiday(year=year, name=name, start_date=s, end_date=e) for name, s, e in HOLIDAYS]
     b.rows += [BellSchedule(school=school, lesson_number=n, starts=s, ends=e) for n, s, e in BELLS]
     scales = {code: MarkingScale(school=school, code=code, name=name) for code, name in SCALES}
@@ -407,6 +409,9 @@ def build_demo_school(password: str | None, seed: int = 2026) -> dict:
     db.session.add_all(b.rows)
     db.session.flush()
     school_id = school.id
+    # The current quarter's journal up to yesterday, so the journal and the diary show real pages.
+    journal_counts = fill_journal(school_id, QUARTERS[1][2], min(date.today() - timedelta(days=1), QUARTERS[1][3]), seed)
+    counts.update(journal_counts)
     # Nothing is read after the commit: on SQLite a new transaction would hold the write lock.
     db.session.commit()
     return {

@@ -40,3 +40,11 @@ def test_forecast_says_the_mark_and_how_many_fives_to_the_next(app, marks, phras
 def test_forecast_with_few_marks_warns_and_without_marks_says_so(app):
     assert forecast_phrase(_fc(5)) == "Выходит «5»; мало отметок для аттестации"
     assert forecast_phrase(_fc()) == "Отметок пока нет"
+
+
+def test_homework_text_does_not_double_the_teachers_own_number_sign(app):
+    from blueprints.diary.queries import homework_text
+    from models import Homework
+
+    assert homework_text(Homework(text="Задачи", pages="56", exercises="245, 247")) == "Задачи, стр. 56, № 245, 247"
+    assert homework_text(Homework(text="", pages="стр. 56", exercises="№ 245")) == "стр. 56, № 245"

@@ -256,10 +256,13 @@ def _year_period(periods: list[StudyPeriod]) -> StudyPeriod | None:
 
 def homework_text(hw: Homework) -> str:
     parts = [hw.text.strip()] if hw.text and hw.text.strip() else []
+    # "стр." and "№" only before bare numbers: teachers often type them themselves.
     if hw.pages:
-        parts.append(gettext("стр. %(pages)s", pages=hw.pages))
+        pages = hw.pages.strip()
+        parts.append(gettext("стр. %(pages)s", pages=pages) if pages[:1].isdigit() else pages)
     if hw.exercises:
-        parts.append(gettext("№ %(numbers)s", numbers=hw.exercises))
+        numbers = hw.exercises.strip()
+        parts.append(gettext("№ %(numbers)s", numbers=numbers) if numbers[:1].isdigit() else numbers)
     text = ", ".join(parts)
     if hw.is_individual:
         text = gettext("Индивидуально: %(text)s", text=text)
