@@ -1,5 +1,5 @@
 """Every periodic job, registered with the scheduler by id."""
 from jobs.scheduler import register  # noqa: F401
 
-# register("weekly_reports", "jobs.weekly_reports:run_scheduled", "WEEKLY_REPORTS_CRON")
+register("weekly_reports", "jobs.weekly_reports:run_scheduled", "WEEKLY_REPORTS_CRON")
 register("weekly_backup", "jobs.backup:run_scheduled", "BACKUP_CRON")

@@ -34,3 +34,23 @@ class JobRun(db.Model):
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     errors: Mapped[str] = mapped_column(Text, default="")
     started_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+
+
+SENT_EMAIL_STATUSES = ("sent", "failed", "not_sent")
+
+
+class SentEmail(db.Model):
+    """Every message a job tried to send, whatever the outcome: a report the parent did not get
+    must be visible (DIA-4), and a sent one is a disclosure of personal data (PD-4)."""
+
+    __table_args__ = (CheckConstraint(f"status IN {SENT_EMAIL_STATUSES}", name="status_known"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_run_id: Mapped[Optional[int]] = mapped_column(ForeignKey("job_run.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    recipient: Mapped[str] = mapped_column(String(200))
+    recipient_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    student_id: Mapped[Optional[int]] = mapped_column(ForeignKey("student.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20))  # sent, failed, not_sent (e-mail disabled)
+    error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,1 +1,234 @@
-"""Personal-data pages: consents and parents' applications (delivery of reports)."""
+"""Personal-data pages: consents and parents' applications (delivery of reports).
+
+The class teacher or an administrator records the paper forms as handed in; a parent sees
+their own application and the consent sheets they signed, read-only (PD-1, DIA-4)."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+import policy
+from blueprints.auth.access import roles_required
+from blueprints.personal_data import bp
+from blueprints.personal_data import operations as ops
+from blueprints.personal_data.forms import (
+    ACCESS_LEVEL_LABELS,
+    DELIVERY_LABELS,
+    REPORT_DELIVERY_LABELS,
+    SCOPE_LABELS,
+    ApplicationForm,
+    ConsentForm,
+    WithdrawForm,
+    options,
+)
+from extensions import db
+from models import ParentLink, Student, User
+from models.personal_data import (
+    CONSENT_ACTIONS,
+    CONSENT_CATEGORIES,
+    CONSENT_CATEGORY_GROUPS,
+    CONSENT_ITEMS,
+    ConsentRecord,
+)
+from utils.timeutil import school_today
+
+
+def _actor() -> User:
+    return current_user._get_current_object()
+
+
+def _today():
+    return school_today(current_user.school.timezone or current_app.config["SCHOOL_TIMEZONE"])
+
+
+def _load_student(student_id: int) -> Student:
+    """404 for a student of another school (or none), 403 when the user may not manage it."""
+    student = db.session.get(Student, student_id)
+    if student is None or student.school_id != current_user.school_id:
+        abort(404)
+    if not policy.can_manage_family_records(_actor(), student):
+        abort(403)
+    return student
+
+
+@bp.app_template_filter("consent_label")
+def consent_label(code: str) -> str:
+    return str(CONSENT_ITEMS.get(code, code))
+
+
+@bp.app_template_filter("report_delivery_label")
+def report_delivery_label(code: str) -> str:
+    return str(REPORT_DELIVERY_LABELS.get(code, code))
+
+
+def _labels() -> dict:
+    return {
+        "access_labels": ACCESS_LEVEL_LABELS,
+        "delivery_labels": DELIVERY_LABELS,
+        "scope_labels": SCOPE_LABELS,
+        "category_groups": CONSENT_CATEGORY_GROUPS,
+        "categories": CONSENT_CATEGORIES,
+        "actions": CONSENT_ACTIONS,
+    }
+
+
+def _parent_choices(student: Student):
+    return options((p.id, p.full_name) for p in ops.linked_parents(student))
+
+
+@bp.route("/students/<int:student_id>/consent", methods=["GET", "POST"])
+@login_required
+def consent(student_id: int):
+    """Record the consent sheet as ticked on paper, or withdraw the sheet in force."""
+    student = _load_student(student_id)
+    form = ConsentForm(prefix="consent")
+    form.given_by.choices = _parent_choices(student)
+    withdraw_form = WithdrawForm(prefix="withdraw")
+    status = 200
+    if request.method == "POST":
+        action = request.form.get("action", "record")
+        try:
+            if action == "withdraw":
+                if not withdraw_form.validate_on_submit():
+                    raise ops.FamilyRecordError(_first_error(withdraw_form))
+                record = _consent_of(student, withdraw_form.consent_id.data)
+                ops.withdraw_consent(record, _actor(), withdraw_form.reason.data or "")
+                db.session.commit()
+                flash(_("Отзыв согласия записан. Обработка по этому согласию прекращена."), "success")
+                return redirect(url_for("personal_data.consent", student_id=student.id))
+            if not form.validate_on_submit():
+                raise ops.FamilyRecordError(_first_error(form))
+            ops.record_consent(
+                student,
+                form.given_by.data,
+                set(form.categories.data or []) | set(form.actions.data or []),
+                form.given_on.data,
+                form.valid_until.data,
+                form.number.data or "",
+                _actor(),
+                _today(),
+            )
+            db.session.commit()
+            flash(_("Лист согласия записан."), "success")
+            return redirect(url_for("personal_data.consent", student_id=student.id))
+        except ops.FamilyRecordError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            status = 400
+    today = _today()
+    records = ops.consents_of(student)
+    current = next((c for c in records if c.is_in_force(today)), None)
+    return (
+        render_template(
+            "personal_data/consent.html",
+            student=student,
+            form=form,
+            withdraw_form=withdraw_form,
+            records=records,
+            current=current,
+            today=today,
+            **_labels(),
+        ),
+        status,
+    )
+
+
+def _first_error(form) -> str:
+    """The first message of an invalid form, with its field's label (flashed at the top)."""
+    for name, errors in form.errors.items():
+        if errors:
+            field = getattr(form, name, None)
+            label = field.label.text if field is not None and name != "csrf_token" else ""
+            return f"{label}: {errors[0]}" if label else str(errors[0])
+    return _("Проверьте поля формы.")
+
+
+def _consent_of(student: Student, raw_id) -> ConsentRecord:
+    try:
+        consent_id = int(raw_id)
+    except (TypeError, ValueError):
+        raise ops.FamilyRecordError(_("Не выбрано согласие для отзыва.")) from None
+    record = db.session.get(ConsentRecord, consent_id)
+    if record is None or record.student_id != student.id:
+        abort(404)
+    return record
+
+
+@bp.route("/students/<int:student_id>/applications", methods=["GET", "POST"])
+@login_required
+def applications(student_id: int):
+    """Record a parent's application (Приложение 1): access level and form of delivery."""
+    student = _load_student(student_id)
+    form = ApplicationForm()
+    form.parent.choices = _parent_choices(student)
+    status = 200
+    if request.method == "POST":
+        try:
+            if not form.validate_on_submit():
+                raise ops.FamilyRecordError(_first_error(form))
+            ops.record_application(
+                student,
+                form.parent.data,
+                form.submitted_on.data,
+                form.access_level.data,
+                form.delivery.data,
+                form.email.data or "",
+                form.scope.data or [],
+                _actor(),
+                _today(),
+            )
+            db.session.commit()
+            flash(_("Заявление записано."), "success")
+            return redirect(url_for("personal_data.applications", student_id=student.id))
+        except ops.FamilyRecordError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            status = 400
+    today = _today()
+    parents = ops.linked_parents(student)
+    deliveries = [(parent, ops.report_delivery(parent, student, today)) for parent in parents]
+    return (
+        render_template(
+            "personal_data/applications.html",
+            student=student,
+            form=form,
+            records=ops.applications_of(student),
+            deliveries=deliveries,
+            today=today,
+            **_labels(),
+        ),
+        status,
+    )
+
+
+@bp.get("/my")
+@roles_required("parent")
+def my():
+    """A parent's own applications and the consent sheets for their children, read-only."""
+    parent = _actor()
+    today = _today()
+    children = list(
+        db.session.scalars(
+            select(Student)
+            .join(ParentLink, ParentLink.student_id == Student.id)
+            .where(ParentLink.parent_id == parent.id, Student.school_id == parent.school_id)
+            .options(selectinload(Student.current_class))
+            .order_by(Student.last_name, Student.first_name)
+        )
+    )
+    rows = []
+    for child in children:
+        application = ops.current_application(parent.id, child.id, today)
+        consent = ops.current_consent(child.id, today)
+        rows.append(
+            {
+                "student": child,
+                "application": application,
+                "consent": consent,
+                "delivery": ops.delivery_from(application, consent, today),
+            }
+        )
+    return render_template("personal_data/my.html", rows=rows, today=today, **_labels())

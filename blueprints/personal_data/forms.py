@@ -1,0 +1,108 @@
+"""Forms of the paper documents as recorded by the class teacher: the consent sheet
+(003 Приложение 2) and the parent's application (Приложение 1)."""
+from __future__ import annotations
+
+import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from models.personal_data import APPLICATION_SCOPES, CONSENT_ACTIONS, CONSENT_CATEGORIES
+
+ACCESS_LEVEL_LABELS = {
+    "electronic": _l("Электронный доступ к дневнику (уровень «Родитель»)"),
+    "none": _l("Отказ от электронного доступа"),
+}
+DELIVERY_LABELS = {
+    "electronic": _l("В электронном дневнике"),
+    "print": _l("На бумажном носителе"),
+    "email": _l("На адрес электронной почты"),
+}
+# What report_delivery answers, for the pages.
+REPORT_DELIVERY_LABELS = {
+    "electronic": _l("электронный дневник"),
+    "print": _l("печатный отчёт"),
+    "email": _l("письмо на электронную почту"),
+    "print_no_consent": _l("печатный отчёт (нет согласия на рассылку по e-mail, п. 6.9)"),
+}
+SCOPE_LABELS = {
+    "marks": _l("отметки"),
+    "attendance": _l("посещаемость"),
+    "homework": _l("домашние задания"),
+    "topics": _l("темы уроков"),
+    "schedule": _l("расписание и его изменения"),
+    "period_results": _l("итоги четвертей и года"),
+}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Choices from (value, label) pairs (tuples are deprecated in WTForms 3.3)."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _code_choices(items: dict) -> list[SelectChoice]:
+    return options((code, f"{code}. {label}") for code, label in items.items())
+
+
+class ConsentForm(FlaskForm):
+    # The choice is checked by the operation (a parent of this student), with its own message.
+    given_by = SelectField(
+        _l("Подписал(а)"), coerce=int, validate_choice=False, validators=[InputRequired(_l("Выберите родителя."))]
+    )
+    number = StringField(_l("№ листа согласия"), validators=[Length(max=40)])
+    given_on = DateField(
+        _l("Дата подписания"), validators=[InputRequired(_l("Укажите дату подписания."))], default=datetime.date.today
+    )
+    valid_until = DateField(
+        _l("Действует по"),
+        validators=[Optional()],
+        description=_l("Пусто — на период обучения в школе, как в листе согласия."),
+    )
+    categories = MultiCheckboxField(_l("I. Персональные данные"), choices=_code_choices(CONSENT_CATEGORIES))
+    actions = MultiCheckboxField(_l("II. Действия с персональными данными"), choices=_code_choices(CONSENT_ACTIONS))
+
+
+class WithdrawForm(FlaskForm):
+    consent_id = HiddenField()
+    reason = TextAreaField(
+        _l("Основание отзыва"),
+        validators=[InputRequired(_l("Укажите основание отзыва.")), Length(max=1000)],
+        description=_l("Например: письменное заявление от 12.03.2027 № 15."),
+    )
+
+
+class ApplicationForm(FlaskForm):
+    parent = SelectField(
+        _l("Заявитель"), coerce=int, validate_choice=False, validators=[InputRequired(_l("Выберите родителя."))]
+    )
+    submitted_on = DateField(
+        _l("Дата заявления"), validators=[InputRequired(_l("Укажите дату заявления."))], default=datetime.date.today
+    )
+    access_level = RadioField(
+        _l("Уровень доступа"),
+        choices=options(ACCESS_LEVEL_LABELS.items()),
+        default="electronic",
+        validators=[InputRequired(_l("Выберите уровень доступа."))],
+    )
+    delivery = RadioField(
+        _l("Форма получения сведений (п. 3 заявления)"),
+        choices=options(DELIVERY_LABELS.items()),
+        default="electronic",
+        validators=[InputRequired(_l("Выберите форму получения сведений."))],
+    )
+    email = StringField(
+        _l("Адрес электронной почты"),
+        validators=[Optional(), Email(_l("Адрес электронной почты указан неверно.")), Length(max=200)],
+    )
+    scope = MultiCheckboxField(
+        _l("Объём сведений"), choices=options((code, SCOPE_LABELS[code]) for code in APPLICATION_SCOPES)
+    )

@@ -1,0 +1,336 @@
+"""Use cases of the personal-data area: record and withdraw a consent sheet (003 Приложение 2),
+record a parent's application (Приложение 1), and decide how a parent receives the weekly
+report (DIA-4, PD-1). Operations flush; the view (or the job) commits."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from extensions import db
+from models import ParentLink, Student, User
+from models.base import utcnow
+from models.personal_data import (
+    ACCESS_LEVELS,
+    APPLICATION_SCOPES,
+    CONSENT_ITEMS,
+    DELIVERY_FORMS,
+    EMAIL_REPORT_ITEMS,
+    ConsentItem,
+    ConsentRecord,
+    ParentApplication,
+)
+from utils import audit
+
+# What report_delivery answers.
+ELECTRONIC, PRINT, EMAIL, PRINT_NO_CONSENT = "electronic", "print", "email", "print_no_consent"
+
+
+class FamilyRecordError(ValueError):
+    """A consent or an application that cannot be recorded; the message is for the user."""
+
+
+# --- The rule: how a parent receives the weekly report ------------------------------------------
+
+
+def delivery_from(application: ParentApplication | None, consent: ConsentRecord | None, on_date: date) -> str:
+    """The form of the weekly report for one parent and child, from the application and the
+    consent in force on `on_date`.
+
+    No application, or one asking for electronic access: the diary itself, nothing to send.
+    Electronic access refused (003:2.7): a printed report, or e-mail if the application asks
+    for it (Приложение 1 п.3) AND the consent in force grants line 6.9 of the sheet; without
+    that consent the report is printed instead (PD-1: «e-mail reports are not sent without
+    consent to them»)."""
+    if application is None or not application.is_in_force(on_date) or application.delivery == ELECTRONIC:
+        return ELECTRONIC
+    if application.delivery == PRINT:
+        return PRINT
+    if (
+        consent is not None
+        and consent.is_in_force(on_date)
+        and consent.grants(*EMAIL_REPORT_ITEMS)
+        and application.email
+    ):
+        return EMAIL
+    return PRINT_NO_CONSENT
+
+
+def current_consent(student_id: int, on_date: date) -> ConsentRecord | None:
+    """The student's consent sheet in force on the date: not withdrawn, not replaced."""
+    rows = db.session.scalars(
+        select(ConsentRecord)
+        .where(ConsentRecord.student_id == student_id, ConsentRecord.given_on <= on_date)
+        .order_by(ConsentRecord.given_on.desc(), ConsentRecord.id.desc())
+    )
+    return next((c for c in rows if c.is_in_force(on_date)), None)
+
+
+def current_application(parent_id: int, student_id: int, on_date: date) -> ParentApplication | None:
+    rows = db.session.scalars(
+        select(ParentApplication)
+        .where(
+            ParentApplication.parent_id == parent_id,
+            ParentApplication.student_id == student_id,
+            ParentApplication.submitted_on <= on_date,
+        )
+        .order_by(ParentApplication.submitted_on.desc(), ParentApplication.id.desc())
+    )
+    return next((a for a in rows if a.is_in_force(on_date)), None)
+
+
+def report_delivery(parent: User, student: Student, on_date: date) -> str:
+    """'electronic' | 'print' | 'email' | 'print_no_consent' for this parent and child."""
+    return delivery_from(
+        current_application(parent.id, student.id, on_date), current_consent(student.id, on_date), on_date
+    )
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A parent who receives a student's weekly report outside the diary."""
+
+    parent_id: int
+    parent_name: str
+    delivery: str  # print, email, print_no_consent
+    email: str = ""
+
+
+def delivery_plan(student_ids: list[int], on_date: date) -> dict[int, list[Recipient]]:
+    """Every student's parents who get a printed or e-mailed report, by the same rule as
+    report_delivery, in three statements for any number of students (the weekly job)."""
+    if not student_ids:
+        return {}
+    links = db.session.execute(
+        select(ParentLink.student_id, User)
+        .join(User, User.id == ParentLink.parent_id)
+        .where(ParentLink.student_id.in_(student_ids))
+        .order_by(User.last_name, User.first_name, User.id)
+    ).all()
+    applications: dict[tuple[int, int], ParentApplication] = {}
+    for app_row in db.session.scalars(
+        select(ParentApplication)
+        .where(ParentApplication.student_id.in_(student_ids), ParentApplication.submitted_on <= on_date)
+        .order_by(ParentApplication.submitted_on, ParentApplication.id)
+    ):
+        if app_row.is_in_force(on_date):
+            applications[(app_row.parent_id, app_row.student_id)] = app_row  # the latest wins
+    consents: dict[int, ConsentRecord] = {}
+    for consent in db.session.scalars(
+        select(ConsentRecord)
+        .where(ConsentRecord.student_id.in_(student_ids), ConsentRecord.given_on <= on_date)
+        .order_by(ConsentRecord.given_on, ConsentRecord.id)
+    ):
+        if consent.is_in_force(on_date):
+            consents[consent.student_id] = consent
+    plan: dict[int, list[Recipient]] = defaultdict(list)
+    for student_id, parent in links:
+        if not parent.is_active_account:
+            continue
+        application = applications.get((parent.id, student_id))
+        delivery = delivery_from(application, consents.get(student_id), on_date)
+        if delivery != ELECTRONIC:
+            email = application.email if application is not None else ""
+            plan[student_id].append(Recipient(parent.id, parent.full_name, delivery, email))
+    return dict(plan)
+
+
+# --- Recording the paper forms -------------------------------------------------------------------
+
+
+def linked_parents(student: Student) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(ParentLink, ParentLink.parent_id == User.id)
+            .where(ParentLink.student_id == student.id)
+            .order_by(User.last_name, User.first_name)
+        )
+    )
+
+
+def _check_parent(student: Student, parent_id: int) -> User:
+    parent = next((p for p in linked_parents(student) if p.id == parent_id), None)
+    if parent is None:
+        raise FamilyRecordError(_("Выберите родителя (законного представителя) этого обучающегося."))
+    return parent
+
+
+def consents_of(student: Student) -> list[ConsentRecord]:
+    return list(
+        db.session.scalars(
+            select(ConsentRecord)
+            .where(ConsentRecord.student_id == student.id)
+            .order_by(ConsentRecord.given_on.desc(), ConsentRecord.id.desc())
+        )
+    )
+
+
+def applications_of(student: Student) -> list[ParentApplication]:
+    return list(
+        db.session.scalars(
+            select(ParentApplication)
+            .where(ParentApplication.student_id == student.id)
+            .order_by(ParentApplication.submitted_on.desc(), ParentApplication.id.desc())
+        )
+    )
+
+
+def record_consent(
+    student: Student,
+    given_by_id: int,
+    granted: set[str],
+    given_on: date,
+    valid_until: date | None,
+    number: str,
+    recorded_by: User,
+    today: date,
+) -> ConsentRecord:
+    """Record a signed sheet as ticked on paper. Every line of the sheet is stored, ticked or
+    not, so the register shows what was offered and refused. The new sheet replaces the one
+    in force (PD-1)."""
+    parent = _check_parent(student, given_by_id)
+    unknown = set(granted) - set(CONSENT_ITEMS)
+    if unknown:
+        raise FamilyRecordError(_("Неизвестные пункты листа согласия: %(codes)s", codes=", ".join(sorted(unknown))))
+    if given_on > today:
+        raise FamilyRecordError(_("Дата согласия не может быть в будущем."))
+    if valid_until is not None and valid_until < given_on:
+        raise FamilyRecordError(_("Срок действия согласия заканчивается раньше даты его подписания."))
+    now = utcnow()
+    consent = ConsentRecord(
+        school_id=student.school_id,
+        student_id=student.id,
+        given_by_id=parent.id,
+        number=number.strip(),
+        given_on=given_on,
+        valid_until=valid_until,
+        recorded_by_id=recorded_by.id,
+        items=[ConsentItem(code=code, granted=code in granted) for code in CONSENT_ITEMS],
+    )
+    db.session.add(consent)
+    db.session.flush()
+    for previous in consents_of(student):
+        if previous.id != consent.id and previous.withdrawn_at is None and previous.replaced_at is None:
+            previous.replaced_at = now
+            previous.replaced_by_id = consent.id
+    audit.record(
+        "consent_record",
+        consent.id,
+        "create",
+        after={
+            "student_id": student.id,
+            "given_by_id": parent.id,
+            "given_on": given_on.isoformat(),
+            "valid_until": valid_until.isoformat() if valid_until else None,
+            "granted": sorted(granted, key=_code_key),
+        },
+        school_id=student.school_id,
+        user_id=recorded_by.id,
+    )
+    return consent
+
+
+def withdraw_consent(consent: ConsentRecord, by_user: User, reason: str, at: datetime | None = None) -> None:
+    """A written withdrawal (PD-2): processing under this sheet stops from now. Destruction of
+    the data within the term of the sheet is the register's next step, with its act."""
+    if consent.withdrawn_at is not None:
+        raise FamilyRecordError(_("Это согласие уже отозвано."))
+    if consent.replaced_at is not None:
+        raise FamilyRecordError(_("Это согласие заменено более новым; отзывать нужно действующее."))
+    if not reason.strip():
+        raise FamilyRecordError(_("Укажите основание отзыва (например, дату и номер письменного заявления)."))
+    consent.withdrawn_at = at or utcnow()
+    consent.withdrawn_by_id = by_user.id
+    consent.withdrawal_reason = reason.strip()
+    audit.record(
+        "consent_record",
+        consent.id,
+        "withdraw",
+        after={"student_id": consent.student_id},
+        reason=reason.strip(),
+        school_id=consent.school_id,
+        user_id=by_user.id,
+    )
+
+
+def record_application(
+    student: Student,
+    parent_id: int,
+    submitted_on: date,
+    access_level: str,
+    delivery: str,
+    email: str,
+    scope: list[str],
+    created_by: User,
+    today: date,
+) -> ParentApplication:
+    """Record a parent's application as handed in; it replaces that parent's previous one for
+    this child (003:2.6)."""
+    parent = _check_parent(student, parent_id)
+    if access_level not in ACCESS_LEVELS or delivery not in DELIVERY_FORMS:
+        raise FamilyRecordError(_("Выберите уровень доступа и форму получения сведений."))
+    if access_level == "electronic" and delivery != "electronic":
+        raise FamilyRecordError(
+            _("При электронном доступе сведения получают в электронном дневнике; бумажный отчёт или "
+              "письмо выбирают только при отказе от электронного доступа (п. 3 заявления).")
+        )
+    if access_level == "none" and delivery == "electronic":
+        raise FamilyRecordError(_("При отказе от электронного доступа выберите: на бумаге или по электронной почте."))
+    email = email.strip()
+    if delivery == "email" and not email:
+        raise FamilyRecordError(_("Укажите адрес электронной почты из заявления."))
+    unknown = set(scope) - set(APPLICATION_SCOPES)
+    if unknown:
+        raise FamilyRecordError(_("Неизвестный объём сведений."))
+    if access_level == "none" and not scope:
+        raise FamilyRecordError(_("Отметьте, какие сведения предоставлять (п. 3 заявления)."))
+    if submitted_on > today:
+        raise FamilyRecordError(_("Дата заявления не может быть в будущем."))
+    application = ParentApplication(
+        school_id=student.school_id,
+        parent_id=parent.id,
+        student_id=student.id,
+        submitted_on=submitted_on,
+        access_level=access_level,
+        delivery=delivery,
+        email=email,
+        scope=[s for s in APPLICATION_SCOPES if s in scope],
+        created_by_id=created_by.id,
+    )
+    db.session.add(application)
+    db.session.flush()
+    now = utcnow()
+    for previous in db.session.scalars(
+        select(ParentApplication).where(
+            ParentApplication.parent_id == parent.id,
+            ParentApplication.student_id == student.id,
+            ParentApplication.id != application.id,
+            ParentApplication.replaced_at.is_(None),
+        )
+    ):
+        previous.replaced_at = now
+        previous.replaced_by_id = application.id
+    audit.record(
+        "parent_application",
+        application.id,
+        "create",
+        after={
+            "student_id": student.id,
+            "parent_id": parent.id,
+            "access_level": access_level,
+            "delivery": delivery,
+            "email": email,
+            "scope": application.scope,
+        },
+        school_id=student.school_id,
+        user_id=created_by.id,
+    )
+    return application
+
+
+def _code_key(code: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in code.split("."))
