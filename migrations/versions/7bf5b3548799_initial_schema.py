@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 0713929fe5bf
+Revision ID: 7bf5b3548799
 Revises: 
-Create Date: 2026-11-23 16:57:36.582730
+Create Date: 2026-11-23 17:00:10.466668
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0713929fe5bf'
+revision = '7bf5b3548799'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -391,6 +391,35 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_class_membership_class_id'), ['class_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_class_membership_student_id'), ['student_id'], unique=False)
 
+    op.create_table('consent_record',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('school_id', sa.Integer(), nullable=False),
+    sa.Column('student_id', sa.Integer(), nullable=False),
+    sa.Column('given_by_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=40), nullable=False),
+    sa.Column('given_on', sa.Date(), nullable=False),
+    sa.Column('valid_until', sa.Date(), nullable=True),
+    sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('withdrawn_by_id', sa.Integer(), nullable=True),
+    sa.Column('withdrawal_reason', sa.Text(), nullable=False),
+    sa.Column('replaced_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('replaced_by_id', sa.Integer(), nullable=True),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('valid_until IS NULL OR given_on <= valid_until', name=op.f('ck_consent_record_dates_ordered')),
+    sa.ForeignKeyConstraint(['given_by_id'], ['user.id'], name=op.f('fk_consent_record_given_by_id_user')),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['user.id'], name=op.f('fk_consent_record_recorded_by_id_user')),
+    sa.ForeignKeyConstraint(['replaced_by_id'], ['consent_record.id'], name=op.f('fk_consent_record_replaced_by_id_consent_record')),
+    sa.ForeignKeyConstraint(['school_id'], ['school.id'], name=op.f('fk_consent_record_school_id_school')),
+    sa.ForeignKeyConstraint(['student_id'], ['student.id'], name=op.f('fk_consent_record_student_id_student')),
+    sa.ForeignKeyConstraint(['withdrawn_by_id'], ['user.id'], name=op.f('fk_consent_record_withdrawn_by_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consent_record'))
+    )
+    with op.batch_alter_table('consent_record', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_consent_record_given_by_id'), ['given_by_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_consent_record_school_id'), ['school_id'], unique=False)
+        batch_op.create_index('ix_consent_record_student_given', ['student_id', 'given_on'], unique=False)
+
     op.create_table('enrolment_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('student_id', sa.Integer(), nullable=False),
@@ -410,6 +439,35 @@ def upgrade():
     with op.batch_alter_table('enrolment_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_enrolment_event_student_id'), ['student_id'], unique=False)
 
+    op.create_table('parent_application',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('school_id', sa.Integer(), nullable=False),
+    sa.Column('parent_id', sa.Integer(), nullable=False),
+    sa.Column('student_id', sa.Integer(), nullable=False),
+    sa.Column('submitted_on', sa.Date(), nullable=False),
+    sa.Column('access_level', sa.String(length=20), nullable=False),
+    sa.Column('delivery', sa.String(length=20), nullable=False),
+    sa.Column('email', sa.String(length=200), nullable=False),
+    sa.Column('scope', sa.JSON(), nullable=False),
+    sa.Column('replaced_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('replaced_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("(access_level = 'electronic' AND delivery = 'electronic') OR (access_level = 'none' AND delivery IN ('print', 'email'))", name=op.f('ck_parent_application_delivery_matches_access')),
+    sa.CheckConstraint("access_level IN ('electronic', 'none')", name=op.f('ck_parent_application_access_level_known')),
+    sa.CheckConstraint("delivery IN ('electronic', 'print', 'email')", name=op.f('ck_parent_application_delivery_known')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_parent_application_created_by_id_user')),
+    sa.ForeignKeyConstraint(['parent_id'], ['user.id'], name=op.f('fk_parent_application_parent_id_user')),
+    sa.ForeignKeyConstraint(['replaced_by_id'], ['parent_application.id'], name=op.f('fk_parent_application_replaced_by_id_parent_application')),
+    sa.ForeignKeyConstraint(['school_id'], ['school.id'], name=op.f('fk_parent_application_school_id_school')),
+    sa.ForeignKeyConstraint(['student_id'], ['student.id'], name=op.f('fk_parent_application_student_id_student')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_parent_application'))
+    )
+    with op.batch_alter_table('parent_application', schema=None) as batch_op:
+        batch_op.create_index('ix_parent_application_parent_student', ['parent_id', 'student_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_parent_application_school_id'), ['school_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_parent_application_student_id'), ['student_id'], unique=False)
+
     op.create_table('parent_link',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('parent_id', sa.Integer(), nullable=False),
@@ -423,6 +481,29 @@ def upgrade():
     with op.batch_alter_table('parent_link', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_parent_link_parent_id'), ['parent_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_parent_link_student_id'), ['student_id'], unique=False)
+
+    op.create_table('sent_email',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('job_run_id', sa.Integer(), nullable=True),
+    sa.Column('school_id', sa.Integer(), nullable=False),
+    sa.Column('recipient', sa.String(length=200), nullable=False),
+    sa.Column('recipient_user_id', sa.Integer(), nullable=True),
+    sa.Column('student_id', sa.Integer(), nullable=True),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status IN ('sent', 'failed', 'not_sent')", name=op.f('ck_sent_email_status_known')),
+    sa.ForeignKeyConstraint(['job_run_id'], ['job_run.id'], name=op.f('fk_sent_email_job_run_id_job_run')),
+    sa.ForeignKeyConstraint(['recipient_user_id'], ['user.id'], name=op.f('fk_sent_email_recipient_user_id_user')),
+    sa.ForeignKeyConstraint(['school_id'], ['school.id'], name=op.f('fk_sent_email_school_id_school')),
+    sa.ForeignKeyConstraint(['student_id'], ['student.id'], name=op.f('fk_sent_email_student_id_student')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sent_email'))
+    )
+    with op.batch_alter_table('sent_email', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sent_email_job_run_id'), ['job_run_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sent_email_school_id'), ['school_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sent_email_student_id'), ['student_id'], unique=False)
 
     op.create_table('subgroup_member',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -465,6 +546,18 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_teaching_assignment_subject_id'), ['subject_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_teaching_assignment_teacher_id'), ['teacher_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_teaching_assignment_year_id'), ['year_id'], unique=False)
+
+    op.create_table('consent_item',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('consent_id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=10), nullable=False),
+    sa.Column('granted', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['consent_id'], ['consent_record.id'], name=op.f('fk_consent_item_consent_id_consent_record'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consent_item')),
+    sa.UniqueConstraint('consent_id', 'code', name=op.f('uq_consent_item_consent_id_code'))
+    )
+    with op.batch_alter_table('consent_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_consent_item_consent_id'), ['consent_id'], unique=False)
 
     op.create_table('period_mark',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -830,6 +923,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_period_mark_assignment_id'))
 
     op.drop_table('period_mark')
+    with op.batch_alter_table('consent_item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_consent_item_consent_id'))
+
+    op.drop_table('consent_item')
     with op.batch_alter_table('teaching_assignment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_teaching_assignment_year_id'))
         batch_op.drop_index(batch_op.f('ix_teaching_assignment_teacher_id'))
@@ -844,15 +941,33 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_subgroup_member_student_id'))
 
     op.drop_table('subgroup_member')
+    with op.batch_alter_table('sent_email', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sent_email_student_id'))
+        batch_op.drop_index(batch_op.f('ix_sent_email_school_id'))
+        batch_op.drop_index(batch_op.f('ix_sent_email_job_run_id'))
+
+    op.drop_table('sent_email')
     with op.batch_alter_table('parent_link', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_parent_link_student_id'))
         batch_op.drop_index(batch_op.f('ix_parent_link_parent_id'))
 
     op.drop_table('parent_link')
+    with op.batch_alter_table('parent_application', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_parent_application_student_id'))
+        batch_op.drop_index(batch_op.f('ix_parent_application_school_id'))
+        batch_op.drop_index('ix_parent_application_parent_student')
+
+    op.drop_table('parent_application')
     with op.batch_alter_table('enrolment_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_enrolment_event_student_id'))
 
     op.drop_table('enrolment_event')
+    with op.batch_alter_table('consent_record', schema=None) as batch_op:
+        batch_op.drop_index('ix_consent_record_student_given')
+        batch_op.drop_index(batch_op.f('ix_consent_record_school_id'))
+        batch_op.drop_index(batch_op.f('ix_consent_record_given_by_id'))
+
+    op.drop_table('consent_record')
     with op.batch_alter_table('class_membership', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_class_membership_student_id'))
         batch_op.drop_index(batch_op.f('ix_class_membership_class_id'))
