@@ -178,3 +178,20 @@ def test_class_pages_use_a_bounded_number_of_queries(client, auth, journal, crea
         client.get(url_day)
     assert page_big.count == page_small.count and day_big.count == day_small.count
     assert page_big.count <= 15 and day_big.count <= 15
+
+
+def test_class_page_lists_students_with_diary_and_consent_links_for_the_class_teacher(client, auth, small_school):
+    s = small_school()
+    auth.login(s.maths_teacher)  # class teacher of 5А
+    page = client.get(f"/journal/classes/{s.class_5a.id}").get_data(as_text=True)
+    pupil = s.pupils_5a[0]
+    assert f"/diary/students/{pupil.id}/week" in page
+    assert f"/personal-data/students/{pupil.id}/consent" in page
+
+
+def test_class_page_shows_no_consent_links_to_the_academic_office(client, auth, small_school):
+    s = small_school()
+    auth.login(s.deputy)
+    page = client.get(f"/journal/classes/{s.class_5a.id}").get_data(as_text=True)
+    assert f"/diary/students/{s.pupils_5a[0].id}/week" in page
+    assert "/personal-data/students/" not in page

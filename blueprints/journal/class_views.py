@@ -7,6 +7,7 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 import policy
 from blueprints.journal import bp
@@ -14,7 +15,7 @@ from blueprints.journal import class_operations as class_ops
 from blueprints.journal.operations import JournalError
 from domain.settings import school_settings
 from extensions import db
-from models import ClassGroup
+from models import ClassGroup, Student
 from utils.timeutil import school_today
 
 
@@ -34,8 +35,14 @@ def class_page(class_id: int):
     today = school_today(class_group.school.timezone)
     periods, period = class_ops.period_for(class_group, today, request.args.get("period", type=int))
     summaries = class_ops.class_summary(class_group, period)
+    students = db.session.scalars(
+        select(Student).where(Student.current_class_id == class_group.id).order_by(Student.last_name, Student.first_name)
+    ).all()
     return render_template(
         "journal/class.html",
+        students=students,
+        # the consent sheet and applications are the class teacher's and the administrator's
+        can_manage_families=policy.is_class_teacher_of(current_user, class_group) or policy.can_administer(current_user),
         class_group=class_group,
         periods=periods,
         period=period,
