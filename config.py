@@ -57,6 +57,7 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
 
+    PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's scrypt (n=2^15, r=8, p=1)
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds the token
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
     MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 5) * 1024 * 1024
@@ -104,4 +105,5 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False  # switched back on by the CSRF tests
     RATELIMIT_ENABLED = False  # switched back on by the throttling tests
     PD_DESTROY_WORKING_DAYS = 10
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # still scrypt, at a test-only cost
     MAIL_SERVER = None  # the e-mail tests start their own SMTP server

@@ -6,6 +6,7 @@ import secrets
 from datetime import date, datetime
 from typing import Optional
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import (
     Boolean,
@@ -40,6 +41,14 @@ ROLES = (
 STAFF_ROLES = frozenset(ROLES) - {"student", "parent"}
 ENROLMENT_KINDS = ("enrol", "transfer", "withdraw")
 UNUSABLE_PASSWORD_PREFIX = "!"
+
+
+def password_hash_method() -> str:
+    """scrypt with werkzeug's production cost; the test configuration lowers the cost (the
+    hash stays scrypt) so that hundreds of test logins do not spend minutes hashing."""
+    if has_app_context():
+        return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    return "scrypt"
 
 
 class User(UserMixin, TimestampMixin, db.Model):
@@ -97,7 +106,7 @@ class User(UserMixin, TimestampMixin, db.Model):
         return f"{self.last_name} {initials}".strip()
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.password_hash = generate_password_hash(password, method=password_hash_method())
 
     def set_unusable_password(self) -> None:
         """An account that cannot log in until a password is issued (e.g. on a slip)."""

@@ -42,7 +42,8 @@ from models import (
 )
 
 PASSWORD = "Parol-2026"
-_PASSWORD_HASH = generate_password_hash(PASSWORD, method="scrypt")  # hashed once: scrypt is slow
+# Hashed once, at the test configuration's cost (see TestConfig.PASSWORD_HASH_METHOD).
+_PASSWORD_HASH = generate_password_hash(PASSWORD, method=TestConfig.PASSWORD_HASH_METHOD)
 
 
 def _database_url() -> str:
@@ -78,34 +79,70 @@ def _clean_all_tables() -> None:
             conn.execute(table.delete())
 
 
+def _base_config(tmp_path) -> dict:
+    config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    config.update(
+        SQLALCHEMY_DATABASE_URI=DATABASE_URL,
+        UPLOAD_FOLDER=str(tmp_path / "uploads"),
+        REPORTS_FOLDER=str(tmp_path / "reports"),
+    )
+    return config
+
+
+# Building an app compiles every URL rule (~0.15 s): the test's own app and the client's app
+# are built once per session and reused, their configuration restored after each test.
+_SHARED_APPS: dict[str, object] = {}
+
+
+def _shared_app(slot: str, tmp_path):
+    config = _base_config(tmp_path)
+    application = _SHARED_APPS.get(slot)
+    if application is None:
+        application = _SHARED_APPS[slot] = create_app(config)
+    application.config.update(UPLOAD_FOLDER=config["UPLOAD_FOLDER"], REPORTS_FOLDER=config["REPORTS_FOLDER"])
+    return application
+
+
 @pytest.fixture
 def make_app(_schema, tmp_path):
-    """Build an app on the test database with extra settings: make_app(WTF_CSRF_ENABLED=True)."""
+    """make_app(WTF_CSRF_ENABLED=True): an app on the test database with extra settings."""
     apps = []
+    shared = []
 
-    def factory(**overrides):
-        config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-        config.update(
-            SQLALCHEMY_DATABASE_URI=DATABASE_URL,
-            UPLOAD_FOLDER=str(tmp_path / "uploads"),
-            REPORTS_FOLDER=str(tmp_path / "reports"),
-        )
+    def factory(_slot: str | None = None, **overrides):
+        if _slot is not None and not overrides:
+            application = _shared_app(_slot, tmp_path)
+            shared.append((application, dict(application.config)))
+            return application
+        config = _base_config(tmp_path)
         config.update(overrides)
         application = create_app(config)
         apps.append(application)
         return application
 
     yield factory
+    cleaned = False
+    for application, saved in shared:
+        with application.app_context():
+            if not cleaned:
+                _clean_all_tables()
+                cleaned = True
+            db.session.remove()
+            # New connections next time: a test may have replaced the database file (restore).
+            db.engine.dispose()
+        application.config.clear()
+        application.config.update(saved)
     for application in apps:
         with application.app_context():
-            if application.config["SQLALCHEMY_DATABASE_URI"] == DATABASE_URL:
+            if not cleaned and application.config["SQLALCHEMY_DATABASE_URI"] == DATABASE_URL:
                 _clean_all_tables()
+                cleaned = True
             db.engine.dispose()
 
 
 @pytest.fixture
 def app(make_app):
-    application = make_app()
+    application = make_app("test")
     with application.app_context(), deferred_transactions():
         yield application
 
@@ -128,7 +165,7 @@ class _IsolatedClient(FlaskClient):
 
 
 def isolated_client(make_app, **overrides):
-    client_app = make_app(**overrides)
+    client_app = make_app(None if overrides else "client", **overrides)
     client_app.test_client_class = _IsolatedClient
     return client_app.test_client()
 

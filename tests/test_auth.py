@@ -247,3 +247,16 @@ def test_account_without_issued_password_cannot_log_in(client, auth, small_schoo
     assert not s.deputy.check_password("")
     assert auth.login(s.deputy, "").status_code in (400, 401)
     assert auth.login(s.deputy, s.deputy.password_hash).status_code == 401
+
+
+def test_production_passwords_use_full_cost_scrypt(make_app):
+    from config import Config
+
+    assert Config.PASSWORD_HASH_METHOD == "scrypt"
+    app = make_app(PASSWORD_HASH_METHOD=Config.PASSWORD_HASH_METHOD)
+    with app.app_context():
+        from models import User
+
+        user = User(login="x", last_name="x", first_name="x")
+        user.set_password("Пароль-надёжный-1")
+        assert user.password_hash.startswith("scrypt:32768:8:1$")
