@@ -123,32 +123,29 @@ def grid_columns(grid: queries.Grid, user: User) -> list[PeriodMarkColumn]:
         marks=dict(grid.period_marks),
     )
     if shown.is_year and assignment.class_group.period_scheme != "year":
-        shown.suggestions = _year_suggestions(assignment, student_ids, grid.settings)
+        shown.suggestions = _year_suggestions_from(grid, assignment, student_ids)
     else:
         for sid in student_ids:
             fc = grid.forecasts.get(sid)
             shown.suggestions[sid] = Suggestion(fc.suggested, fc.average, fc.enough_marks) if fc else Suggestion(None, None)
     columns = [shown]
     if not shown.is_year:
-        year = year_period_of(assignment)
+        year = grid.year_period  # loaded with the grid: no statement here
         if year is not None:
             column = PeriodMarkColumn(
                 period=year, is_year=True, editable=may_set and period_is_open(assignment, year)
             )
             if student_ids:
-                column.marks = {
-                    pm.student_id: pm
-                    for pm in db.session.scalars(
-                        select(PeriodMark).where(
-                            PeriodMark.period_id == year.id,
-                            PeriodMark.subject_id == assignment.subject_id,
-                            PeriodMark.student_id.in_(student_ids),
-                        )
-                    )
-                }
-                column.suggestions = _year_suggestions(assignment, student_ids, grid.settings)
+                column.marks = dict(grid.year_marks)
+                column.suggestions = _year_suggestions_from(grid, assignment, student_ids)
             columns.append(column)
     return columns
+
+
+def _year_suggestions_from(grid: queries.Grid, assignment: TeachingAssignment, student_ids: list[int]):
+    return {
+        sid: year_suggestion(grid.scheme_period_values.get(sid, []), assignment, grid.settings) for sid in student_ids
+    }
 
 
 def periods_for_marks(assignment: TeachingAssignment) -> list[StudyPeriod]:

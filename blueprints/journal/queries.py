@@ -24,6 +24,7 @@ from models import (
     StudyPeriod,
     SubgroupMember,
     TeachingAssignment,
+    User,
     WorkKind,
 )
 
@@ -37,8 +38,10 @@ def load_assignment(assignment_id: int) -> TeachingAssignment | None:
             joinedload(TeachingAssignment.subject),
             joinedload(TeachingAssignment.scale),
             joinedload(TeachingAssignment.subgroup),
-            joinedload(TeachingAssignment.teacher),
+            # the teacher's roles are not needed here; the current user's are already loaded
+            joinedload(TeachingAssignment.teacher).lazyload(User.role_rows),
             joinedload(TeachingAssignment.school),
+            joinedload(TeachingAssignment.year),
         )
     )
 
@@ -128,14 +131,26 @@ class Grid:
     forecasts: dict[int, grading.Forecast] = field(default_factory=dict)
     period_marks: dict[int, PeriodMark] = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
+    year_period: StudyPeriod | None = None  # the "year" period of the school year, if the school keeps one
+    year_marks: dict[int, PeriodMark] = field(default_factory=dict)
+    # per student, the marks of the class's periods in order: what the year mark is suggested from
+    scheme_period_values: dict[int, list[str]] = field(default_factory=dict)
 
 
 def load_grid(assignment: TeachingAssignment, today: date, period_id: int | None = None) -> Grid:
     settings = school_settings(assignment.school.settings)
-    periods = periods_of(assignment)
+    all_periods = list(
+        db.session.scalars(
+            select(StudyPeriod).where(StudyPeriod.year_id == assignment.year_id).order_by(StudyPeriod.number)
+        )
+    )
+    periods = [p for p in all_periods if p.scheme == assignment.class_group.period_scheme]
+    year_period = next((p for p in all_periods if p.scheme == "year"), None)
     period = pick_period(periods, today, period_id)
+    if period is None and year_period is not None and period_id == year_period.id:
+        period = year_period
     if period is None:
-        return Grid(assignment, None, periods, [], [], settings=settings)
+        return Grid(assignment, None, periods, [], [], settings=settings, year_period=year_period)
     students = list(db.session.scalars(roster_query(assignment, period.start_date, period.end_date)))
     lessons = list(
         db.session.scalars(
@@ -149,7 +164,7 @@ def load_grid(assignment: TeachingAssignment, today: date, period_id: int | None
             .order_by(Lesson.date, Lesson.lesson_number)
         )
     )
-    grid = Grid(assignment, period, periods, students, lessons, settings=settings)
+    grid = Grid(assignment, period, periods, students, lessons, settings=settings, year_period=year_period)
     lesson_ids = select(Lesson.id).where(
         Lesson.assignment_id == assignment.id,
         Lesson.date >= period.start_date,
@@ -172,14 +187,26 @@ def load_grid(assignment: TeachingAssignment, today: date, period_id: int | None
             select(Attendance).where(Attendance.lesson_id.in_(lesson_ids), Attendance.is_deleted.is_(False))
         )
     }
-    grid.period_marks = {
-        pm.student_id: pm
+    # Every period and year mark of the subject for these students, in one statement.
+    scheme_ids = [p.id for p in periods]
+    if students:
         for pm in db.session.scalars(
-            select(PeriodMark).where(
-                PeriodMark.period_id == period.id, PeriodMark.subject_id == assignment.subject_id
+            select(PeriodMark)
+            .where(
+                PeriodMark.subject_id == assignment.subject_id,
+                PeriodMark.period_id.in_([p.id for p in all_periods]),
+                PeriodMark.student_id.in_([s.id for s in students]),
             )
-        )
-    }
+            .order_by(PeriodMark.student_id)
+        ):
+            if pm.period_id == period.id:
+                grid.period_marks[pm.student_id] = pm
+            if year_period is not None and pm.period_id == year_period.id:
+                grid.year_marks[pm.student_id] = pm
+            if pm.period_id in scheme_ids:
+                grid.scheme_period_values.setdefault(pm.student_id, []).append((scheme_ids.index(pm.period_id), pm.value))
+        for sid, values in grid.scheme_period_values.items():
+            grid.scheme_period_values[sid] = [v for _i, v in sorted(values)]
     per_student: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
     for (_lesson_id, student_id), cell_marks in grid.marks.items():
         for mark in cell_marks:
