@@ -3,8 +3,6 @@ teacher (DIA-5, 004:3.5). They change the session and flush; the view commits on
 history of every attendance row they change is written in the same transaction (JRN-8)."""
 from __future__ import annotations
 
-import os
-import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -16,16 +14,13 @@ from extensions import db
 from models import AcademicYear, Attendance, ClassGroup, Lesson, Student, StudyPeriod, TeachingAssignment, User
 from models.base import utcnow
 from models.diary import ABSENCE_REASONS, AbsenceNote
+from utils import uploads
+from utils.uploads import Upload, UploadStore
 
 MAX_NOTE_DAYS = 30
 NOTES_SUBFOLDER = "notes"
-# A scanned doctor's note: recognised by extension and by the first bytes.
-NOTE_FILES = {
-    "pdf": ("application/pdf", (b"%PDF",)),
-    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-}
+# A scanned doctor's note (utils/uploads checks the first bytes too).
+NOTE_FILE_KINDS = ("pdf", "jpg", "jpeg", "png")
 # The absences a note may explain: Н and НП become Б (illness) or УП (a valid reason).
 EXPLAINABLE = ("absent", "unexcused")
 
@@ -40,64 +35,19 @@ class DiaryError(Exception):
         self.status = status
 
 
-@dataclass
-class Upload:
-    original_name: str
-    extension: str
-    content_type: str
-    data: bytes
-
-
 def check_upload(storage, max_size: int) -> Upload | None:
     """None when nothing was chosen; DiaryError for a file of another kind, empty or too big."""
-    if storage is None or not getattr(storage, "filename", ""):
-        return None
-    name = os.path.basename(storage.filename.replace("\\", "/")).strip()[:200] or "file"
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in NOTE_FILES:
-        raise DiaryError(N_("Файл «%(name)s» не принят: можно приложить только PDF, JPG или PNG."), 400, name=name)
-    data = storage.stream.read(max_size + 1)
-    if len(data) > max_size:
-        raise DiaryError(N_("Файл «%(name)s» слишком большой: не больше %(mb)s МБ."), 413,
-                         name=name, mb=round(max_size / 1024 / 1024, 1))
-    if not data:
-        raise DiaryError(N_("Файл «%(name)s» пустой."), 400, name=name)
-    content_type, signatures = NOTE_FILES[extension]
-    if not any(data.startswith(s) for s in signatures):
-        raise DiaryError(N_("Файл «%(name)s» не принят: его содержимое не похоже на %(ext)s."), 400,
-                         name=name, ext=extension.upper())
-    return Upload(name, "jpg" if extension == "jpeg" else extension, content_type, data)
+    try:
+        return uploads.check_upload(
+            storage, max_size, NOTE_FILE_KINDS,
+            N_("Файл «%(name)s» не принят: можно приложить только PDF, JPG или PNG."),
+        )
+    except uploads.UploadRefused as refused:
+        raise DiaryError(refused.message, refused.status, **refused.params) from None
 
 
-@dataclass
-class NoteFiles:
-    """Writes scans next to the transaction: a file written for a rolled-back note is removed."""
-
-    folder: str
-    written: list[str] = field(default_factory=list)
-
-    @property
-    def directory(self) -> str:
-        return os.path.join(self.folder, NOTES_SUBFOLDER)
-
-    def write(self, upload: Upload) -> str:
-        os.makedirs(self.directory, exist_ok=True)
-        stored = f"{secrets.token_hex(16)}.{upload.extension}"
-        with open(os.path.join(self.directory, stored), "xb") as f:
-            f.write(upload.data)
-        self.written.append(os.path.join(self.directory, stored))
-        return stored
-
-    def rollback(self) -> None:
-        for path in self.written:
-            try:
-                os.remove(path)
-            except OSError:
-                pass
-        self.written.clear()
-
-    def committed(self) -> None:
-        self.written.clear()
+def note_files(upload_folder: str) -> UploadStore:
+    return UploadStore(upload_folder, NOTES_SUBFOLDER)
 
 
 def _current_year(student: Student) -> AcademicYear | None:
@@ -116,7 +66,7 @@ def submit_note(
     reason: str,
     comment: str,
     upload: Upload | None,
-    files: NoteFiles,
+    files: UploadStore,
 ) -> AbsenceNote:
     """A parent's note: dates inside the current academic year, in order, at most 30 days."""
     if reason not in ABSENCE_REASONS:

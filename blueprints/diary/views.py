@@ -241,7 +241,7 @@ def absence_notes(student_id: int):
         if not may_submit:
             abort(403)
         if form.validate():
-            files = operations.NoteFiles(current_app.config["UPLOAD_FOLDER"])
+            files = operations.note_files(current_app.config["UPLOAD_FOLDER"])
             limit = _note_size_limit()
             try:
                 upload = operations.check_upload(form.file.data, limit)

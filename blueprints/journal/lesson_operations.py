@@ -4,9 +4,6 @@ They change the session and flush; the view commits once. Every change writes it
 row in the same transaction (JRN-8)."""
 from __future__ import annotations
 
-import os
-import secrets
-from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
@@ -34,17 +31,11 @@ from models import (
     WorkKind,
 )
 from models.base import utcnow
+from utils import uploads
+from utils.uploads import Upload, UploadStore
 
-# What a teacher may attach to homework, recognised by extension and by the first bytes
-# (a renamed program is refused).
-ALLOWED_FILES = {
-    "pdf": ("application/pdf", (b"%PDF",)),
-    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
-    "odt": ("application/vnd.oasis.opendocument.text", (b"PK\x03\x04",)),
-}
+# What a teacher may attach to homework (utils/uploads checks the first bytes too).
+HOMEWORK_FILE_KINDS = ("pdf", "jpg", "jpeg", "png", "docx", "odt")
 HOMEWORK_SUBFOLDER = "homework"
 
 
@@ -347,84 +338,22 @@ def delete_homework(homework: Homework, user: User) -> None:
 # --- Files of homework ---------------------------------------------------------------------------
 
 
-@dataclass
-class Upload:
-    """A checked upload held in memory until the database accepts it."""
-
-    original_name: str
-    extension: str
-    content_type: str
-    data: bytes
-
-
 def check_upload(storage, max_size: int | None) -> Upload | None:
     """None when nothing was chosen; JournalError for a file of another kind or too big."""
-    if storage is None or not getattr(storage, "filename", ""):
-        return None
-    name = os.path.basename(storage.filename.replace("\\", "/")).strip()[:200] or "file"
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in ALLOWED_FILES:
-        raise JournalError(N_("Файл «%(name)s» не принят: можно прикладывать только PDF, JPG, PNG, DOCX и ODT."),
-                           400, name=name)
-    limit = max_size or 5 * 1024 * 1024
-    data = storage.stream.read(limit + 1)
-    if len(data) > limit:
-        raise JournalError(N_("Файл «%(name)s» слишком большой: не больше %(mb)s МБ."), 413,
-                           name=name, mb=round(limit / 1024 / 1024, 1))
-    if not data:
-        raise JournalError(N_("Файл «%(name)s» пустой."), 400, name=name)
-    content_type, signatures = ALLOWED_FILES[extension]
-    if not any(data.startswith(s) for s in signatures):
-        raise JournalError(N_("Файл «%(name)s» не принят: его содержимое не похоже на %(ext)s."), 400,
-                           name=name, ext=extension.upper())
-    return Upload(name, extension, content_type, data)
+    try:
+        return uploads.check_upload(
+            storage, max_size, HOMEWORK_FILE_KINDS,
+            N_("Файл «%(name)s» не принят: можно прикладывать только PDF, JPG, PNG, DOCX и ODT."),
+        )
+    except uploads.UploadRefused as refused:
+        raise JournalError(refused.message, refused.status, **refused.params) from None
 
 
-@dataclass
-class FileStore:
-    """Writes homework files next to the transaction: files written for a transaction that is
-    rolled back are removed, files of deleted rows are removed only after the commit."""
-
-    folder: str
-    written: list[str] = field(default_factory=list)
-    to_remove: list[str] = field(default_factory=list)
-
-    @property
-    def directory(self) -> str:
-        return os.path.join(self.folder, HOMEWORK_SUBFOLDER)
-
-    def write(self, upload: Upload) -> str:
-        os.makedirs(self.directory, exist_ok=True)
-        stored = f"{secrets.token_hex(16)}.{upload.extension}"
-        path = os.path.join(self.directory, stored)
-        with open(path, "xb") as f:
-            f.write(upload.data)
-        self.written.append(path)
-        return stored
-
-    def remove_after_commit(self, stored_name: str) -> None:
-        self.to_remove.append(os.path.join(self.directory, stored_name))
-
-    def rollback(self) -> None:
-        for path in self.written:
-            try:
-                os.remove(path)
-            except OSError:
-                pass
-        self.written.clear()
-        self.to_remove.clear()
-
-    def committed(self) -> None:
-        for path in self.to_remove:
-            try:
-                os.remove(path)
-            except OSError:
-                pass
-        self.written.clear()
-        self.to_remove.clear()
+def file_store(upload_folder: str) -> UploadStore:
+    return UploadStore(upload_folder, HOMEWORK_SUBFOLDER)
 
 
-def attach_file(homework: Homework, user: User, upload: Upload, store: FileStore) -> HomeworkFile:
+def attach_file(homework: Homework, user: User, upload: Upload, store: UploadStore) -> HomeworkFile:
     lesson = homework.lesson
     check_lesson_open(lesson)
     before = homework_snapshot(homework)
@@ -438,7 +367,7 @@ def attach_file(homework: Homework, user: User, upload: Upload, store: FileStore
     return row
 
 
-def delete_file(row: HomeworkFile, user: User, store: FileStore) -> None:
+def delete_file(row: HomeworkFile, user: User, store: UploadStore) -> None:
     homework = db.session.get(Homework, row.homework_id)
     lesson = homework.lesson
     check_lesson_open(lesson)

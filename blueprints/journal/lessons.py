@@ -21,8 +21,8 @@ from models import Homework, HomeworkFile, HomeworkStudent, JournalChange, Lesso
 from utils.timeutil import school_today
 
 
-def _file_store() -> lesson_operations.FileStore:
-    return lesson_operations.FileStore(current_app.config["UPLOAD_FOLDER"])
+def _file_store():
+    return lesson_operations.file_store(current_app.config["UPLOAD_FOLDER"])
 
 
 # --- Today's lessons -------------------------------------------------------------------------------
