@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from werkzeug.security import generate_password_hash
 
+from demo.families import record_family_paperwork
 from demo.journal import fill_journal
 from demo.names import (
     BOYS,
@@ -412,6 +413,7 @@ def build_demo_school(password: str | None, seed: int = 2026) -> dict:
     # The current quarter's journal up to yesterday, so the journal and the diary show real pages.
     journal_counts = fill_journal(school_id, QUARTERS[1][2], min(date.today() - timedelta(days=1), QUARTERS[1][3]), seed)
     counts.update(journal_counts)
+    counts["reports"] = record_family_paperwork(school_id, seed)
     # Nothing is read after the commit: on SQLite a new transaction would hold the write lock.
     db.session.commit()
     return {

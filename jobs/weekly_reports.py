@@ -63,10 +63,13 @@ DISCLOSURE_REASON = "Еженедельный отчёт родителю, от�
 
 
 def report_week(scheduled_for: datetime, tz: str) -> tuple[date, date]:
-    """The school week (Monday to Saturday) that holds the run's date in the school's time:
-    a Saturday 10:00 run reports the week ending that day; a Sunday run, the week just ended."""
+    """The last school week (Monday to Saturday) that has reached its Saturday, in the school's
+    time: the scheduled Saturday 10:00 run and a Sunday run report that week; a run by hand on a
+    weekday reports the previous, complete week rather than the few days of the current one."""
     local = as_utc(scheduled_for).astimezone(ZoneInfo(tz)).date()
     monday = local - timedelta(days=local.weekday())
+    if local.weekday() < 5:
+        monday -= timedelta(days=7)
     return monday, monday + timedelta(days=WEEK_DAYS - 1)
 
 

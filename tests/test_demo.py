@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -163,3 +164,32 @@ def test_documented_logins_log_in_with_the_demo_password(demo, app):
         response = client.post("/auth/login", data={"login": login, "password": DEMO_PASSWORD})
         assert response.status_code == 302, (login, response.get_data(as_text=True)[:300])
         assert client.get("/").status_code == 200, login
+
+
+def test_demo_journal_has_the_current_quarter_recorded(demo):
+    from models import Attendance, Lesson, Mark
+
+    assert db.session.scalar(select(func.count()).select_from(Lesson)) > 100
+    assert db.session.scalar(select(func.count()).select_from(Mark)) > 1000
+    assert db.session.scalar(select(func.count()).select_from(Attendance)) > 50
+    # no mark for a student absent without illness (001:3.5)
+    clash = db.session.scalar(
+        select(func.count()).select_from(Mark).join(
+            Attendance, (Attendance.lesson_id == Mark.lesson_id) & (Attendance.student_id == Mark.student_id)
+        ).where(Attendance.code.in_(["absent", "excused", "unexcused"]))
+    )
+    assert clash == 0
+
+
+def test_demo_families_chose_diary_paper_or_email_with_and_without_consent(demo):
+    from blueprints.personal_data.operations import report_delivery
+    from models import ParentApplication, Student, User
+
+    choices = {a.delivery for a in db.session.scalars(select(ParentApplication))}
+    assert choices == {"electronic", "print", "email"}
+    outcomes = set()
+    for application in db.session.scalars(select(ParentApplication).where(ParentApplication.delivery == "email")):
+        parent = db.session.get(User, application.parent_id)
+        student = db.session.get(Student, application.student_id)
+        outcomes.add(report_delivery(parent, student, date(2026, 11, 28)))
+    assert outcomes == {"email", "print_no_consent"}

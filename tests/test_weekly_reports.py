@@ -36,7 +36,8 @@ def test_the_saturday_slot_reports_the_week_monday_to_saturday():
     sunday_evening = datetime(2026, 11, 22, 20, 0, tzinfo=timezone.utc)  # Sunday 23:00 in Moscow
     assert week_of(sunday_evening, "Europe/Moscow") == (MONDAY, SATURDAY)
     monday_night = datetime(2026, 11, 22, 21, 30, tzinfo=timezone.utc)  # Monday 00:30 in Moscow
-    assert week_of(monday_night, "Europe/Moscow")[0].isoformat() == "2026-11-23"
+    # a new week has begun, but the last complete one is still the one reported
+    assert week_of(monday_night, "Europe/Moscow") == (MONDAY, SATURDAY)
 
 
 def test_kinds_of_work_are_abbreviated_as_in_a_paper_journal():
@@ -198,3 +199,16 @@ def test_two_scheduler_processes_on_one_database_produce_one_batch(app, report_w
     assert [f.name for f in files] == ["class-5А.pdf"]
     assert len(pdf_pages_text(files[0].read_bytes())) == 3
     assert db.session.scalar(select(func.count()).select_from(SentEmail)) == 1
+
+
+def test_the_reported_week_is_the_last_one_that_reached_its_saturday():
+    from datetime import date, datetime, timezone
+
+    from jobs.weekly_reports import report_week
+
+    saturday_10 = datetime(2026, 11, 28, 7, 0, tzinfo=timezone.utc)  # 10:00 in Moscow
+    assert report_week(saturday_10, "Europe/Moscow") == (date(2026, 11, 23), date(2026, 11, 28))
+    sunday = datetime(2026, 11, 29, 9, 0, tzinfo=timezone.utc)
+    assert report_week(sunday, "Europe/Moscow") == (date(2026, 11, 23), date(2026, 11, 28))
+    monday = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)  # a run by hand on Monday
+    assert report_week(monday, "Europe/Moscow") == (date(2026, 11, 16), date(2026, 11, 21))
