@@ -183,7 +183,8 @@ def test_demo_journal_has_the_current_quarter_recorded(demo):
 
 def test_demo_families_chose_diary_paper_or_email_with_and_without_consent(demo):
     from blueprints.personal_data.operations import report_delivery
-    from models import ParentApplication, Student, User
+    from models import Student, User
+    from models.personal_data import ParentApplication
 
     choices = {a.delivery for a in db.session.scalars(select(ParentApplication))}
     assert choices == {"electronic", "print", "email"}
