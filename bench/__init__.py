@@ -1,0 +1,1 @@
+"""The benchmark and its data generator (issue 5): `python -m bench --help`, see bench/README.md."""
