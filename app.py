@@ -2,6 +2,7 @@
 Nothing runs at import time; migrations and the scheduler are commands of their own."""
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 
@@ -52,6 +53,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
             db.session.rollback()
             return jsonify(status="database unavailable"), 503
 
+    # Everything loaded so far lives as long as the process: keep it out of the cyclic garbage
+    # collector's full passes, which otherwise double the time of one grid page in five
+    # (measured: p95 140 → 69 ms on a 25 × 46 grid, bench/README.md).
+    gc.collect()
+    gc.freeze()
     return app
 
 

@@ -32,6 +32,7 @@ def scale(code: str) -> Scale:
 # --- Averages, suggested period marks, forecasts -------------------------------------------
 # One rule, one place: the journal, the diary, the reports and the PDFs all call these.
 
+import math  # noqa: E402
 from decimal import ROUND_HALF_UP, Decimal  # noqa: E402
 
 DEFAULT_THRESHOLDS = {"5": Decimal("4.65"), "4": Decimal("3.65"), "3": Decimal("2.65")}
@@ -113,15 +114,26 @@ def forecast(
         candidates = sorted((k for k in thresholds if int(k) > int(suggested)), key=int)
         if candidates:
             next_mark = candidates[0]
-            extra = list(marks)
-            for n in range(1, limit + 1):
-                extra.append(WeightedMark(Decimal(5), Decimal(1)))
-                if suggest_mark(weighted_average(extra, use_weights), thresholds) in (next_mark, "5") and int(
-                    suggest_mark(weighted_average(extra, use_weights), thresholds) or 0
-                ) >= int(next_mark):
-                    fives = n
-                    break
+            fives = fives_to_reach(marks, thresholds[next_mark], use_weights, limit)
     return Forecast(average, suggested, len(marks), len(marks) >= min_marks, next_mark, fives)
+
+
+def fives_to_reach(marks: list[WeightedMark], threshold: Decimal, use_weights: bool = True, limit: int = 30) -> int | None:
+    """The fewest fives of weight 1 that bring the average (as printed, two decimals) to the
+    threshold: from (S + 5n) / (W + n) >= t, n >= (tW - S) / (5 - t); then checked against the
+    rounded average, which may reach the threshold one five earlier."""
+    if threshold >= 5:
+        return None
+    total = sum((m.value * m.weight if use_weights else m.value) for m in marks)
+    weights = sum((m.weight if use_weights else Decimal(1)) for m in marks)
+    estimate = max(1, math.ceil((threshold * weights - total) / (5 - threshold)))
+    for n in (estimate - 1, estimate, estimate + 1):
+        if 1 <= n <= limit:
+            extra = [*marks, *([WeightedMark(Decimal(5), Decimal(1))] * n)]
+            average = weighted_average(extra, use_weights)
+            if average is not None and average >= threshold:
+                return n
+    return None
 
 
 PERIOD_MARK_SPECIAL = ("н/а", "зач", "незач", "осв")

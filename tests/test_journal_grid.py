@@ -299,3 +299,12 @@ def test_grid_query_count_does_not_grow_with_students_or_lessons(client, auth, j
     big = _grid_queries(client, count_queries, journal.maths_5a.id)
     assert big == small, f"grid used {small} queries for a small class and {big} for a big one"
     assert big <= 15
+
+
+def test_cell_url_is_the_save_endpoint(app):
+    from flask import url_for
+
+    from blueprints.journal.helpers import cell_url_base
+
+    with app.test_request_context():
+        assert f"{cell_url_base()}12/cells/34" == url_for("journal.save_cell", lesson_id=12, student_id=34)

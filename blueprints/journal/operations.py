@@ -145,6 +145,9 @@ def lesson_snapshot(lesson: Lesson) -> dict[str, Any]:
 # --- A cell of the grid ----------------------------------------------------------------------
 
 
+LOW_MARKS = frozenset({"1", "2", "незач"})
+
+
 @dataclass
 class CellState:
     attendance: Attendance | None
@@ -152,6 +155,14 @@ class CellState:
 
     def text(self, notations: dict[str, str]) -> str:
         return render_cell(self.attendance.code if self.attendance else None, [m.value for m in self.marks], notations)
+
+    @property
+    def css(self) -> str:
+        """Classes of the cell: the absence's reason, and a low mark (colours of the legend)."""
+        classes = f" att-{self.attendance.code}" if self.attendance else ""
+        if any(m.value in LOW_MARKS for m in self.marks):
+            classes += " mark-low"
+        return classes
 
     @property
     def token(self) -> str:

@@ -126,8 +126,9 @@ class Grid:
     periods: list[StudyPeriod]
     students: list[Student]
     lessons: list[Lesson]
-    marks: dict[tuple[int, int], list[Mark]] = field(default_factory=dict)
-    attendance: dict[tuple[int, int], Attendance] = field(default_factory=dict)
+    # rows with lesson_id, student_id, work_kind_id, value / lesson_id, student_id, code
+    marks: dict[tuple[int, int], list] = field(default_factory=dict)
+    attendance: dict[tuple[int, int], object] = field(default_factory=dict)
     forecasts: dict[int, grading.Forecast] = field(default_factory=dict)
     period_marks: dict[int, PeriodMark] = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
@@ -175,16 +176,23 @@ def load_grid(assignment: TeachingAssignment, today: date, period_id: int | None
     for lesson in lessons:
         for w in lesson.works:
             weights[w.work_kind_id] = w.work_kind.weight
-    marks_by_cell: dict[tuple[int, int], list[Mark]] = defaultdict(list)
-    for mark in db.session.scalars(select(Mark).where(Mark.lesson_id.in_(lesson_ids), Mark.is_deleted.is_(False))):
+    # Plain rows, not ORM objects: a grid holds ~1,500 of them and only reads four columns.
+    marks_by_cell: dict[tuple[int, int], list] = defaultdict(list)
+    for mark in db.session.execute(
+        select(Mark.lesson_id, Mark.student_id, Mark.work_kind_id, Mark.value).where(
+            Mark.lesson_id.in_(lesson_ids), Mark.is_deleted.is_(False)
+        )
+    ):
         marks_by_cell[(mark.lesson_id, mark.student_id)].append(mark)
     for cell in marks_by_cell.values():
         cell.sort(key=lambda m: positions.get((m.lesson_id, m.work_kind_id), 99))
     grid.marks = dict(marks_by_cell)
     grid.attendance = {
         (a.lesson_id, a.student_id): a
-        for a in db.session.scalars(
-            select(Attendance).where(Attendance.lesson_id.in_(lesson_ids), Attendance.is_deleted.is_(False))
+        for a in db.session.execute(
+            select(Attendance.lesson_id, Attendance.student_id, Attendance.code).where(
+                Attendance.lesson_id.in_(lesson_ids), Attendance.is_deleted.is_(False)
+            )
         )
     }
     # Every period and year mark of the subject for these students, in one statement.
