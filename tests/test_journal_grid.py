@@ -308,3 +308,26 @@ def test_cell_url_is_the_save_endpoint(app):
 
     with app.test_request_context():
         assert f"{cell_url_base()}12/cells/34" == url_for("journal.save_cell", lesson_id=12, student_id=34)
+
+
+def test_a_save_whose_commit_fails_is_not_reported_as_saved(client, auth, journal, monkeypatch):
+    """The response is rendered inside the transaction but sent only after the commit: a failed
+    commit answers 5xx (the browser keeps the cell in its outbox), never the saved cell."""
+    from flask import has_request_context
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    auth.login(journal.maths_teacher)
+    real_commit = Session.commit
+
+    def failing_commit(self):
+        if has_request_context():
+            raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+        return real_commit(self)
+
+    monkeypatch.setattr(Session, "commit", failing_commit)
+    response = put_cell(client, journal.lesson, journal.pupils_5a[0], "5", key="fails")
+    monkeypatch.setattr(Session, "commit", real_commit)
+    assert response.status_code == 500
+    assert 'value="5"' not in response.get_data(as_text=True)
+    assert cell_marks(journal.lesson, journal.pupils_5a[0]) == []

@@ -199,8 +199,14 @@ def _attendance_snapshot(row: Attendance | None) -> dict[str, Any] | None:
     return {"code": row.code}
 
 
-def check_lesson_open(lesson: Lesson) -> None:
-    period = queries.period_of_lesson(lesson)
+_UNKNOWN = object()
+
+
+def check_lesson_open(lesson: Lesson, period=_UNKNOWN) -> None:
+    """Refuse a change in a closed period or year. `period`: the lesson's period if the caller
+    has already loaded it (None when the date falls in no period)."""
+    if period is _UNKNOWN:
+        period = queries.period_of_lesson(lesson)
     if period is not None and period.is_closed:
         raise JournalError(N_("Период «%(name)s» закрыт: записи в нём только для чтения."), 409, name=period.name)
     if lesson.assignment.year.is_closed:
@@ -215,6 +221,7 @@ def save_cell(
     key: str,
     base: str | None,
     now: datetime | None = None,
+    period=_UNKNOWN,
 ) -> tuple[CellState, bool]:
     """Put the cell (lesson × student) to what the teacher typed. Returns the new state and
     whether anything changed. Idempotent by `key`; refuses a change over someone else's."""
@@ -230,7 +237,7 @@ def save_cell(
         return state, False  # a retry of a save that already happened
     if student.school_id != lesson.school_id or not queries.student_in_roster(assignment, student.id, lesson.date):
         raise JournalError(N_("Этот обучающийся не числится в классе или группе этого урока."), 403)
-    check_lesson_open(lesson)
+    check_lesson_open(lesson, period)
     if assignment.class_group.attendance_only or assignment.scale.code == "none":
         scale_code = "none"
     else:

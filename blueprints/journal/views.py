@@ -130,8 +130,7 @@ def create_lesson(assignment_id: int):
     return redirect(url_for("journal.grid", assignment_id=assignment.id, _anchor=f"lesson-{lesson.id}")), 303
 
 
-def _cell_response(lesson, student, state, settings, status=200, message=None, conflict_text=None):
-    period = queries.period_of_lesson(lesson)
+def _cell_response(lesson, student, state, settings, period, status=200, message=None, conflict_text=None):
     forecast = (
         queries.forecast_for_student(lesson.assignment, period, student.id, settings) if period is not None else None
     )
@@ -164,20 +163,25 @@ def save_cell(lesson_id: int, student_id: int):
     value = request.form.get("value", "")
     if len(value) > 40:
         abort(400)
+    period = queries.period_of_lesson(lesson)
     try:
         state, _changed = operations.save_cell(
-            lesson, student, current_user, value, request.form.get("key", "")[:64], request.form.get("base")
+            lesson, student, current_user, value, request.form.get("key", "")[:64], request.form.get("base"),
+            period=period,
         )
+        # Rendered inside the transaction, sent only once the commit succeeded: nothing is
+        # reloaded after the commit, and on SQLite the write lock is not taken a second time.
+        response = _cell_response(lesson, student, state, settings, period)
         db.session.commit()
     except operations.Conflict as conflict:
         db.session.rollback()
         state, _a, _m = operations.load_cell(lesson, student.id)
-        return _cell_response(lesson, student, state, settings, 409, _(conflict.message), conflict.current_text)
+        return _cell_response(lesson, student, state, settings, period, 409, _(conflict.message), conflict.current_text)
     except operations.JournalError as error:
         db.session.rollback()
         state, _a, _m = operations.load_cell(lesson, student.id)
-        return _cell_response(lesson, student, state, settings, error.status, _(error.message, **error.params))
-    return _cell_response(lesson, student, state, settings)
+        return _cell_response(lesson, student, state, settings, period, error.status, _(error.message, **error.params))
+    return response
 
 
 @bp.post("/lessons/<int:lesson_id>/fill")
