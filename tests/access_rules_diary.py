@@ -47,6 +47,8 @@ def _note_id(s) -> int:
 RULES = [
     Rule("GET", "/diary/students/<int:student_id>/week", VIEW_PUPIL_5A,
          lambda s: f"/diary/students/{_pupil(s)}/week?date=2026-11-16"),
+    Rule("GET", "/diary/students/<int:student_id>/weekly-report", VIEW_PUPIL_5A,
+         lambda s: f"/diary/students/{_pupil(s)}/weekly-report?date=2026-11-16"),
     Rule("GET", "/diary/students/<int:student_id>/marks", VIEW_PUPIL_5A,
          lambda s: f"/diary/students/{_pupil(s)}/marks"),
     Rule("GET", "/diary/students/<int:student_id>/attendance", VIEW_PUPIL_5A,

@@ -287,3 +287,24 @@ def test_week_and_marks_pages_query_count_does_not_grow(client, auth, diary):
     page = client.get(week_url(diary.pupil, MONDAY)).get_data(as_text=True)
     assert "Тема 39" in page
 
+
+
+def test_parent_downloads_the_weekly_report_of_their_child_and_not_of_another_family(app, make_app, small_school):
+    from pypdf import PdfReader
+
+    from tests.conftest import PASSWORD, isolated_client
+
+    s = small_school()
+    lesson = operations.create_lesson(s.maths_5a, s.maths_teacher, date(2026, 11, 17), 2, "Дроби")
+    operations.save_cell(lesson, s.pupils_5a[0], s.maths_teacher, "5", key="", base=None)
+    db.session.commit()
+    parent = isolated_client(make_app)
+    parent.post("/auth/login", data={"login": s.parent_a.login, "password": PASSWORD})
+    response = parent.get(f"/diary/students/{s.pupils_5a[0].id}/weekly-report?date=2026-11-18")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
+    assert "Петров Пётр" in text and "16.11.2026" in text and "5" in text
+    other = isolated_client(make_app)
+    other.post("/auth/login", data={"login": s.parent_b.login, "password": PASSWORD})
+    assert other.get(f"/diary/students/{s.pupils_5a[0].id}/weekly-report").status_code == 403
+    assert parent.get(f"/diary/students/{s.pupils_5a[0].id}/weekly-report?date=вчера").status_code == 400

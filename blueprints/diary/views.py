@@ -148,6 +148,31 @@ def week(student_id: int):
     return _page("diary/week.html", student, "week", data=data, today=_today(), phrases=phrases)
 
 
+@bp.get("/students/<int:student_id>/weekly-report")
+@login_required
+def weekly_report(student_id: int):
+    """The weekly report of one student as a PDF (the page parents without electronic access
+    receive on paper, 003:2.6): the week of ?date=, or the last complete week."""
+    from domain.settings import school_settings
+    from jobs.weekly_reports import page_data, render_page_html, report_week
+    from models.base import utcnow
+    from utils.pdf import html_to_pdf
+
+    student = _load_student(student_id)
+    try:
+        day = _date_arg("date")
+    except ValueError:
+        return _bad_request(_("Дата указана неверно: нужна дата в виде ГГГГ-ММ-ДД."))
+    school = student.school
+    monday = day - timedelta(days=day.weekday()) if day else report_week(utcnow(), school.timezone)[0]
+    page = page_data(queries.week_data(student, monday), school, school_settings(school.settings), utcnow())
+    recipient = current_user.full_name if current_user.has_role("parent") else ""
+    pdf = html_to_pdf(render_page_html(current_app._get_current_object(), page, recipient), current_app.static_folder)
+    response = current_app.response_class(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="weekly-report-{monday.isoformat()}.pdf"'
+    return response
+
+
 @bp.get("/students/<int:student_id>/schedule")
 @login_required
 def schedule(student_id: int):
