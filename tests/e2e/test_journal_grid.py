@@ -33,6 +33,7 @@ def classroom(small_school, create_student):
                                         [kinds["test"], kinds["oral"]])
     db.session.commit()
     s.lesson_id, s.assignment_id, s.school_id = s.lesson.id, s.maths_5a.id, s.school.id
+    s.petrov_id = s.pupils_5a[0].id  # his parent is parent_a
     db.session.close()  # the live server writes: release the test's connection
     return s
 
@@ -196,4 +197,20 @@ def test_teacher_opens_todays_lesson_records_topic_and_homework_then_marks(
     assert sorted(w.work_kind.code for w in lesson.works) == ["oral", "test"]
     assert db.session.scalar(select(func.count()).select_from(Mark).where(
         Mark.lesson_id == lesson_id, Mark.is_deleted.is_(False))) == 10
+    lesson_day = lesson.date
     db.session.close()
+
+    # One more mark, for Петров Пётр; his mother sees it in the diary on her phone.
+    page.locator(f"#c-{lesson_id}-{timetable_today.petrov_id} .cell-input").click()
+    page.keyboard.type("4")
+    page.keyboard.press("Enter")
+    _wait_for_saves(page)
+    phone = new_page(390, 844)
+    _log_in(phone, live_server, "parent_a")
+    phone.goto(f"{live_server}/diary/students/{timetable_today.petrov_id}/week?date={lesson_day.isoformat()}")
+    lesson_card = phone.locator("li.lesson", has_text="Умножение дробей")
+    expect(lesson_card).to_contain_text("Математика")
+    expect(lesson_card.locator(".mark")).to_have_text(["4"])
+    assert lesson_card.locator(".mark").first.get_attribute("title") == "Устный ответ"
+    screenshot(phone, f"diary-parent-{size[0]}x{size[1]}")
+    assert phone.console_errors == []
