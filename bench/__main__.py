@@ -96,6 +96,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--report-students", type=int, default=None,
                    help="weekly_report_batch: only this many students (the figure is scaled to the school)")
     p.add_argument("--only", default=None, help="comma-separated scenario names")
+    p.add_argument("--password", default=BENCH_PASSWORD,
+                   help="password of the accounts in a reused database (the demo school: demo2026)")
     p.add_argument("--no-http", action="store_true", help="in-process only")
     p.add_argument("--no-inprocess", action="store_true", help="over HTTP only")
     args = p.parse_args(argv)
@@ -166,7 +168,7 @@ def run_benchmark(args, url: str, opts: Options, stamp: str) -> int:
         raise SystemExit(f"unknown scenarios: {', '.join(sorted(unknown))}")
     app = _make_app(url)
     sc.cleanup_bench_rows(app)
-    targets = sc.pick_targets(app, BENCH_PASSWORD, args.concurrency)
+    targets = sc.pick_targets(app, args.password, args.concurrency)
     print(f"grid: assignment {targets.grid_assignment_id} ({targets.grid_students} students × "
           f"{targets.grid_cells // max(1, targets.grid_students)} cells, {targets.grid_lessons} lessons), "
           f"teacher {targets.grid_teacher_login}; diary: student {targets.student_login}; "

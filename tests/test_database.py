@@ -8,7 +8,7 @@ import time
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from database import _write_intent
 from extensions import db
@@ -25,7 +25,7 @@ def test_sqlite_pragmas_are_set_on_every_connection(app):
 
 
 def test_foreign_keys_are_enforced(app):
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO subject (school_id, name, short_name, is_active) VALUES (999, 'x', '', 1)"))
 
