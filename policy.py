@@ -99,14 +99,25 @@ def can_view_student(user: User, student: Student) -> bool:
     return student.current_class is not None and can_view_class(user, student.current_class)
 
 
-def load(model: type[T], object_id: int, allowed: Callable[[User, T], bool], user: User) -> T:
-    """Load an object by id for a view: 404 if it does not exist, 403 if the user may not."""
-    obj = db.session.get(model, object_id)
+def checked(obj: T | None, allowed: Callable[[User, T], bool] | None, user: User, hide_other_schools: bool = True) -> T:
+    """The one gate of every view that takes an object id (STYLE convention 2): 404 when the
+    object does not exist or, unless `hide_other_schools` is off, belongs to another school (its
+    existence is not revealed); 403 when `allowed` refuses. Views load the object their own way
+    (with the eager loading the page needs) and pass it here."""
     if obj is None:
         abort(404)
-    if not allowed(user, obj):
+    school_id = getattr(obj, "school_id", None)
+    if hide_other_schools and school_id is not None and school_id != user.school_id:
+        abort(404)
+    if allowed is not None and not allowed(user, obj):
         abort(403)
     return obj
+
+
+def load(model: type[T], object_id: int, allowed: Callable[[User, T], bool], user: User) -> T:
+    """Load an object by id for the administration pages: 404 if it does not exist, 403 if the
+    user may not — another school's object included, which their checks refuse."""
+    return checked(db.session.get(model, object_id), allowed, user, hide_other_schools=False)
 
 
 # --- The journal -----------------------------------------------------------------------------

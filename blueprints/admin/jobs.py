@@ -88,12 +88,7 @@ def _visible_runs():
 
 def _load_run(run_id: int) -> JobRun:
     """404 for a run of another school (or none), 403 for a user who may not see runs."""
-    run = db.session.get(JobRun, run_id)
-    if run is None or (run.school_id is not None and run.school_id != current_user.school_id):
-        abort(404)
-    if not policy.can_view_job_run(current_user, run):
-        abort(403)
-    return run
+    return policy.checked(db.session.get(JobRun, run_id), policy.can_view_job_run, current_user)
 
 
 def _own_files(run: JobRun) -> list[str]:

@@ -39,20 +39,11 @@ def _load_student(student_id: int) -> Student:
     student = db.session.scalar(
         select(Student).where(Student.id == student_id).options(joinedload(Student.current_class))
     )
-    if student is None or student.school_id != current_user.school_id:
-        abort(404)
-    if not policy.can_view_student(current_user, student):
-        abort(403)
-    return student
+    return policy.checked(student, policy.can_view_student, current_user)
 
 
 def _load_class(class_id: int) -> ClassGroup:
-    class_group = db.session.get(ClassGroup, class_id)
-    if class_group is None or class_group.school_id != current_user.school_id:
-        abort(404)
-    if not policy.can_view_class_absence_notes(current_user, class_group):
-        abort(403)
-    return class_group
+    return policy.checked(db.session.get(ClassGroup, class_id), policy.can_view_class_absence_notes, current_user)
 
 
 def _load_note(note_id: int, allowed) -> AbsenceNote:
@@ -61,11 +52,7 @@ def _load_note(note_id: int, allowed) -> AbsenceNote:
         .where(AbsenceNote.id == note_id)
         .options(joinedload(AbsenceNote.student).joinedload(Student.current_class))
     )
-    if note is None or note.school_id != current_user.school_id:
-        abort(404)
-    if not allowed(current_user, note):
-        abort(403)
-    return note
+    return policy.checked(note, allowed, current_user)
 
 
 def _bad_request(message: str):

@@ -20,12 +20,7 @@ from utils.timeutil import school_today
 
 
 def _load_class(class_id: int, allowed) -> ClassGroup:
-    class_group = class_ops.load_class(class_id)
-    if class_group is None or class_group.school_id != current_user.school_id:
-        abort(404)
-    if not allowed(current_user, class_group):
-        abort(403)
-    return class_group
+    return policy.checked(class_ops.load_class(class_id), allowed, current_user)
 
 
 @bp.get("/classes/<int:class_id>")

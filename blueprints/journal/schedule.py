@@ -22,30 +22,20 @@ from utils.timeutil import school_today
 
 
 def _load_class(class_id: int) -> ClassGroup:
-    class_group = db.session.get(ClassGroup, class_id)
-    if class_group is None or class_group.school_id != current_user.school_id:
-        abort(404)
-    if not policy.can_view_class(current_user, class_group):
-        abort(403)
-    return class_group
+    return policy.checked(db.session.get(ClassGroup, class_id), policy.can_view_class, current_user)
 
 
 def _load_teacher(teacher_id: int) -> User:
     teacher = db.session.get(User, teacher_id)
-    if teacher is None or teacher.school_id != current_user.school_id or not teacher.is_staff:
-        abort(404)
-    if not policy.can_view_teacher_schedule(current_user, teacher):
-        abort(403)
-    return teacher
+    if teacher is not None and not teacher.is_staff:
+        abort(404)  # families have no timetable of their own to show
+    return policy.checked(teacher, policy.can_view_teacher_schedule, current_user)
 
 
 def _load_change(change_id: int) -> ScheduleChange:
-    change = db.session.get(ScheduleChange, change_id)
-    if change is None or change.school_id != current_user.school_id:
-        abort(404)
-    if not policy.can_manage_schedule(current_user):
-        abort(403)
-    return change
+    return policy.checked(
+        db.session.get(ScheduleChange, change_id), lambda user, _change: policy.can_manage_schedule(user), current_user
+    )
 
 
 def _week_arg() -> date:

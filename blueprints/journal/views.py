@@ -22,24 +22,15 @@ JOURNAL_ROLES = policy.TEACHING_ROLES | policy.JOURNAL_READER_ROLES
 
 
 def _load_assignment(assignment_id: int, allowed) -> TeachingAssignment:
-    assignment = queries.load_assignment(assignment_id)
-    if assignment is None or assignment.school_id != current_user.school_id:
-        abort(404)
-    if not allowed(current_user, assignment):
-        abort(403)
-    return assignment
+    return policy.checked(queries.load_assignment(assignment_id), allowed, current_user)
 
 
 def _load_lesson(lesson_id: int, allowed):
-    lesson = queries.load_lesson(lesson_id)
-    if lesson is None or lesson.school_id != current_user.school_id:
-        abort(404)
-    if not allowed(current_user, lesson):
-        abort(403)
-    return lesson
+    return policy.checked(queries.load_lesson(lesson_id), allowed, current_user)
 
 
 def _load_student(student_id: int, school_id: int) -> Student:
+    """A student of the lesson's school; whether they belong to its class is the operation's rule."""
     student = db.session.get(Student, student_id)
     if student is None or student.school_id != school_id:
         abort(404)

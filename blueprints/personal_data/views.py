@@ -46,12 +46,7 @@ def _today():
 
 def _load_student(student_id: int) -> Student:
     """404 for a student of another school (or none), 403 when the user may not manage it."""
-    student = db.session.get(Student, student_id)
-    if student is None or student.school_id != current_user.school_id:
-        abort(404)
-    if not policy.can_manage_family_records(_actor(), student):
-        abort(403)
-    return student
+    return policy.checked(db.session.get(Student, student_id), policy.can_manage_family_records, _actor())
 
 
 @bp.app_template_filter("consent_label")
