@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from domain.grading import SCALES
+from domain.messages import N_, Refusal
 
 # attendance codes stored in the database
 ABSENT = "absent"  # Н: reason not known yet
@@ -19,18 +20,8 @@ ATTENDANCE_CODES = (ABSENT, ILL, EXCUSED, UNEXCUSED, LATE)
 ABSENCE_CODES = frozenset({ABSENT, ILL, EXCUSED, UNEXCUSED})
 
 
-def N_(message: str) -> str:
-    """Marks a message for translation (pybabel extract -k N_); views translate it with _()."""
-    return message
-
-
-class CellError(ValueError):
-    """A message for the teacher (translated by the view with its params); nothing is stored."""
-
-    def __init__(self, message: str, **params):
-        super().__init__(message % params if params else message)
-        self.message = message
-        self.params = params
+class CellError(Refusal):
+    """What the teacher typed is not a valid cell; nothing is stored."""
 
 
 @dataclass

@@ -7,6 +7,8 @@ import os
 import secrets
 from dataclasses import dataclass, field
 
+from domain.messages import N_, Refusal
+
 # extension -> (content type, signatures of the first bytes)
 FILE_KINDS: dict[str, tuple[str, tuple[bytes, ...]]] = {
     "pdf": ("application/pdf", (b"%PDF",)),
@@ -19,17 +21,8 @@ FILE_KINDS: dict[str, tuple[str, tuple[bytes, ...]]] = {
 DEFAULT_MAX_SIZE = 5 * 1024 * 1024
 
 
-def N_(message: str) -> str:
-    """Marks a message for translation; the caller translates it with its params."""
-    return message
-
-
-class UploadRefused(Exception):
-    def __init__(self, message: str, status: int = 400, **params):
-        super().__init__(message % params if params else message)
-        self.message = message
-        self.status = status
-        self.params = params
+class UploadRefused(Refusal):
+    """A file of another kind, empty or too big."""
 
 
 @dataclass

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from blueprints.journal.operations import record_change
-from domain.cell import N_
+from domain.messages import N_, Refusal
 from extensions import db
 from models import AcademicYear, Attendance, ClassGroup, Lesson, Student, StudyPeriod, TeachingAssignment, User
 from models.base import utcnow
@@ -25,14 +25,8 @@ NOTE_FILE_KINDS = ("pdf", "jpg", "jpeg", "png")
 EXPLAINABLE = ("absent", "unexcused")
 
 
-class DiaryError(Exception):
-    """A refusal with a message for the user and an HTTP status; nothing was stored."""
-
-    def __init__(self, message: str, status: int = 400, **params):
-        super().__init__(message % params if params else message)
-        self.message = message
-        self.params = params
-        self.status = status
+class DiaryError(Refusal):
+    """A refusal in the diary; nothing was stored."""
 
 
 def check_upload(storage, max_size: int) -> Upload | None:

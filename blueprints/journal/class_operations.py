@@ -14,7 +14,8 @@ from sqlalchemy.orm import joinedload
 from blueprints.journal import queries
 from blueprints.journal.operations import JournalError, check_lesson_open, record_change
 from domain import deadlines, grading
-from domain.cell import ABSENCE_CODES, ATTENDANCE_CODES, ILL, N_
+from domain.cell import ABSENCE_CODES, ATTENDANCE_CODES, ILL
+from domain.messages import N_
 from domain.settings import school_settings
 from extensions import db
 from models import (

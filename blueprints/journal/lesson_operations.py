@@ -13,7 +13,7 @@ from blueprints.journal import queries
 from blueprints.journal.operations import JournalError, check_lesson_open, create_lesson, record_change
 from blueprints.journal.schedule_queries import CANCELLED, SUBSTITUTION, bells_of, lessons_given_by, scheduled_lesson
 from domain import deadlines
-from domain.cell import N_
+from domain.messages import N_
 from domain.settings import school_settings
 from extensions import db
 from models import (

@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 
 from blueprints.journal import queries
 from domain import deadlines
-from domain.cell import N_, CellError, CellInput, parse_cell, render_cell
+from domain.cell import CellError, CellInput, parse_cell, render_cell
+from domain.messages import N_, Refusal
 from domain.settings import school_settings
 from extensions import db
 from models import (
@@ -31,14 +32,8 @@ from models import (
 from models.base import utcnow
 
 
-class JournalError(Exception):
-    """A refusal with a message for the teacher and an HTTP status; nothing was stored."""
-
-    def __init__(self, message: str, status: int = 400, **params):
-        super().__init__(message % params if params else message)
-        self.message = message
-        self.params = params
-        self.status = status
+class JournalError(Refusal):
+    """A refusal in the journal; nothing was stored."""
 
 
 class Conflict(JournalError):

@@ -14,7 +14,7 @@ import policy
 from blueprints.journal import queries
 from blueprints.journal.operations import Conflict, JournalError, record_change
 from domain import grading
-from domain.cell import N_
+from domain.messages import N_
 from domain.settings import school_settings
 from extensions import db
 from models import PeriodMark, Student, StudyPeriod, TeachingAssignment, User

@@ -12,7 +12,7 @@ from blueprints.journal import bp, lesson_operations, plan_operations
 from blueprints.journal.lesson_forms import PlanDeleteForm, PlanImportForm, PlanItemForm
 from blueprints.journal.operations import JournalError
 from blueprints.journal.views import _load_assignment
-from domain.cell import N_
+from domain.messages import N_
 from extensions import db
 from models import Lesson, PlanCorrection, PlanItem, TeachingAssignment
 from utils.timeutil import school_today

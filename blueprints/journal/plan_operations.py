@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from blueprints.journal import queries
 from blueprints.journal.operations import JournalError
-from domain.cell import N_
+from domain.messages import N_
 from extensions import db
 from models import Lesson, PlanCorrection, PlanItem, TeachingAssignment, User
 from models.base import utcnow

@@ -17,7 +17,7 @@ from blueprints.journal.schedule_queries import (  # noqa: F401  (re-exported fo
     teacher_week_schedule,
     week_schedule,
 )
-from domain.cell import N_
+from domain.messages import N_
 from extensions import db
 from models import ScheduleChange, TeachingAssignment, User
 from models.base import utcnow
