@@ -61,6 +61,18 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds the token
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
     MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 5) * 1024 * 1024
+    # Imported tables (people lists, the calendar-thematic plan): bounds checked before anything
+    # is parsed, so a hostile file cannot exhaust the server (utils/spreadsheets.py). Sized for a
+    # school of a few thousand people.
+    IMPORT_MAX_FILE_MB = _int("IMPORT_MAX_FILE_MB", 2)  # also never above MAX_UPLOAD_MB
+    IMPORT_MAX_ROWS = _int("IMPORT_MAX_ROWS", 5000)
+    IMPORT_MAX_COLUMNS = _int("IMPORT_MAX_COLUMNS", 50)
+    IMPORT_MAX_CELL_CHARS = _int("IMPORT_MAX_CELL_CHARS", 1000)
+    IMPORT_MAX_CELLS = _int("IMPORT_MAX_CELLS", 150_000)
+    IMPORT_MAX_TEXT_CHARS = _int("IMPORT_MAX_TEXT_CHARS", 5_000_000)
+    IMPORT_MAX_UNCOMPRESSED_MB = _int("IMPORT_MAX_UNCOMPRESSED_MB", 20)  # XLSX unpacked
+    IMPORT_MAX_RATIO = _int("IMPORT_MAX_RATIO", 100)  # XLSX: unpacked size / packed size of a part
+    IMPORT_MAX_SECONDS = _int("IMPORT_MAX_SECONDS", 15)  # parse-time budget
 
     # Personal data (152-ФЗ): the consent form of 003 (10 working days) is stricter than
     # the law (30 days), so it is the default.

@@ -7,8 +7,6 @@ here touches the database, so the same check runs at preview and again at commit
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,7 +16,9 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from utils import spreadsheets
 from utils.credentials import make_login
+from utils.spreadsheets import TableLimits, TableRefused
 
 KINDS = ("students", "parents", "teachers", "classes")
 KIND_LABELS = {
@@ -28,7 +28,6 @@ KIND_LABELS = {
     "classes": _l("Классы"),
 }
 MAX_ROWS = 3000
-MAX_COLUMNS = 40
 PARENT_SLOTS = (1, 2)
 LOGIN_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -146,63 +145,20 @@ class ImportPlan:
 # Reading files ------------------------------------------------------------------------------
 
 
-def read_table(filename: str, data: bytes) -> list[list[str]]:
-    """CSV (UTF-8 with or without BOM, `;` or `,`) or XLSX into rows of stripped strings."""
-    name = (filename or "").lower()
-    if name.endswith(".xlsx"):
-        return _read_xlsx(data)
-    if name.endswith((".csv", ".txt")):
-        return _read_csv(data)
-    if name.endswith(".xls"):
-        raise ImportFileError(_("Старый формат .xls не поддерживается. Сохраните файл как .xlsx или CSV (UTF-8)."))
-    raise ImportFileError(_("Неподдерживаемый тип файла. Загрузите таблицу в формате .xlsx или .csv."))
-
-
-def _read_csv(data: bytes) -> list[list[str]]:
-    if data.startswith(b"PK\x03\x04") or b"\x00" in data[:4096]:
-        raise ImportFileError(_("Файл не похож на CSV. Загрузите таблицу в формате .xlsx или .csv."))
+def read_table(filename: str, data: bytes, limits: TableLimits | None = None) -> list[list[str]]:
+    """CSV (UTF-8 with or without BOM, `;` or `,`) or XLSX into rows of stripped strings, within
+    the bounds of utils.spreadsheets (the app's IMPORT_* settings)."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError(
-            _("Файл CSV должен быть в кодировке UTF-8. В Excel выберите «Сохранить как» → «CSV UTF-8».")
-        ) from None
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") and ";" in first_line else ","
-    try:
-        rows = []
-        for i, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)):
-            if i > MAX_ROWS + 1:
-                raise ImportFileError(_("В файле больше %(n)s строк. Разделите его на части.", n=MAX_ROWS))
-            rows.append([cell.strip() for cell in row[:MAX_COLUMNS]])
-    except csv.Error:
-        raise ImportFileError(_("Файл CSV повреждён и не читается.")) from None
-    return rows
-
-
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    if not data.startswith(b"PK\x03\x04"):
-        raise ImportFileError(_("Файл не является книгой Excel (.xlsx) или повреждён."))
-    from openpyxl import load_workbook  # imported lazily: only imports need it
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001  any failure of an untrusted file means "unreadable"
-        raise ImportFileError(_("Файл не является книгой Excel (.xlsx) или повреждён.")) from None
-    try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for i, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)):
-            if i > MAX_ROWS + 1:
-                raise ImportFileError(_("В файле больше %(n)s строк. Разделите его на части.", n=MAX_ROWS))
-            rows.append([_cell_text(v) for v in values])
-    except ImportFileError:
-        raise
-    except Exception:  # noqa: BLE001
-        raise ImportFileError(_("Файл не является книгой Excel (.xlsx) или повреждён.")) from None
-    finally:
-        workbook.close()
-    return rows
+        rows = spreadsheets.read_table(filename, data, limits)
+    except TableRefused as refused:
+        raise ImportFileError(_(refused.message, **refused.params)) from None
+    table: list[list[str]] = []
+    previous = 0
+    for number, values in rows:
+        table.extend([] for _gap in range(number - previous - 1))  # keep the row numbers
+        table.append([_cell_text(v) for v in values])
+        previous = number
+    return table
 
 
 def _cell_text(value: Any) -> str:

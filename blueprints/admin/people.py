@@ -52,7 +52,9 @@ from models import (
     User,
     UserRole,
 )
+from utils import spreadsheets
 from utils.pdf import render_pdf
+from utils.spreadsheets import TableRefused
 
 admin_only = roles_required(*policy.ADMIN_ROLES)
 LIST_LIMIT = 300
@@ -337,10 +339,11 @@ def people_import():
         return _render_import(form, 400)
     upload = form.file.data
     try:
+        data = spreadsheets.read_upload(upload, ops.import_limits())
         token = ops.read_upload(
             form.kind.data,
             upload.filename or "",
-            upload.read(),
+            data,
             current_user.school,
             _actor(),
             form.order_number.data or "",
@@ -349,6 +352,9 @@ def people_import():
     except ImportFileError as e:
         form.file.errors.append(str(e))
         return _render_import(form, 400)
+    except TableRefused as refused:
+        form.file.errors.append(_(refused.message, **refused.params))
+        return _render_import(form, refused.status)
     return redirect(url_for("admin.people_import_preview", token=token))
 
 

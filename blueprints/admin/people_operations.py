@@ -46,6 +46,7 @@ from models import (
 from models.base import utcnow
 from utils import audit
 from utils.credentials import generate_password
+from utils.spreadsheets import TableLimits
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 PENDING_MAX_AGE_SECONDS = 24 * 3600
@@ -264,11 +265,16 @@ def delete_pending(token: str) -> None:
         os.remove(path)
 
 
+def import_limits() -> TableLimits:
+    return TableLimits.from_config(current_app.config)
+
+
 def read_upload(
     kind: str, filename: str, data: bytes, school: School, user: User, order_number: str, enrol_date: date | None
 ) -> str:
-    """Read the file (ImportFileError if it cannot be read) and keep its rows for the preview."""
-    table = importing.read_table(filename, data)
+    """Read the file (ImportFileError if it cannot be read or is over a limit) and keep its rows
+    for the preview; nothing is written for a refused file."""
+    table = importing.read_table(filename, data, import_limits())
     records, ignored, errors = importing.records_from_table(kind, table)
     return save_pending(
         {

@@ -12,9 +12,10 @@ from blueprints.journal import bp, lesson_operations, plan_operations
 from blueprints.journal.lesson_forms import PlanDeleteForm, PlanImportForm, PlanItemForm
 from blueprints.journal.operations import JournalError
 from blueprints.journal.views import _load_assignment
-from domain.messages import N_
 from extensions import db
 from models import Lesson, PlanCorrection, PlanItem, TeachingAssignment
+from utils import spreadsheets
+from utils.spreadsheets import TableLimits, TableRefused
 from utils.timeutil import school_today
 
 
@@ -99,19 +100,17 @@ def import_plan(assignment_id: int):
     upload = import_form.file.data
     if not import_form.validate() or upload is None or not getattr(upload, "filename", ""):
         return _plan_page(assignment, 400, import_form=import_form, error=_("Выберите файл CSV или XLSX."))
-    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 5 * 1024 * 1024
-    data = upload.stream.read(limit + 1)
+    limits = TableLimits.from_config(current_app.config)
     try:
-        if len(data) > limit:
-            raise JournalError(N_("Файл слишком большой."), 413)
+        data = spreadsheets.read_upload(upload, limits)
         created = plan_operations.import_plan(assignment, current_user, upload.filename, data,
-                                              import_form.reason.data or "", _today(assignment))
+                                              import_form.reason.data or "", _today(assignment), limits)
         db.session.commit()
     except plan_operations.ImportRefused as refused:
         db.session.rollback()
         errors = [_(e.message, **e.params) for e in refused.errors]
         return _plan_page(assignment, 400, import_form=import_form, error=_(refused.message), import_errors=errors)
-    except JournalError as error:
+    except (JournalError, TableRefused) as error:
         db.session.rollback()
         return _plan_page(assignment, error.status, import_form=import_form, error=_(error.message, **error.params))
     flash(_("Загружено тем: %(n)s.", n=len(created)), "success")

@@ -4,8 +4,6 @@ change of the plan needs a reason and is written to it (003 Положение 1
 They flush; the view commits."""
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,7 +16,8 @@ from domain.messages import N_
 from extensions import db
 from models import Lesson, PlanCorrection, PlanItem, TeachingAssignment, User
 from models.base import utcnow
-from utils import audit
+from utils import audit, spreadsheets
+from utils.spreadsheets import TableLimits, TableRefused
 
 MAX_IMPORT_ROWS = 2000
 HEADER_WORDS = ("номер", "№", "n", "no", "number", "#")
@@ -145,41 +144,15 @@ class ImportRefused(JournalError):
         self.errors = errors
 
 
-def read_rows(filename: str, data: bytes) -> list[tuple[int, list[Any]]]:
-    """The rows of a CSV (`;` or `,`, UTF-8 with or without BOM) or XLSX file, with their numbers."""
-    name = (filename or "").lower()
-    if name.endswith(".xlsx"):
-        return _read_xlsx(data)
-    if name.endswith((".csv", ".txt")):
-        return _read_csv(data)
-    raise JournalError(N_("Загрузите файл CSV или XLSX."), 400)
-
-
-def _read_csv(data: bytes) -> list[tuple[int, list[Any]]]:
+def read_rows(filename: str, data: bytes, limits: TableLimits | None = None) -> list[tuple[int, list[Any]]]:
+    """The rows of a CSV (`;` or `,`, UTF-8 with or without BOM) or XLSX file, with their numbers,
+    within the bounds of utils.spreadsheets (the app's IMPORT_* settings)."""
+    if spreadsheets.table_format(filename) not in ("csv", "xlsx"):
+        raise JournalError(N_("Загрузите файл CSV или XLSX."), 400)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise JournalError(N_("Файл не в кодировке UTF-8. Сохраните его как «CSV UTF-8»."), 400) from None
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = ";" if first.count(";") >= first.count(",") and ";" in first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        return [(n, row) for n, row in enumerate(reader, start=1)]
-    except csv.Error:
-        raise JournalError(N_("Файл CSV повреждён и не может быть прочитан."), 400) from None
-
-
-def _read_xlsx(data: bytes) -> list[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook  # imported lazily: only imports need it
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        rows = [(n, list(row)) for n, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
-        book.close()
-    except Exception:  # openpyxl raises many kinds of errors on a broken or foreign file
-        raise JournalError(N_("Не удалось прочитать файл XLSX."), 400) from None
-    return rows
+        return spreadsheets.read_table(filename, data, limits)
+    except TableRefused as refused:
+        raise JournalError(refused.message, refused.status, **refused.params) from None
 
 
 def _as_int(value: Any) -> int | None:
@@ -247,12 +220,12 @@ def parse_rows(rows: list[tuple[int, list[Any]]], existing_numbers: set[int]) ->
 
 
 def import_plan(assignment: TeachingAssignment, user: User, filename: str, data: bytes, reason: str,
-                today: date) -> list[PlanItem]:
+                today: date, limits: TableLimits | None = None) -> list[PlanItem]:
     """Add the topics of the file to the plan: all of them, or none when a row is wrong."""
     _check_writable(assignment)
     correcting = corrections_required(assignment, today)
     reason = _reason(reason, correcting)
-    rows = read_rows(filename, data)
+    rows = read_rows(filename, data, limits)
     existing = set(db.session.scalars(select(PlanItem.number).where(PlanItem.assignment_id == assignment.id)))
     parsed, errors = parse_rows(rows, existing)
     if errors:
