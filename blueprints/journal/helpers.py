@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import request
 
 from blueprints.journal import bp
-from blueprints.journal.operations import CellState
+from blueprints.journal.operations import CellState, cell_scale
+from domain.cell import mark_spellings, notation_to_code
 from domain.grading import SCALES
 
 
@@ -28,3 +29,15 @@ def lesson_days(lessons) -> dict[int, str]:
 @bp.app_template_filter()
 def scale_values(code: str) -> tuple[str, ...]:
     return SCALES[code].values
+
+
+@bp.app_template_global()
+def cell_reading(assignment, notations: dict[str, str]) -> dict:
+    """What the palette's script needs to split a cell as parse_cell does: the attendance
+    notations and every spelling of a mark, lower-cased."""
+    scale_code = cell_scale(assignment)
+    return {
+        "notations": sorted(notation_to_code(notations)),
+        "marks": sorted(mark_spellings(scale_code, notations)),
+        "digits": scale_code == "five",
+    }

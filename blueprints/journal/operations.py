@@ -197,6 +197,13 @@ def _attendance_snapshot(row: Attendance | None) -> dict[str, Any] | None:
 _UNKNOWN = object()
 
 
+def cell_scale(assignment: TeachingAssignment) -> str:
+    """The scale a cell of this journal is read on: first grade records attendance only."""
+    if assignment.class_group.attendance_only or assignment.scale.code == "none":
+        return "none"
+    return assignment.scale.code
+
+
 def check_lesson_open(lesson: Lesson, period=_UNKNOWN) -> None:
     """Refuse a change in a closed period or year. `period`: the lesson's period if the caller
     has already loaded it (None when the date falls in no period)."""
@@ -233,12 +240,8 @@ def save_cell(
     if student.school_id != lesson.school_id or not queries.student_in_roster(assignment, student.id, lesson.date):
         raise JournalError(N_("Этот обучающийся не числится в классе или группе этого урока."), 403)
     check_lesson_open(lesson, period)
-    if assignment.class_group.attendance_only or assignment.scale.code == "none":
-        scale_code = "none"
-    else:
-        scale_code = assignment.scale.code
     try:
-        wanted: CellInput = parse_cell(text, scale_code, notations, max_marks=max(1, len(lesson.works)))
+        wanted: CellInput = parse_cell(text, cell_scale(assignment), notations, max_marks=max(1, len(lesson.works)))
     except CellError as error:
         raise JournalError(error.message, 400, **error.params) from None
     state, attendance_row, mark_rows = load_cell(lesson, student.id)
@@ -334,6 +337,7 @@ def fill_column(lesson: Lesson, user: User, value: str, only_empty: bool = True,
     if value == "":
         lesson.attendance_taken = True
         return len(students)
+    value = column_mark(assignment, value, settings["notations"])
     for student in students:
         state, _a, _m = load_cell(lesson, student.id)
         if state.attendance is not None and state.attendance.code not in ("late", "ill"):
@@ -346,3 +350,15 @@ def fill_column(lesson: Lesson, user: User, value: str, only_empty: bool = True,
         save_cell(lesson, student, user, prefix + value, key="", base=None, now=now)
         count += 1
     return count
+
+
+def column_mark(assignment: TeachingAssignment, value: str, notations: dict[str, str]) -> str:
+    """The one mark a column is filled with, as stored («незачёт» → «незач»); anything else —
+    an absence code, two marks, a value outside the scale — is refused."""
+    try:
+        wanted = parse_cell(value, cell_scale(assignment), notations, max_marks=1)
+    except CellError as error:
+        raise JournalError(error.message, 400, **error.params) from None
+    if wanted.attendance is not None or len(wanted.marks) != 1:
+        raise JournalError(N_("Столбец заполняется одной отметкой: «%(v)s» — не отметка."), 400, v=value)
+    return wanted.marks[0]

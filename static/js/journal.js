@@ -229,6 +229,34 @@
       showPalette(input);
     }
   });
+  // How the server reads a cell (domain/cell.py): a notation as a whole token first, then marks,
+  // then a notation glued to marks only when the rest is marks, so «незач» is a mark and never
+  // «н» + «езач». The palette splits the cell the same way before it adds or replaces a part.
+  var reading = { notations: [], marks: [], digits: false };
+  try { reading = JSON.parse(palette.getAttribute("data-reading")) || reading; } catch (e) { /* no palette */ }
+  var byLength = reading.notations.slice().sort(function (a, b) { return b.length - a.length; });
+  function isMarks(token) {
+    if (reading.marks.indexOf(token) >= 0) { return true; }
+    return reading.digits && token.length > 1 &&
+      token.split("").every(function (d) { return reading.marks.indexOf(d) >= 0; });
+  }
+  function splitCell(text) {
+    var value = text.trim();
+    var first = value.split(/[\s\/,]+/)[0];
+    var lower = first.toLowerCase();
+    if (first && reading.notations.indexOf(lower) >= 0) {
+      return { att: first, marks: value.slice(first.length).replace(/^[\s\/,]+/, "") };
+    }
+    if (first && !isMarks(lower)) {
+      for (var i = 0; i < byLength.length; i++) {
+        var n = byLength[i];
+        if (lower.indexOf(n) === 0 && isMarks(lower.slice(n.length))) {
+          return { att: first.slice(0, n.length), marks: value.slice(n.length) };
+        }
+      }
+    }
+    return { att: "", marks: value };
+  }
   function commit(input, value) {
     input.value = value;
     input.dispatchEvent(new Event("change", { bubbles: true }));
@@ -257,9 +285,9 @@
       }
       var mark = btn.getAttribute("data-value");
       var att = btn.getAttribute("data-att");
-      var attMatch = current.match(/^([^\d\s/]+)\s*/);
-      var prefix = attMatch ? attMatch[1] : "";
-      var marks = current.slice(attMatch ? attMatch[0].length : 0);
+      var parts = splitCell(current);
+      var prefix = parts.att;
+      var marks = parts.marks;
       if (mark) {
         var value = addMode && marks ? marks + "/" + mark : mark;
         commit(input, (prefix ? prefix + " " : "") + value);
