@@ -142,7 +142,7 @@ def _register_error_pages(app: Flask) -> None:
             )
         if isinstance(e, ServiceUnavailable):
             # Busy database or maintenance: the grid's outbox retries after Retry-After.
-            message = e.description or messages[503]
+            message = e.description if e.description != ServiceUnavailable.description else messages[503]
             response = make_response(render_error(code, message))
             if e.retry_after is not None:
                 response.headers["Retry-After"] = str(int(e.retry_after))

@@ -19,7 +19,7 @@ from flask import Flask, g, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import ServiceUnavailable
 
-from database import SAFE_METHODS
+from database import SAFE_METHODS, read_only_from_now
 from extensions import db
 from models.base import utcnow
 
@@ -101,6 +101,7 @@ def init_app(app: Flask) -> None:
             return None
         if request.method in SAFE_METHODS or request.endpoint in ("static", "healthz"):
             return None
+        read_only_from_now()  # the refusal page reads the user without taking the write lock
         raise ServiceUnavailable(message(state), retry_after=app.config["MAINTENANCE_RETRY_AFTER_SECONDS"])
 
     @app.context_processor
