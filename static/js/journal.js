@@ -8,6 +8,7 @@
   var RETRY_MS = 5000;
   var MAX_WAIT_MS = 10 * 60 * 1000;
   var retryNotBefore = 0;  // the server said when to come back (503 + Retry-After)
+  var serverToast = false;  // the toast shows a 503's reason: cleared once the outbox is empty
   var outbox = loadOutbox();
   var activeInput = null;
   var addMode = false;
@@ -39,6 +40,7 @@
   function toast(message) {
     var t = document.getElementById("journal-toast");
     if (t) { t.textContent = message || ""; t.className = message ? "toast toast-error" : "toast"; }
+    serverToast = false;  // another message replaces a 503's reason
   }
   // A server error: wait as long as Retry-After says (seconds or a date), or RETRY_MS, before
   // the outbox tries again, so a busy or restoring server is not hammered.
@@ -54,6 +56,10 @@
   // The message of the server's error fragment (a busy database, a restore), as text only.
   function serverMessage(html) {
     try { return new DOMParser().parseFromString(html || "", "text/html").body.textContent.trim(); } catch (e) { return ""; }
+  }
+  function serverToastFrom(html) {
+    var message = serverMessage(html);
+    if (message) { toast(message); serverToast = true; }
   }
 
   // --- Saving: idempotency key, errors, outbox ------------------------------------------
@@ -112,7 +118,7 @@
       evt.detail.shouldSwap = false;
       if (status >= 500) {
         noteServerError(evt.detail.xhr.getResponseHeader("Retry-After"));
-        if (status === 503) { toast(serverMessage(evt.detail.xhr.responseText)); }
+        if (status === 503) { serverToastFrom(evt.detail.xhr.responseText); }
       }
       queueForRetry(el);
     } else if (status === 403 || status === 404 || status === 401) {
@@ -149,6 +155,7 @@
     var before = outbox.length;
     outbox = outbox.filter(function (o) { return o.cell !== cellId; });
     if (outbox.length !== before) { saveOutbox(); }
+    if (!outbox.length && serverToast) { toast(""); serverToast = false; }
   }
 
   var retrying = false;
@@ -164,7 +171,7 @@
       return response.text().then(function (html) {
         if (response.status >= 500) {
           noteServerError(response.headers.get("Retry-After"));
-          if (response.status === 503) { toast(serverMessage(html)); }
+          if (response.status === 503) { serverToastFrom(html); }
           throw new Error("server");
         }
         var cell = document.getElementById(item.cell);

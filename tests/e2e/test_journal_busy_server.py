@@ -89,6 +89,7 @@ def test_a_503_keeps_the_typed_mark_and_the_outbox_waits_for_retry_after(restori
     Path(marker).unlink()  # the restore is over
     expect(page.locator("#outbox-status")).to_be_hidden(timeout=15_000)
     assert saves[-1][1] == 200
+    expect(page.locator("#journal-toast")).to_have_text("")  # the reason goes with the last unsaved cell
     marks = db.session.scalars(select(Mark.value).where(Mark.lesson_id == lesson_today["lesson"])).all()
     assert marks == ["5"]  # stored once
     db.session.close()
