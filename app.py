@@ -6,12 +6,12 @@ import gc
 import os
 import secrets
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import text
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from config import Config
 from extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -46,12 +46,18 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     @app.get("/healthz")
     @limiter.exempt
     def healthz():
-        try:
-            db.session.execute(text("SELECT 1"))
+        """200: this process can write to the database and has disk space; 503 with Retry-After
+        and the reasons otherwise (README, «Production»). No personal data, no paths."""
+        from utils import health
+
+        result = health.check(app)
+        if result.ok:
             return jsonify(status="ok"), 200
-        except Exception:  # any database failure means "not healthy", never a 500 page
-            db.session.rollback()
-            return jsonify(status="database unavailable"), 503
+        response = jsonify(status="unavailable", problems=result.problems)
+        response.status_code = 503
+        response.headers["Retry-After"] = str(app.config["BUSY_RETRY_AFTER_SECONDS"])
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     # Everything loaded so far lives as long as the process: keep it out of the cyclic garbage
     # collector's full passes, which otherwise double the time of one grid page in five
@@ -86,6 +92,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Войдите, чтобы открыть эту страницу.")
     login_manager.login_message_category = "info"
     init_database(app)
+    from utils import maintenance
+
+    maintenance.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -110,6 +119,7 @@ def _register_error_pages(app: Flask) -> None:
         413: _l("Файл слишком большой. Максимальный размер — %(mb)s МБ."),
         429: _l("Слишком много попыток. Подождите немного и попробуйте снова."),
         500: _l("Внутренняя ошибка. Данные не изменены; сообщите администратору."),
+        503: _l("Сервер временно занят. Данные не сохранены; повторите через несколько секунд."),
     }
 
     def render_error(code: int, message: str):
@@ -130,7 +140,31 @@ def _register_error_pages(app: Flask) -> None:
                 "Файл слишком большой. Максимальный размер — %(mb)s МБ.",
                 mb=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024),
             )
+        if isinstance(e, ServiceUnavailable):
+            # Busy database or maintenance: the grid's outbox retries after Retry-After.
+            message = e.description if e.description != ServiceUnavailable.description else messages[503]
+            response = make_response(render_error(code, message))
+            if e.retry_after is not None:
+                response.headers["Retry-After"] = str(int(e.retry_after))
+            return response
         return render_error(code, message)
+
+    @app.errorhandler(OperationalError)
+    def database_error(e: OperationalError):
+        """A lock held too long by another transaction (SQLite "database is locked",
+        PostgreSQL lock_timeout): nothing was stored, the request may be repeated — 503 with
+        Retry-After, not a 500."""
+        from database import is_busy_error, read_only_from_now
+
+        if not is_busy_error(e):
+            return server_error(e)
+        db.session.rollback()
+        read_only_from_now()  # the error page reads (the user, the menu) without the lock
+        app.logger.warning("database busy: %s %s (%s)", request.method, request.path, e.orig)
+        return http_error(ServiceUnavailable(
+            _("База данных занята другой операцией. Данные не сохранены; повторите через несколько секунд."),
+            retry_after=app.config["BUSY_RETRY_AFTER_SECONDS"],
+        ))
 
     @app.errorhandler(Exception)
     def server_error(e: Exception):

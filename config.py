@@ -33,7 +33,21 @@ class Config:
     SQLALCHEMY_DATABASE_URI = (
         normalise_database_url(os.environ["DATABASE_URL"]) if os.environ.get("DATABASE_URL") else None
     )
+    # How long a writer waits for a lock held by another transaction before the request is
+    # answered 503 with Retry-After (the grid retries it). Keep both well under gunicorn's
+    # worker timeout (30 s by default), or the worker is killed and the client sees a 502.
     SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 15000)
+    PG_LOCK_TIMEOUT_MS = _int("PG_LOCK_TIMEOUT_MS", 15000)
+    BUSY_RETRY_AFTER_SECONDS = _int("BUSY_RETRY_AFTER_SECONDS", 5)
+
+    # /healthz (README, «Production»): the write probe's own lock timeout and the free space
+    # the database folder (SQLite) and the uploads folder must keep.
+    HEALTH_DB_TIMEOUT_MS = _int("HEALTH_DB_TIMEOUT_MS", 1000)
+    HEALTH_MIN_FREE_MB = _int("HEALTH_MIN_FREE_MB", 500)
+    # A restore's marker (utils/maintenance.py); None: instance/maintenance.json. With several
+    # hosts, a path on a folder they share.
+    MAINTENANCE_FILE = os.environ.get("MAINTENANCE_FILE") or None
+    MAINTENANCE_RETRY_AFTER_SECONDS = _int("MAINTENANCE_RETRY_AFTER_SECONDS", 60)
 
     BABEL_DEFAULT_LOCALE = "ru"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("SCHOOL_TIMEZONE", "Europe/Moscow")

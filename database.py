@@ -5,6 +5,11 @@ transactions that start with BEGIN IMMEDIATE. pysqlite otherwise begins a DEFERR
 that takes the write lock only at the first write; if another writer holds it then, SQLite
 answers "database is locked" at once, whatever the busy timeout, because waiting could deadlock.
 Taking the lock at BEGIN makes the busy timeout apply.
+
+PostgreSQL: a lock timeout on every connection, so a save behind a long lock fails in seconds.
+Both timeouts are kept well under gunicorn's worker timeout (30 s): a busy database is answered
+with 503 and Retry-After (app.py, `is_busy_error`), which the grid's outbox retries, instead of
+a worker killed mid-request or a 500.
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from collections.abc import Iterator
 from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from extensions import db
 
@@ -35,6 +41,12 @@ def deferred_transactions() -> Iterator[None]:
         _write_intent.reset(token)
 
 
+def read_only_from_now() -> None:
+    """The rest of this request only reads (an error page after a refused write): its next
+    transaction begins DEFERRED and does not wait for the write lock again."""
+    _write_intent.set(False)
+
+
 def setup_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -52,11 +64,39 @@ def setup_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
 
 
+def setup_postgresql(engine: Engine, lock_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
+        cursor.close()
+        dbapi_connection.commit()  # a session setting: it outlives this first transaction
+
+
+# SQLite: SQLITE_BUSY ("database is locked", "database is busy"); PostgreSQL: lock_not_available
+# (55P03, lock_timeout) and query_canceled (57014, statement_timeout).
+_SQLITE_BUSY = ("database is locked", "database is busy", "database table is locked")
+_PG_BUSY = frozenset({"55P03", "57014"})
+
+
+def is_busy_error(error: BaseException) -> bool:
+    """True when the database refused because another transaction holds a lock too long: the
+    request did nothing and may be repeated as it is."""
+    if not isinstance(error, OperationalError):
+        return False
+    original = error.orig
+    if getattr(original, "sqlstate", None) in _PG_BUSY:
+        return True
+    return type(original).__module__.startswith("sqlite3") and str(original).lower().startswith(_SQLITE_BUSY)
+
+
 def init_database(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
             setup_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        elif engine.dialect.name == "postgresql":
+            setup_postgresql(engine, app.config["PG_LOCK_TIMEOUT_MS"])
 
     @app.before_request
     def _mark_write_intent():

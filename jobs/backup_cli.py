@@ -63,7 +63,7 @@ def backup_list(check: bool) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def backup_restore(name_or_path: str, yes: bool) -> None:
     """Replace the database and the uploads with the backup NAME_OR_PATH (a folder name from
-    `flask backup list`, or a path). Stop the web server and the scheduler first."""
+    `flask backup list`, or a path). Stop the scheduler first; web processes refuse changes meanwhile."""
     from jobs.restore import plan_restore, restore
 
     app = current_app._get_current_object()
@@ -81,7 +81,8 @@ def backup_restore(name_or_path: str, yes: bool) -> None:
     for table, now in plan.rows_now.items():
         after = plan.rows_after.get(table, "?")
         click.echo(f"  {table:<14} now {'missing' if now is None else now:>8}  after restore {after:>8}")
-    click.echo("Everything written since the backup is lost. Stop the web server and the scheduler first.")
+    click.echo("Everything written since the backup is lost. Stop the scheduler first; while the restore runs, "
+               "the web server refuses changes (503) and shows why.")
     if not yes:
         click.confirm("Restore this backup?", abort=True)
     try:

@@ -3,9 +3,10 @@ database and the uploads folder, so it is a command for the operator, never a bu
 
 Order: verify every checksum of the chosen copy (a damaged copy is refused; with a name, the
 other destination's copy is tried), unpack the files next to the uploads folder, replace the
-database, then swap the uploads folder. The web server and the scheduler must be stopped
-first: their open connections would still see the old SQLite file, or hold locks that make
-PostgreSQL's restore wait."""
+database, then swap the uploads folder. Meanwhile the application is in maintenance
+(utils/maintenance.py): web processes answer writes with 503 and show why, and drop their
+connections afterwards (SQLite: they would still see the old file). Stopping the scheduler
+first is still best; a web process's open transaction can make PostgreSQL's restore wait."""
 from __future__ import annotations
 
 import contextlib
@@ -39,6 +40,7 @@ from jobs.backup import (
 from models import JobRun
 from models.archive import BackupCopy
 from models.base import as_utc, utcnow
+from utils.maintenance import maintenance
 
 # Shown before the confirmation: how many rows the restore replaces.
 KEY_TABLES = ("school", "user", "student", "class_group", "lesson", "mark", "attendance", "period_mark", "homework_file")
@@ -170,8 +172,14 @@ def _record_restored_run(app: Flask, plan: RestorePlan) -> None:
 
 
 def restore(app: Flask, plan: RestorePlan) -> dict[str, str | None]:
-    """Replace the database and the uploads with the planned copy. Returns where the previous
-    SQLite file and uploads folder were kept."""
+    """Replace the database and the uploads with the planned copy, with the application in
+    maintenance meanwhile: web processes refuse writes (503) and show why, and reconnect
+    afterwards. Returns where the previous SQLite file and uploads folder were kept."""
+    with maintenance(app, "restore", backup=plan.info.get("name")):
+        return _restore(app, plan)
+
+
+def _restore(app: Flask, plan: RestorePlan) -> dict[str, str | None]:
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
     url = database_url()
     copy = os.path.join(plan.folder, DATABASE_FILES[plan.engine])

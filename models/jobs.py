@@ -34,6 +34,12 @@ class JobRun(db.Model):
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     errors: Mapped[str] = mapped_column(Text, default="")
     started_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    # The process that runs it: a run left 'running' by a process that is gone (a restart, a
+    # kill) is recognised and marked failed when the scheduler starts (jobs/runner.py).
+    host: Mapped[Optional[str]] = mapped_column(String(255))
+    pid: Mapped[Optional[int]] = mapped_column(Integer)
+    # 1, and one more each time a failed slot is claimed again (the scheduler's restart).
+    attempts: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 SENT_EMAIL_STATUSES = ("sent", "failed", "not_sent")

@@ -85,6 +85,7 @@ def _base_config(tmp_path) -> dict:
         SQLALCHEMY_DATABASE_URI=DATABASE_URL,
         UPLOAD_FOLDER=str(tmp_path / "uploads"),
         REPORTS_FOLDER=str(tmp_path / "reports"),
+        MAINTENANCE_FILE=str(tmp_path / "maintenance.json"),  # a restore's marker, not instance/'s
     )
     return config
 
@@ -99,7 +100,8 @@ def _shared_app(slot: str, tmp_path):
     application = _SHARED_APPS.get(slot)
     if application is None:
         application = _SHARED_APPS[slot] = create_app(config)
-    application.config.update(UPLOAD_FOLDER=config["UPLOAD_FOLDER"], REPORTS_FOLDER=config["REPORTS_FOLDER"])
+    application.config.update(UPLOAD_FOLDER=config["UPLOAD_FOLDER"], REPORTS_FOLDER=config["REPORTS_FOLDER"],
+                              MAINTENANCE_FILE=config["MAINTENANCE_FILE"])
     return application
 
 

@@ -6,6 +6,9 @@
 
   var OUTBOX_KEY = "journal-outbox:" + location.pathname;
   var RETRY_MS = 5000;
+  var MAX_WAIT_MS = 10 * 60 * 1000;
+  var retryNotBefore = 0;  // the server said when to come back (503 + Retry-After)
+  var serverToast = false;  // the toast shows a 503's reason: cleared once the outbox is empty
   var outbox = loadOutbox();
   var activeInput = null;
   var addMode = false;
@@ -37,6 +40,26 @@
   function toast(message) {
     var t = document.getElementById("journal-toast");
     if (t) { t.textContent = message || ""; t.className = message ? "toast toast-error" : "toast"; }
+    serverToast = false;  // another message replaces a 503's reason
+  }
+  // A server error: wait as long as Retry-After says (seconds or a date), or RETRY_MS, before
+  // the outbox tries again, so a busy or restoring server is not hammered.
+  function noteServerError(retryAfter) {
+    var wait = RETRY_MS;
+    if (retryAfter) {
+      var seconds = Number(retryAfter);
+      wait = isNaN(seconds) ? Date.parse(retryAfter) - Date.now() : seconds * 1000;
+      if (isNaN(wait) || wait < 0) { wait = RETRY_MS; }
+    }
+    retryNotBefore = Date.now() + Math.min(wait, MAX_WAIT_MS);
+  }
+  // The message of the server's error fragment (a busy database, a restore), as text only.
+  function serverMessage(html) {
+    try { return new DOMParser().parseFromString(html || "", "text/html").body.textContent.trim(); } catch (e) { return ""; }
+  }
+  function serverToastFrom(html) {
+    var message = serverMessage(html);
+    if (message) { toast(message); serverToast = true; }
   }
 
   // --- Saving: idempotency key, errors, outbox ------------------------------------------
@@ -63,6 +86,9 @@
     } else if (status === 401 || status === 403 || status === 404) {
       evt.detail.shouldSwap = false;
       toast(status === 401 ? "Сеанс завершён. Войдите снова." : "Нет доступа к этой отметке.");
+    } else if (status === 503) {
+      evt.detail.shouldSwap = false;
+      toast(serverMessage(evt.detail.xhr.responseText) || "Сервер занят. Попробуйте ещё раз через несколько секунд.");
     } else if (status >= 500) {
       evt.detail.shouldSwap = false;
       toast("Отметка не сохранена: ошибка сервера. Попробуйте ещё раз.");
@@ -88,7 +114,12 @@
       evt.detail.shouldSwap = true;
       evt.detail.isError = false;
     } else if (status >= 500 || status === 0) {
+      // Nothing was stored: the typed value stays in the cell and goes to the outbox.
       evt.detail.shouldSwap = false;
+      if (status >= 500) {
+        noteServerError(evt.detail.xhr.getResponseHeader("Retry-After"));
+        if (status === 503) { serverToastFrom(evt.detail.xhr.responseText); }
+      }
       queueForRetry(el);
     } else if (status === 403 || status === 404 || status === 401) {
       evt.detail.shouldSwap = false;
@@ -124,11 +155,12 @@
     var before = outbox.length;
     outbox = outbox.filter(function (o) { return o.cell !== cellId; });
     if (outbox.length !== before) { saveOutbox(); }
+    if (!outbox.length && serverToast) { toast(""); serverToast = false; }
   }
 
   var retrying = false;
   function retryOutbox() {
-    if (retrying || !outbox.length || navigator.onLine === false) { return; }
+    if (retrying || !outbox.length || navigator.onLine === false || Date.now() < retryNotBefore) { return; }
     retrying = true;
     var item = outbox[0];
     var body = new URLSearchParams({ value: item.value, key: item.key, base: item.base });
@@ -137,7 +169,11 @@
       headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true", "Content-Type": "application/x-www-form-urlencoded" }
     }).then(function (response) {
       return response.text().then(function (html) {
-        if (response.status >= 500) { throw new Error("server"); }
+        if (response.status >= 500) {
+          noteServerError(response.headers.get("Retry-After"));
+          if (response.status === 503) { serverToastFrom(html); }
+          throw new Error("server");
+        }
         var cell = document.getElementById(item.cell);
         if (response.status === 200 || response.status === 400 || response.status === 409) {
           if (cell) { htmx.swap(cell, html, { swapStyle: "outerHTML" }); }
@@ -148,7 +184,7 @@
       });
     }).catch(function () { /* still offline: keep it */ }).then(function () {
       retrying = false;
-      if (outbox.length) { setTimeout(retryOutbox, 300); }
+      if (outbox.length) { setTimeout(retryOutbox, Math.max(300, retryNotBefore - Date.now())); }
     });
   }
   window.addEventListener("online", retryOutbox);
