@@ -249,3 +249,18 @@ def test_substitutions_are_managed_by_the_office_and_the_journal_administrator(c
     s = small_school()
     auth.login(getattr(s, who))
     assert client.get("/journal/schedule/changes").status_code == 200
+
+
+def test_reprinted_class_slips_alert_the_owners_but_a_first_password_does_not(client, auth, small_school):
+    """Reprinting a class's slips replaces working passwords: each owner is told, as after a
+    single reset; a first password (none issued before) is no reset."""
+    s = small_school()
+    first, reissued = s.pupils_5b[0].user, s.pupils_5b[1].user
+    db.session.get(User, first.id).set_unusable_password()
+    db.session.commit()
+    auth.login(s.tech_admin)
+    response = client.post(f"/admin/people/classes/{s.class_5b.id}/slips", data={"students": "y"})
+    assert response.mimetype == "application/pdf"
+    alerted = set(db.session.scalars(select(AdminAlert.user_id).where(AdminAlert.kind == AdminAlert.PASSWORD_RESET)))
+    assert reissued.id in alerted and first.id not in alerted
+    assert "Техников Тимур" in db.session.scalar(select(AdminAlert.message).where(AdminAlert.user_id == reissued.id))

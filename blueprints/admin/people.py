@@ -457,7 +457,7 @@ def people_import_slips(entry_id: int):
     if not users:
         flash(_("Нет учётных записей для печати карточек."), "error")
         return redirect(url_for("admin.people_import_result", entry_id=entry.id))
-    issued = ops.issue_passwords(users, _("Карточки доступа после импорта"))
+    issued = ops.issue_passwords(users, _("Карточки доступа после импорта"), _actor())
     return _slips_pdf(issued, f"credentials-import-{entry.id}.pdf")
 
 
@@ -517,7 +517,7 @@ def people_class_slips_print(class_id: int):
     if not users:
         flash(_("В классе нет учётных записей для печати карточек."), "error")
         return _render_class_slips(class_group, form, 400)
-    issued = ops.issue_passwords(users, _("Карточки доступа класса %(c)s", c=class_group.name))
+    issued = ops.issue_passwords(users, _("Карточки доступа класса %(c)s", c=class_group.name), _actor())
     return _slips_pdf(issued, f"credentials-{class_group.id}.pdf")
 
 

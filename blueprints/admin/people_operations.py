@@ -45,6 +45,7 @@ from models import (
     UserRole,
 )
 from models.base import utcnow
+from models.people import UNUSABLE_PASSWORD_PREFIX
 from utils import audit
 from utils.credentials import generate_password
 
@@ -151,8 +152,24 @@ def reset_password(user: User, actor: User, reason: str = "") -> str:
         raise NotYourRights(
             N_("Пароль директора или заместителя директора (и любого, чья роль выше вашей) сбрасывает только директор.")
         )
+    _alert_owner(user, actor)
     password = _new_password(user)
     audit.record("user", user.id, "password_reset", reason=reason.strip())
+    audit.record(
+        "credentials",
+        user.id,
+        "disclose",
+        after={"document": "slip", "login": user.login},
+        reason=_("Выдача нового пароля"),
+    )
+    return password
+
+
+def _alert_owner(user: User, actor: User) -> None:
+    """A password that replaces one the owner could use is a reset: the owner and the
+    administrators are told who did it. A first password (none was issued before) is not."""
+    if user.password_hash.startswith(UNUSABLE_PASSWORD_PREFIX):
+        return
     db.session.add(
         AdminAlert(
             school_id=user.school_id,
@@ -167,20 +184,14 @@ def reset_password(user: User, actor: User, reason: str = "") -> str:
             ),
         )
     )
-    audit.record(
-        "credentials",
-        user.id,
-        "disclose",
-        after={"document": "slip", "login": user.login},
-        reason=_("Выдача нового пароля"),
-    )
-    return password
 
 
-def issue_passwords(users: list[User], reason: str) -> list[tuple[User, str]]:
-    """New passwords for the people of a slips sheet; every disclosure goes to the register (PD-4)."""
+def issue_passwords(users: list[User], reason: str, actor: User) -> list[tuple[User, str]]:
+    """New passwords for the people of a slips sheet; every disclosure goes to the register (PD-4)
+    and every owner whose working password is replaced is told."""
     issued = []
     for user in users:
+        _alert_owner(user, actor)
         issued.append((user, _new_password(user)))
         audit.record("credentials", user.id, "disclose", after={"document": "slip", "login": user.login}, reason=reason)
     return issued
