@@ -183,8 +183,11 @@ def _register_security_headers(app: Flask) -> None:
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if response.mimetype == "text/html":
-            response.headers.setdefault("Cache-Control", "no-store")
+        # Every answer but a static file may carry personal data (a page, a PDF, an export, a
+        # scanned note): no browser or proxy keeps it (152-ФЗ). One rule here, so a new route
+        # cannot forget it; send_file's own "no-cache" is replaced too.
+        if request.endpoint != "static":
+            response.headers["Cache-Control"] = "no-store"
         return response
 
 

@@ -10,13 +10,19 @@ from typing import TypeVar
 from flask import abort
 from sqlalchemy import exists, select
 
+from domain import roles as role_rules
 from extensions import db
 from models import ClassGroup, ParentLink, Student, TeachingAssignment, User
 
 # The administrator opens and closes the year and manages people (ADM-1, ADM-3).
 ADMIN_ROLES = frozenset({"director", "journal_admin", "tech_admin"})
-# The academic office views every journal without editing and prints its pages (004:3.3).
+# The academic office views every journal without editing and prints its pages (004:3.3). The
+# technical administrator is not in it: he keeps the accounts and the system, not the records
+# (003 Положение 2.2).
 JOURNAL_READER_ROLES = frozenset({"director", "deputy", "methodist", "journal_admin"})
+# Substitutions and cancellations: the academic office and the journal administrator, who enters
+# the timetable (002:4.1); the methodist only monitors (002:4.2).
+SCHEDULE_MANAGER_ROLES = frozenset({"director", "deputy", "journal_admin"})
 TEACHING_ROLES = frozenset({"teacher", "class_teacher", "extra_teacher"})
 
 T = TypeVar("T")
@@ -61,13 +67,20 @@ def can_edit_assignment(user: User, assignment: TeachingAssignment) -> bool:
 def can_view_class(user: User, class_group: ClassGroup) -> bool:
     if not _same_school(user, class_group.school_id):
         return False
-    if can_read_all_journals(user) or can_administer(user) or is_class_teacher_of(user, class_group):
+    return can_read_all_journals(user) or can_administer(user) or works_with_class(user, class_group)
+
+
+def works_with_class(user: User, class_group: ClassGroup) -> bool:
+    """The class teacher of the class or a teacher of one of its subjects."""
+    if is_class_teacher_of(user, class_group):
         return True
-    return db.session.scalar(
-        select(
-            exists().where(
-                TeachingAssignment.class_id == class_group.id,
-                TeachingAssignment.teacher_id == user.id,
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    TeachingAssignment.class_id == class_group.id,
+                    TeachingAssignment.teacher_id == user.id,
+                )
             )
         )
     )
@@ -85,7 +98,8 @@ def is_parent_of(user: User, student: Student) -> bool:
 
 def can_view_student(user: User, student: Student) -> bool:
     """Students see only their own data, parents only their own children's (004:2.11-2.12);
-    staff see the students of the classes they work with."""
+    staff see the students of the classes they work with, the readers of every journal every
+    student. The technical administrator manages accounts and reads no diary."""
     if not _same_school(user, student.school_id):
         return False
     if student.user_id is not None and student.user_id == user.id:
@@ -94,9 +108,9 @@ def can_view_student(user: User, student: Student) -> bool:
         return True
     if not user.is_staff:
         return False
-    if can_read_all_journals(user) or can_administer(user):
+    if can_read_all_journals(user):
         return True
-    return student.current_class is not None and can_view_class(user, student.current_class)
+    return student.current_class is not None and works_with_class(user, student.current_class)
 
 
 def checked(obj: T | None, allowed: Callable[[User, T], bool] | None, user: User, hide_other_schools: bool = True) -> T:
@@ -178,9 +192,9 @@ def can_record_lesson(user: User, assignment: TeachingAssignment, day) -> bool:
 
 
 def can_manage_schedule(user: User) -> bool:
-    """Substitutions and cancellations are arranged by the academic office and the
-    administrators (ADM-9)."""
-    return user.has_role(*(JOURNAL_READER_ROLES | ADMIN_ROLES))
+    """Substitutions and cancellations are arranged by the academic office and the journal
+    administrator (ADM-9, 002:4.1); not by the methodist nor the technical administrator."""
+    return user.has_role(*SCHEDULE_MANAGER_ROLES)
 
 
 def can_view_teacher_schedule(user: User, teacher: User) -> bool:
@@ -263,6 +277,33 @@ def can_manage_family_records(user: User, student: Student) -> bool:
     if can_administer(user):
         return True
     return student.current_class is not None and is_class_teacher_of(user, student.current_class)
+
+
+def can_read_report_files(user: User) -> bool:
+    """The printed weekly reports hold every child's marks: those who read every journal, not
+    the technical administrator, who only runs the job."""
+    return can_administer(user) and can_read_all_journals(user)
+
+
+# --- Accounts and roles (blueprints/admin/people*.py, ADM-7) ----------------------------------
+
+
+def role_change_refusal(actor: User, user: User, new_roles) -> str | None:
+    """Why `actor` may not give `user` the roles `new_roles` (domain/roles.py), or None."""
+    if not (can_administer(actor) and _same_school(actor, user.school_id)):
+        return "not_admin"
+    return role_rules.grant_refusal(actor.roles, user.roles, new_roles, is_self=actor.id == user.id)
+
+
+def can_reset_password(actor: User, user: User) -> bool:
+    """A new password lets its issuer log in as the owner: a director's or deputy's, or that of
+    someone ranked above the issuer, is issued by the director only (domain/roles.py)."""
+    return (
+        can_administer(actor)
+        and _same_school(actor, user.school_id)
+        and actor.id != user.id
+        and not role_rules.reset_needs_director(actor.roles, user.roles)
+    )
 
 
 def can_view_job_run(user: User, run) -> bool:

@@ -46,7 +46,10 @@ class AuditEntry(db.Model):
 
 
 class AdminAlert(db.Model):
-    """Something an administrator must act on: a reported compromise, a failed backup…"""
+    """Something an administrator must act on: a reported compromise, a failed backup… An alert
+    of kind PASSWORD_RESET is also shown to its user, the owner of the account."""
+
+    PASSWORD_RESET = "password_reset"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)

@@ -7,6 +7,8 @@ from sqlalchemy import select
 
 from tests.access import ADMINS, Rule
 
+DIRECTOR = frozenset({"director"})
+
 
 def _alert_id(s) -> int:
     from extensions import db
@@ -75,9 +77,11 @@ RULES = [
     Rule(
         "POST",
         f"{P}/users/<int:user_id>/roles",
-        ADMINS,
+        DIRECTOR,
         lambda s: f"{P}/users/{s.deputy.id}/roles",
         lambda s: {"roles": ["deputy", "teacher"]},
+        note="the deputy ranks above the other administrators: only the director changes her roles "
+        "(a teacher's roles: every administrator, test_admin_roles)",
     ),
     Rule(
         "POST",
@@ -90,9 +94,10 @@ RULES = [
     Rule(
         "POST",
         f"{P}/users/<int:user_id>/password",
-        ADMINS,
+        DIRECTOR,
         lambda s: f"{P}/users/{s.deputy.id}/password",
-        note="answers with the slip PDF",
+        note="answers with the slip PDF; the deputy's password only the director resets "
+        "(a teacher's: every administrator, test_admin_roles)",
     ),
     Rule("GET", f"{P}/alerts", ADMINS, lambda s: f"{P}/alerts"),
     Rule("POST", f"{P}/alerts/<int:alert_id>/resolve", ADMINS, lambda s: f"{P}/alerts/{_alert_id(s)}/resolve"),

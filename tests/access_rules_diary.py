@@ -1,6 +1,6 @@
 """Access rules for the diary (blueprints/diary): a student's pages open for the student, their
 parents and the staff policy.can_view_student allows (the class's teachers, the academic office,
-the administrators); absence notes for the child's parent, the class teacher and the academic
+the journal administrator; not the technical administrator); absence notes for the child's parent, the class teacher and the academic
 office (DIA-5, ADM-6). The entry page /diary/ is in access_rules_core."""
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from datetime import date
 
 from tests.access import OFFICE, Rule
 
-# Петров Пётр (5А): himself, his mother, the teachers of 5А, the office and the administrators.
-VIEW_PUPIL_5A = frozenset({"student_5a", "parent_a", "maths_teacher", "russian_teacher", "english_teacher", "tech_admin"}) | OFFICE
+# Петров Пётр (5А): himself, his mother, the teachers of 5А and the office; not the technical
+# administrator, who manages accounts and reads no diary (policy.can_view_student).
+VIEW_PUPIL_5A = frozenset({"student_5a", "parent_a", "maths_teacher", "russian_teacher", "english_teacher"}) | OFFICE
 NOTES_OF_5A = frozenset({"parent_a", "maths_teacher"}) | OFFICE
 
 

@@ -92,6 +92,9 @@ def _load_run(run_id: int) -> JobRun:
 
 
 def _own_files(run: JobRun) -> list[str]:
+    """The class files of the run for this school; none for those who may not read them."""
+    if not policy.can_read_report_files(current_user):
+        return []
     files = (run.counts or {}).get("files") or {}
     own = files.get(str(current_user.school_id)) if isinstance(files, dict) else None
     return [f for f in own or [] if isinstance(f, str)]
@@ -258,6 +261,8 @@ def job_report_file(run_id: int, filename: str):
     from jobs.weekly_reports import resolve_batch_file
 
     run = _load_run(run_id)
+    if not policy.can_read_report_files(current_user):
+        abort(403)  # every child's marks: not for the technical administrator
     if run.job_id != REPORTS_JOB or filename not in _own_files(run):
         abort(404)
     path = resolve_batch_file(current_app, filename)

@@ -153,6 +153,7 @@ def _render_user(user: User, status: int = 200, **forms):
         roles_form=roles_form,
         block_form=forms.get("block_form") or BlockForm(),
         reset_form=ResetPasswordForm(),
+        can_reset=policy.can_reset_password(current_user, user),
         confirm_form=ConfirmForm(),
     ), status
 
@@ -172,6 +173,10 @@ def people_roles(user_id: int):
         return _render_user(user, 400, roles_form=form)
     try:
         ops.set_roles(user, form.roles.data, _actor())
+    except ops.NotYourRights as e:
+        db.session.rollback()
+        flash(_(e.message, **e.params), "error")
+        return _render_user(user, e.status, roles_form=form)
     except PeopleError as e:
         db.session.rollback()
         flash(str(e), "error")
@@ -225,10 +230,12 @@ def people_reset_password(user_id: int):
     form = ResetPasswordForm()
     if not form.validate_on_submit():
         return _render_user(user, 400)
-    if user.id == current_user.id:
-        flash(_("Свой пароль меняйте в профиле."), "error")
-        return _render_user(user, 400)
-    password = ops.reset_password(user, form.reason.data or "")
+    try:
+        password = ops.reset_password(user, _actor(), form.reason.data or "")
+    except ops.NotYourRights as e:
+        db.session.rollback()
+        flash(_(e.message, **e.params), "error")
+        return _render_user(user, e.status)
     return _slips_pdf([(user, password)], f"password-{user.login}.pdf")
 
 
@@ -452,11 +459,11 @@ def people_import_slips(entry_id: int):
     entry = policy.load(AuditEntry, entry_id, _own_import, current_user)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    users = [u for u in ops.imported_users(entry) if not u.is_blocked]
+    users = [u for u in ops.imported_users(entry) if not u.is_blocked and policy.can_reset_password(current_user, u)]
     if not users:
         flash(_("Нет учётных записей для печати карточек."), "error")
         return redirect(url_for("admin.people_import_result", entry_id=entry.id))
-    issued = ops.issue_passwords(users, _("Карточки доступа после импорта"))
+    issued = ops.issue_passwords(users, _("Карточки доступа после импорта"), _actor())
     return _slips_pdf(issued, f"credentials-import-{entry.id}.pdf")
 
 
@@ -511,10 +518,12 @@ def people_class_slips_print(class_id: int):
     if not form.validate_on_submit():
         return _render_class_slips(class_group, form, 400)
     users = [u for u in ops.class_people(class_group, form.students.data, form.parents.data) if not u.is_blocked]
+    # A parent who is also the deputy (or the administrator himself) gets no slip here.
+    users = [u for u in users if policy.can_reset_password(current_user, u)]
     if not users:
         flash(_("В классе нет учётных записей для печати карточек."), "error")
         return _render_class_slips(class_group, form, 400)
-    issued = ops.issue_passwords(users, _("Карточки доступа класса %(c)s", c=class_group.name))
+    issued = ops.issue_passwords(users, _("Карточки доступа класса %(c)s", c=class_group.name), _actor())
     return _slips_pdf(issued, f"credentials-{class_group.id}.pdf")
 
 

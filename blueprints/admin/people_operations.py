@@ -28,6 +28,7 @@ import policy
 from blueprints.admin import importing
 from blueprints.admin.importing import COLUMNS, ImportContext, ImportPlan
 from blueprints.main.labels import ROLE_LABELS
+from domain.messages import N_, Refusal
 from extensions import db
 from models import (
     ROLES,
@@ -44,6 +45,7 @@ from models import (
     UserRole,
 )
 from models.base import utcnow
+from models.people import UNUSABLE_PASSWORD_PREFIX
 from utils import audit
 from utils.credentials import generate_password
 from utils.spreadsheets import TableLimits
@@ -54,6 +56,21 @@ PENDING_MAX_AGE_SECONDS = 24 * 3600
 
 class PeopleError(ValueError):
     """A request that cannot be carried out; the message is Russian and shown to the user."""
+
+
+class NotYourRights(Refusal):
+    """An account change beyond the actor's rights (domain/roles.py): refused with 403, nothing
+    stored."""
+
+    status = 403
+
+
+ROLE_REFUSALS = {
+    "self": N_("Нельзя назначить роль самому себе: роли вам назначает директор."),
+    "above": N_("Роль выше вашей собственной может назначить или снять только директор."),
+    "senior": N_("Роли этого пользователя может изменить только директор: его роль выше вашей."),
+    "not_admin": N_("Менять роли могут только администраторы своей школы."),
+}
 
 
 def school_today(school: School) -> date:
@@ -84,6 +101,9 @@ def set_roles(user: User, roles: Iterable[str], actor: User) -> None:
     before = sorted(user.roles)
     if set(before) == new:
         return
+    refusal = policy.role_change_refusal(actor, user, new)
+    if refusal is not None:
+        raise NotYourRights(ROLE_REFUSALS[refusal])
     user.role_rows = [r for r in user.role_rows if r.role in new] + [
         UserRole(role=r) for r in sorted(new - set(before))
     ]
@@ -123,8 +143,17 @@ def _new_password(user: User) -> str:
     return password
 
 
-def reset_password(user: User, reason: str = "") -> str:
-    """A new password for one person, shown once on the slip that the view answers with."""
+def reset_password(user: User, actor: User, reason: str = "") -> str:
+    """A new password for one person, shown once on the slip that the view answers with. The
+    owner is told (an alert they see on their main page and profile, also on the
+    administrators' alerts page): whoever holds the slip can log in as them."""
+    if actor.id == user.id:
+        raise NotYourRights(N_("Свой пароль меняйте в профиле."), status=400)
+    if not policy.can_reset_password(actor, user):
+        raise NotYourRights(
+            N_("Пароль директора или заместителя директора (и любого, чья роль выше вашей) сбрасывает только директор.")
+        )
+    _alert_owner(user, actor)
     password = _new_password(user)
     audit.record("user", user.id, "password_reset", reason=reason.strip())
     audit.record(
@@ -137,10 +166,33 @@ def reset_password(user: User, reason: str = "") -> str:
     return password
 
 
-def issue_passwords(users: list[User], reason: str) -> list[tuple[User, str]]:
-    """New passwords for the people of a slips sheet; every disclosure goes to the register (PD-4)."""
+def _alert_owner(user: User, actor: User) -> None:
+    """A password that replaces one the owner could use is a reset: the owner and the
+    administrators are told who did it. A first password (none was issued before) is not."""
+    if user.password_hash.startswith(UNUSABLE_PASSWORD_PREFIX):
+        return
+    db.session.add(
+        AdminAlert(
+            school_id=user.school_id,
+            kind=AdminAlert.PASSWORD_RESET,
+            user_id=user.id,
+            message=_(
+                "Пароль пользователя %(name)s (логин %(login)s) сброшен администратором %(actor)s; "
+                "новый пароль выдан на карточке. Если владелец не просил об этом, заблокируйте запись.",
+                name=user.full_name,
+                login=user.login,
+                actor=actor.full_name,
+            ),
+        )
+    )
+
+
+def issue_passwords(users: list[User], reason: str, actor: User) -> list[tuple[User, str]]:
+    """New passwords for the people of a slips sheet; every disclosure goes to the register (PD-4)
+    and every owner whose working password is replaced is told."""
     issued = []
     for user in users:
+        _alert_owner(user, actor)
         issued.append((user, _new_password(user)))
         audit.record("credentials", user.id, "disclose", after={"document": "slip", "login": user.login}, reason=reason)
     return issued

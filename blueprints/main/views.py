@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -10,6 +12,10 @@ import policy
 from blueprints.main import bp
 from extensions import db
 from models import AdminAlert, LoginEvent, ParentLink, Student, TeachingAssignment
+from models.base import utcnow
+
+# A reset of one's own password stays on the main page for this long (then on the profile).
+RESET_NOTICE_DAYS = timedelta(days=30)
 
 
 @bp.app_context_processor
@@ -70,8 +76,22 @@ def dashboard():
             .limit(20)
         ).all()
     return render_template(
-        "main/dashboard.html", assignments=assignments, children=children, alerts=alerts, backup=backup
+        "main/dashboard.html",
+        assignments=assignments,
+        children=children,
+        alerts=alerts,
+        backup=backup,
+        resets=_password_resets(user, since=utcnow() - RESET_NOTICE_DAYS),
     )
+
+
+def _password_resets(user, since=None) -> list[AdminAlert]:
+    """The resets of the user's own password by an administrator: the owner learns that
+    someone was handed a slip with a password to their account."""
+    query = select(AdminAlert).where(AdminAlert.user_id == user.id, AdminAlert.kind == AdminAlert.PASSWORD_RESET)
+    if since is not None:
+        query = query.where(AdminAlert.at >= since)
+    return db.session.scalars(query.order_by(AdminAlert.at.desc()).limit(10)).all()
 
 
 @bp.get("/profile")
@@ -83,4 +103,4 @@ def profile():
         .order_by(LoginEvent.at.desc())
         .limit(15)
     ).all()
-    return render_template("main/profile.html", logins=logins)
+    return render_template("main/profile.html", logins=logins, resets=_password_resets(current_user))

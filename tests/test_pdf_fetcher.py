@@ -1,0 +1,34 @@
+"""The PDF renderer fetches only the project's own fonts and images (ASVS V12.6.1, xhtml2pdf
+#827): no external URL, no file: URL, no path out of the static folder."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from utils.pdf import PdfError, make_link_callback
+
+STATIC = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static")
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "https://example.org/x.css",
+        "http://169.254.169.254/latest/meta-data/",
+        "file:///etc/passwd",
+        "/etc/passwd",
+        "/static/../app.py",
+        "/static/fonts/../../config.py",
+    ],
+)
+def test_resources_outside_the_static_fonts_and_images_are_refused(uri):
+    with pytest.raises(PdfError):
+        make_link_callback(STATIC)(uri, "")
+
+
+def test_a_shipped_font_is_allowed():
+    font = sorted(f for f in os.listdir(os.path.join(STATIC, "fonts")) if f.endswith(".ttf"))[0]
+    path = make_link_callback(STATIC)(f"/static/fonts/{font}", "")
+    assert os.path.isfile(path)
