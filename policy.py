@@ -203,6 +203,39 @@ def can_view_teacher_schedule(user: User, teacher: User) -> bool:
     )
 
 
+def homework_given_to(student: Student, homework) -> bool:
+    """The homework is the student's: collective for the class (and the subgroup, if the lesson
+    is a subgroup's) the student belonged to on the lesson's date, or individual with the student
+    named (004:2.9, ADM-8). A deleted homework is nobody's."""
+    from models import ClassMembership, HomeworkStudent, SubgroupMember
+
+    lesson = homework.lesson
+    assignment = lesson.assignment
+    if homework.is_deleted or lesson.school_id != student.school_id:
+        return False
+    if homework.is_individual:
+        condition = exists().where(HomeworkStudent.homework_id == homework.id, HomeworkStudent.student_id == student.id)
+    else:
+        condition = exists().where(
+            ClassMembership.student_id == student.id,
+            ClassMembership.class_id == assignment.class_id,
+            ClassMembership.since <= lesson.date,
+            (ClassMembership.until.is_(None)) | (ClassMembership.until >= lesson.date),
+        )
+        if assignment.subgroup_id is not None:
+            condition = condition & exists().where(
+                SubgroupMember.subgroup_id == assignment.subgroup_id, SubgroupMember.student_id == student.id
+            )
+    return bool(db.session.scalar(select(condition)))
+
+
+def can_open_homework_file(user: User, student: Student, homework) -> bool:
+    """From the diary: the files of homework given to the student, for whoever reads the
+    student's diary — the student, their own parents (004:2.11-2.12) and the staff
+    can_view_student allows; never another family's or another class's or group's."""
+    return can_view_student(user, student) and homework_given_to(student, homework)
+
+
 # --- Period marks, deadlines, the class teacher's and the academic office's views -----------
 
 

@@ -27,5 +27,30 @@ def marks_deadline(lesson_date: date, days: int, tz: str) -> datetime:
     return local_end_of_day(lesson_date + timedelta(days=days), tz)
 
 
+def current_marks_deadline(lesson_date: date, by: str, tz: str) -> datetime:
+    """Current marks of a lesson by the school's hour ("18:00") of its day; a setting that does
+    not read as HH:MM falls back to the end of the day."""
+    try:
+        hours, minutes = (int(part) for part in str(by).split(":"))
+        due = time(hours, minutes)
+    except (ValueError, TypeError):
+        return local_end_of_day(lesson_date, tz)
+    return datetime.combine(lesson_date, due, tzinfo=ZoneInfo(tz))
+
+
+def mark_deadline(lesson_date: date, work_kind_code: str, settings: dict, tz: str) -> datetime:
+    """A mark for a written work checked after the lesson is due within N days of the work
+    (003:2.5); any other current mark by the school's hour of the lesson's day (003 Положение 2.4)."""
+    if work_kind_code in settings["works_checked_later"]:
+        return marks_deadline(lesson_date, settings["marks_deadline_days"], tz)
+    return current_marks_deadline(lesson_date, settings["current_marks_by"], tz)
+
+
+def period_marks_open_from(period_end: date, window_days: int) -> date:
+    """The first day period and year marks may be set: the last N days of the period,
+    its end included (001:2.5.6, "в течение последней недели каждого учебного периода")."""
+    return period_end - timedelta(days=max(int(window_days), 1) - 1)
+
+
 def is_late(entered_at: datetime, deadline: datetime) -> bool:
     return entered_at > deadline

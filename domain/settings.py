@@ -23,8 +23,14 @@ DEFAULTS: dict[str, Any] = {
     },
     # Deadlines of 003:2.3-2.5 (hours and days are the school's to change).
     "homework_deadline_hours": 2,
+    # Marks of written works checked after the lesson: within a week of the work (003:2.5).
     "marks_deadline_days": 7,
+    "works_checked_later": ["test", "independent", "practical", "lab", "dictation", "quiz"],
+    # Every other current mark of a lesson by 18:00 of its day (003 Положение 2.4); a later
+    # entry is kept and flagged as late, not refused.
     "current_marks_by": "18:00",
+    # Period and year marks only in the last week of the period (001:2.5.6): refused before.
+    "period_marks_window_days": 7,
 }
 
 

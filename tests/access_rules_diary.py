@@ -45,6 +45,37 @@ def _note_id(s) -> int:
     return s._diary_note_id
 
 
+def _homework_file_id(s) -> int:
+    """A file of maths 5А homework given to the whole class (so to Петров Пётр), on disk."""
+    import os
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from blueprints.journal import operations
+    from extensions import db
+    from models import Homework, HomeworkFile
+
+    if not hasattr(s, "_diary_homework_file_id"):
+        day = s.quarters[1].start_date + timedelta(days=2)
+        lesson = operations.create_lesson(s.maths_5a, s.maths_teacher, day, 6, "Дроби")
+        homework = Homework(lesson_id=lesson.id, text="Карточка")
+        db.session.add(homework)
+        db.session.flush()
+        folder = os.path.join(current_app.config["UPLOAD_FOLDER"], "homework")
+        os.makedirs(folder, exist_ok=True)
+        stored = f"diary-access-{homework.id}.pdf"
+        with open(os.path.join(folder, stored), "wb") as f:
+            f.write(b"%PDF-1.4 test")
+        row = HomeworkFile(homework_id=homework.id, original_name="карточка.pdf", stored_name=stored,
+                           size=13, content_type="application/pdf")
+        db.session.add(row)
+        db.session.commit()
+        s._diary_homework_file_id = row.id
+    return s._diary_homework_file_id
+
+
+
 RULES = [
     Rule("GET", "/diary/students/<int:student_id>/week", VIEW_PUPIL_5A,
          lambda s: f"/diary/students/{_pupil(s)}/week?date=2026-11-16"),
@@ -71,4 +102,6 @@ RULES = [
          lambda s: f"/diary/absence-notes/{_note_id(s)}/reject", lambda s: {"comment": "нет"}),
     Rule("GET", "/diary/absence-notes/<int:note_id>/file", NOTES_OF_5A,
          lambda s: f"/diary/absence-notes/{_note_id(s)}/file"),
+    Rule("GET", "/diary/students/<int:student_id>/homework-files/<int:file_id>", VIEW_PUPIL_5A,
+         lambda s: f"/diary/students/{_pupil(s)}/homework-files/{_homework_file_id(s)}"),
 ]

@@ -3,9 +3,11 @@ another value needs a reason, a changed year mark always needs one, closed perio
 read-only, and only the subject's teacher sets them."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from blueprints.journal import operations
@@ -26,6 +28,24 @@ def year_period(journal):  # noqa: F811
     db.session.add(period)
     db.session.commit()
     return period
+
+
+def noon_of(school, day):
+    return datetime.combine(day, time(12, 0), tzinfo=ZoneInfo(school.timezone))
+
+
+@pytest.fixture(autouse=True)
+def last_week_of_quarter2(journal, quarter2):  # noqa: F811
+    """Period marks are set in the last week of the period (001:2.5.6): the clock stands there."""
+    with time_machine.travel(noon_of(journal.school, quarter2.end_date - timedelta(days=1)), tick=False):
+        yield
+
+
+@pytest.fixture
+def last_week_of_the_year(journal, last_week_of_quarter2, year_period):  # noqa: F811
+    """Every quarter has ended and the year mark is due."""
+    with time_machine.travel(noon_of(journal.school, year_period.end_date), tick=False):
+        yield
 
 
 def give_marks(j, pupil, values):
@@ -192,7 +212,8 @@ def test_saving_a_grid_cell_refreshes_the_suggestion(client, auth, journal, quar
     assert f'id="pm-{quarter2.id}-{pupil.id}"' in html and '"value": "3"' in html
 
 
-def test_year_column_appears_and_changing_a_year_mark_needs_a_written_reason(client, auth, journal, quarter2, year_period):  # noqa: F811
+def test_year_column_appears_and_changing_a_year_mark_needs_a_written_reason(client, auth, journal, quarter2, year_period,  # noqa: F811
+                                                                             last_week_of_the_year):
     pupil = journal.pupils_5a[0]
     quarters = db.session.scalars(select(StudyPeriod).where(StudyPeriod.scheme == "quarter").order_by(StudyPeriod.number)).all()
     auth.login(journal.maths_teacher)

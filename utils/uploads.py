@@ -7,6 +7,8 @@ import os
 import secrets
 from dataclasses import dataclass, field
 
+from flask import send_from_directory
+
 from domain.messages import N_, Refusal
 
 # extension -> (content type, signatures of the first bytes)
@@ -94,6 +96,18 @@ class UploadStore:
     def committed(self) -> None:
         _remove_all(self.to_remove)
         self.written.clear()
+
+
+def send_stored_file(directory: str, stored_name: str, download_name: str, content_type: str):
+    """A stored upload as a download: never sniffed as another type, never kept by a browser or
+    proxy cache (personal files of a child, 152-ФЗ)."""
+    response = send_from_directory(
+        directory, stored_name, as_attachment=True, download_name=download_name,
+        mimetype=content_type or "application/octet-stream",
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _remove_all(paths: list[str]) -> None:

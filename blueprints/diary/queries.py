@@ -35,6 +35,7 @@ from models import (
     ClassGroup,
     ClassMembership,
     Homework,
+    HomeworkFile,
     HomeworkStudent,
     Lesson,
     Mark,
@@ -66,6 +67,7 @@ class DiaryLesson:
     teacher_name: str  # who gives it: the substitute for a substitution
     topic: str = ""
     homework: list[str] = field(default_factory=list)  # collective, then this student's own
+    homework_files: list[tuple[int, str]] = field(default_factory=list)  # (HomeworkFile id, file name)
     marks: list[tuple[str, str]] = field(default_factory=list)  # (value, kind of work)
     attendance: str | None = None  # absent / ill / excused / unexcused / late
     is_substitution: bool = False
@@ -337,18 +339,26 @@ def week_data(student: Student, monday: date) -> WeekData:
     lesson_ids = [lesson.id for lesson in lessons] or [-1]
     own_homework = exists().where(HomeworkStudent.homework_id == Homework.id, HomeworkStudent.student_id == student.id)
     homework: dict[int, list[str]] = defaultdict(list)
-    for hw in db.session.scalars(
-        select(Homework)
+    files: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    seen: set[int] = set()
+    # the homework with its files in one statement, whether or not there are any
+    for hw, file in db.session.execute(
+        select(Homework, HomeworkFile)
+        .outerjoin(HomeworkFile, HomeworkFile.homework_id == Homework.id)
         .where(
             Homework.lesson_id.in_(lesson_ids),
             Homework.is_deleted.is_(False),
             or_(Homework.is_individual.is_(False), own_homework),
         )
-        .order_by(Homework.is_individual, Homework.id)
+        .order_by(Homework.is_individual, Homework.id, HomeworkFile.id)
     ):
-        text = homework_text(hw)
-        if text:
-            homework[hw.lesson_id].append(text)
+        if hw.id not in seen:
+            seen.add(hw.id)
+            text = homework_text(hw)
+            if text:
+                homework[hw.lesson_id].append(text)
+        if file is not None:
+            files[hw.lesson_id].append((file.id, file.original_name))
     marks: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for lesson_id, value, kind_name in db.session.execute(
         select(Mark.lesson_id, Mark.value, WorkKind.name)
@@ -385,10 +395,10 @@ def week_data(student: Student, monday: date) -> WeekData:
             pool = recorded.get((slot.assignment_id, slot.date), [])
             if match is None and pool and not slot.is_cancelled:
                 match = pool.pop(0)
-            items.append(_merge(slot, match, by_assignment, homework, marks, attendance))
+            items.append(_merge(slot, match, by_assignment, homework, files, marks, attendance))
         for (_assignment_id, day), pool in recorded.items():
             if day == day_data.date:
-                items.extend(_merge(None, lesson, by_assignment, homework, marks, attendance) for lesson in pool)
+                items.extend(_merge(None, lesson, by_assignment, homework, files, marks, attendance) for lesson in pool)
         items.sort(key=lambda i: (i.lesson_number, i.subject_name))
         day_data.lessons = items
 
@@ -399,7 +409,7 @@ def week_data(student: Student, monday: date) -> WeekData:
     return WeekData(student, class_group, monday, days, subjects, period)
 
 
-def _merge(slot, lesson, by_assignment, homework, marks, attendance) -> DiaryLesson:
+def _merge(slot, lesson, by_assignment, homework, files, marks, attendance) -> DiaryLesson:
     assignment = by_assignment[slot.assignment_id if slot is not None else lesson.assignment_id]
     item = DiaryLesson(
         date=slot.date if slot is not None else lesson.date,
@@ -419,6 +429,7 @@ def _merge(slot, lesson, by_assignment, homework, marks, attendance) -> DiaryLes
         item.lesson_id = lesson.id
         item.topic = lesson.topic
         item.homework = homework.get(lesson.id, [])
+        item.homework_files = files.get(lesson.id, [])
         item.marks = marks.get(lesson.id, [])
         item.attendance = attendance.get(lesson.id)
         if lesson.is_substitution:

@@ -18,10 +18,12 @@ from blueprints.auth.access import roles_required
 from blueprints.diary import bp, operations, queries
 from blueprints.diary.forms import REASON_LABELS, STATUS_LABELS, AbsenceNoteForm, DecisionForm
 from blueprints.diary.wording import forecast_phrase
+from blueprints.journal.lesson_operations import HOMEWORK_SUBFOLDER
 from extensions import db
-from models import ClassGroup, ParentLink, Student
+from models import ClassGroup, Homework, HomeworkFile, ParentLink, Student
 from models.diary import AbsenceNote
 from utils.timeutil import school_today
+from utils.uploads import send_stored_file
 
 ATTENDANCE_LABELS = {
     "absent": "Н",
@@ -347,6 +349,23 @@ def reject_note(note_id: int):
         return _after_decision(note)
     flash(_("Заявление отклонено; родитель увидит ваш комментарий."), "success")
     return _after_decision(note)
+
+
+@bp.get("/students/<int:student_id>/homework-files/<int:file_id>")
+@login_required
+def homework_file(student_id: int, file_id: int):
+    """A file of the homework given to the student (the class, the subgroup or the student by
+    name), linked from the diary's week: the student, their parents and the staff who read the
+    student's diary; another family's child or another class's or group's file is refused."""
+    student = _load_student(student_id)
+    row = policy.checked(db.session.get(HomeworkFile, file_id), None, current_user)
+    policy.checked(
+        db.session.get(Homework, row.homework_id),
+        lambda user, homework: policy.can_open_homework_file(user, student, homework),
+        current_user,
+    )
+    folder = f"{current_app.config['UPLOAD_FOLDER']}/{HOMEWORK_SUBFOLDER}"
+    return send_stored_file(folder, row.stored_name, row.original_name, row.content_type)
 
 
 @bp.get("/absence-notes/<int:note_id>/file")

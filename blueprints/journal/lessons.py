@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from flask import abort, current_app, flash, redirect, render_template, send_from_directory, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from blueprints.journal.views import JOURNAL_ROLES, _load_assignment, _load_less
 from extensions import db
 from models import Homework, HomeworkFile, HomeworkStudent, JournalChange, Lesson, PlanItem, WorkKind
 from utils.timeutil import school_today
+from utils.uploads import send_stored_file
 
 
 def _file_store():
@@ -273,11 +274,7 @@ def _load_file(file_id: int, allowed) -> HomeworkFile:
 def homework_file(file_id: int):
     row = _load_file(file_id, policy.can_view_lesson)
     folder = os.path.join(current_app.config["UPLOAD_FOLDER"], lesson_operations.HOMEWORK_SUBFOLDER)
-    response = send_from_directory(
-        folder, row.stored_name, as_attachment=True, download_name=row.original_name, mimetype=row.content_type
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_stored_file(folder, row.stored_name, row.original_name, row.content_type)
 
 
 @bp.post("/homework-files/<int:file_id>/delete")

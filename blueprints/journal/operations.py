@@ -280,7 +280,6 @@ def save_cell(
                           lesson_id=lesson.id, student_id=student.id)
             changed = True
     # marks: the n-th value goes to the n-th kind of work of the lesson
-    marks_deadline = deadlines.marks_deadline(lesson.date, settings["marks_deadline_days"], tz)
     for position, work in enumerate(lesson.works):
         value = wanted.marks[position] if position < len(wanted.marks) else None
         row = mark_rows.get(work.work_kind_id)
@@ -297,7 +296,8 @@ def save_cell(
             row = Mark(
                 school_id=lesson.school_id, lesson_id=lesson.id, student_id=student.id,
                 work_kind_id=work.work_kind_id, value=value, created_at=now, created_by_id=user.id,
-                updated_at=now, updated_by_id=user.id, entered_late=deadlines.is_late(now, marks_deadline),
+                updated_at=now, updated_by_id=user.id,
+                entered_late=deadlines.is_late(now, deadlines.mark_deadline(lesson.date, work.work_kind.code, settings, tz)),
             )
             db.session.add(row)
             db.session.flush()

@@ -4,8 +4,9 @@ history row is written in the same transaction (JRN-8)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 import policy
 from blueprints.journal import queries
 from blueprints.journal.operations import Conflict, JournalError, record_change
-from domain import grading
+from domain import deadlines, grading
 from domain.messages import N_
 from domain.settings import school_settings
 from extensions import db
@@ -41,6 +42,9 @@ class PeriodMarkColumn:
     editable: bool
     marks: dict[int, PeriodMark] = field(default_factory=dict)
     suggestions: dict[int, Suggestion] = field(default_factory=dict)
+    # The first day of the period's last week while it is still ahead (001:2.5.6): the cell
+    # says from when the mark can be set instead of offering a form that would be refused.
+    opens_on: date | None = None
 
 
 def scale_code_of(assignment: TeachingAssignment) -> str:
@@ -67,6 +71,30 @@ def is_year_mark(period: StudyPeriod) -> bool:
 
 def period_is_open(assignment: TeachingAssignment, period: StudyPeriod) -> bool:
     return not period.is_closed and not assignment.year.is_closed
+
+
+def marks_open_from(assignment: TeachingAssignment, period: StudyPeriod, settings) -> date:
+    return deadlines.period_marks_open_from(period.end_date, settings["period_marks_window_days"])
+
+
+def _school_today(assignment: TeachingAssignment, now: datetime | None = None) -> date:
+    return (now or utcnow()).astimezone(ZoneInfo(assignment.school.timezone)).date()
+
+
+def new_column(assignment: TeachingAssignment, period: StudyPeriod, user: User, settings,
+               may_set: bool | None = None, now: datetime | None = None) -> PeriodMarkColumn:
+    """An empty column: editable for the subject's teacher while the period and the year are
+    open and the period's last week has come."""
+    if may_set is None:
+        may_set = policy.can_set_period_marks(user, assignment)
+    opens = marks_open_from(assignment, period, settings)
+    waiting = _school_today(assignment, now) < opens
+    return PeriodMarkColumn(
+        period=period,
+        is_year=is_year_mark(period),
+        editable=may_set and period_is_open(assignment, period) and not waiting,
+        opens_on=opens if waiting and may_set and period_is_open(assignment, period) else None,
+    )
 
 
 def marks_suggestion(assignment: TeachingAssignment, period: StudyPeriod, student_id: int, settings) -> Suggestion:
@@ -116,12 +144,8 @@ def grid_columns(grid: queries.Grid, user: User) -> list[PeriodMarkColumn]:
         return []
     may_set = policy.can_set_period_marks(user, assignment)
     student_ids = [s.id for s in grid.students]
-    shown = PeriodMarkColumn(
-        period=period,
-        is_year=is_year_mark(period),
-        editable=may_set and period_is_open(assignment, period),
-        marks=dict(grid.period_marks),
-    )
+    shown = new_column(assignment, period, user, grid.settings, may_set)
+    shown.marks = dict(grid.period_marks)
     if shown.is_year and assignment.class_group.period_scheme != "year":
         shown.suggestions = _year_suggestions_from(grid, assignment, student_ids)
     else:
@@ -132,9 +156,7 @@ def grid_columns(grid: queries.Grid, user: User) -> list[PeriodMarkColumn]:
     if not shown.is_year:
         year = grid.year_period  # loaded with the grid: no statement here
         if year is not None:
-            column = PeriodMarkColumn(
-                period=year, is_year=True, editable=may_set and period_is_open(assignment, year)
-            )
+            column = new_column(assignment, year, user, grid.settings, may_set)
             if student_ids:
                 column.marks = dict(grid.year_marks)
                 column.suggestions = _year_suggestions_from(grid, assignment, student_ids)
@@ -209,6 +231,12 @@ def set_period_mark(
         raise JournalError(N_("Период «%(name)s» закрыт: записи в нём только для чтения."), 409, name=period.name)
     if assignment.year.is_closed:
         raise JournalError(N_("Учебный год закрыт: записи только для чтения."), 409)
+    opens = marks_open_from(assignment, period, settings)
+    if _school_today(assignment, now) < opens:
+        raise JournalError(
+            N_("Отметки за «%(name)s» выставляются в последнюю неделю периода: с %(date)s."),
+            409, name=period.name, date=opens.strftime("%d.%m.%Y"),
+        )
     if student.school_id != assignment.school_id or db.session.scalar(
         queries.roster_query(assignment, period.start_date, period.end_date).where(Student.id == student.id)
     ) is None:
@@ -294,11 +322,7 @@ def column_after_cell_save(lesson, student_id: int, forecast, user: User) -> Per
     period = queries.period_of_lesson(lesson)
     if period is None:
         return None
-    column = PeriodMarkColumn(
-        period=period,
-        is_year=is_year_mark(period),
-        editable=policy.can_set_period_marks(user, assignment) and period_is_open(assignment, period),
-    )
+    column = new_column(assignment, period, user, school_settings(assignment.school.settings))
     mark = load_mark(assignment, period, student_id)
     if mark is not None:
         column.marks[student_id] = mark

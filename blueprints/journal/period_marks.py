@@ -42,15 +42,12 @@ def _cell_response(assignment, column, student, status=200, message=None, confli
 
 def _column_for(assignment, period, student_id):
     """The one cell's column, as the grid would show it after the save."""
-    column = pm_ops.PeriodMarkColumn(
-        period=period,
-        is_year=pm_ops.is_year_mark(period),
-        editable=policy.can_set_period_marks(current_user, assignment) and pm_ops.period_is_open(assignment, period),
-    )
+    settings = school_settings(assignment.school.settings)
+    column = pm_ops.new_column(assignment, period, current_user, settings)
     mark = pm_ops.load_mark(assignment, period, student_id)
     if mark is not None:
         column.marks[student_id] = mark
-    column.suggestions[student_id] = pm_ops.suggestion_for(assignment, period, student_id, school_settings(assignment.school.settings))
+    column.suggestions[student_id] = pm_ops.suggestion_for(assignment, period, student_id, settings)
     return column
 
 
