@@ -184,3 +184,38 @@ def test_pages_write_last_seen_at_most_once_a_minute(app, make_app, small_school
         tablet.get("/")
         db.session.expire_all()
         assert db.session.scalar(select(UserSession.last_seen_at)) > first
+
+
+def test_profile_lists_open_sessions_and_ends_another_one(app, make_app, small_school):
+    s = small_school()
+    tablet = _log_in(make_app, s.maths_teacher)
+    phone = _log_in(make_app, s.maths_teacher)
+    forgotten = _captured(tablet)
+    page = phone.get("/profile").get_data(as_text=True)
+    assert "Открытые сеансы" in page and page.count('action="/auth/sessions/') == 2
+    tablet_record = db.session.scalar(select(UserSession).order_by(UserSession.id))
+    response = phone.post(f"/auth/sessions/{tablet_record.id}/end")
+    assert response.status_code == 302
+    assert _refused(_replay(make_app, forgotten))
+    assert phone.get("/").status_code == 200  # the phone's own session goes on
+    db.session.expire_all()
+    assert db.session.get(UserSession, tablet_record.id).end_reason == "ended"
+
+
+def test_nobody_ends_another_persons_session(app, make_app, small_school):
+    s = small_school()
+    teacher = _log_in(make_app, s.maths_teacher)
+    record = db.session.scalar(select(UserSession))
+    other = _log_in(make_app, s.russian_teacher)
+    assert other.post(f"/auth/sessions/{record.id}/end").status_code == 403
+    assert teacher.get("/").status_code == 200
+
+
+def test_ending_this_session_from_the_profile_logs_out(app, make_app, small_school):
+    s = small_school()
+    tablet = _log_in(make_app, s.maths_teacher)
+    cookie = _captured(tablet)
+    record = db.session.scalar(select(UserSession))
+    response = tablet.post(f"/auth/sessions/{record.id}/end")
+    assert "/auth/login" in response.location
+    assert _refused(_replay(make_app, cookie))

@@ -107,3 +107,14 @@ def touch(record: UserSession, now: datetime) -> None:
         record.last_seen_at = now
 
     write_now(change)
+
+
+def open_sessions(user: User) -> list[UserSession]:
+    """The user's sessions still open (not ended, not idle), the most recent first."""
+    records = db.session.scalars(
+        select(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .order_by(UserSession.last_seen_at.desc())
+    ).all()
+    now, limit = utcnow(), idle_limit(user)
+    return [r for r in records if now - as_utc(r.last_seen_at) <= limit]

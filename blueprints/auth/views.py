@@ -6,11 +6,12 @@ from flask import current_app, flash, g, redirect, render_template, request, ses
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+import policy
 from blueprints.auth import bp, devices, operations, sessions
 from blueprints.auth.forms import ChangePasswordForm, CompromiseForm, LoginForm
 from blueprints.auth.operations import attempt_login, log_login_event, report_compromise
 from extensions import db, limiter, login_manager
-from models import User
+from models import User, UserSession
 from models.base import utcnow
 
 # Pages a user who must change the password may still open.
@@ -128,6 +129,21 @@ def switch_user():
     _end_this_session("switch")
     flash(_("Сеанс завершён. Следующий пользователь может войти под своей учётной записью."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int):
+    """«Завершить» in the profile's list of open sessions: a forgotten tablet, a lost phone."""
+    record = policy.checked(db.session.get(UserSession, session_id), policy.can_end_session, current_user)
+    if record is sessions.current():
+        _end_this_session("logout")
+        flash(_("Вы вышли из системы."), "info")
+        return redirect(url_for("auth.login"))
+    sessions.end(record, "ended")
+    db.session.commit()
+    flash(_("Сеанс завершён."), "success")
+    return redirect(url_for("main.profile"))
 
 
 @bp.route("/password", methods=["GET", "POST"])
