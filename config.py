@@ -57,7 +57,8 @@ class Config:
     # account: requests per address by Flask-Limiter; growing delays per login and address
     # after LOGIN_FREE_FAILURES failures (1, 2, 4… s up to LOGIN_MAX_DELAY_SECONDS); and per
     # login across all addresses at most LOGIN_ACCOUNT_FAILURES_PER_HOUR failures, beyond which
-    # only browsers where the account logged in before are still checked. From
+    # only browsers where the account logged in before are still checked (their own failures
+    # are delayed apart from their address's, which pupils may share behind a NAT). From
     # LOGIN_ALERT_FAILURES failures in an hour the administrators get an alert.
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute")
     LOGIN_FREE_FAILURES = _int("LOGIN_FREE_FAILURES", 3)

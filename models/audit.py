@@ -24,6 +24,8 @@ class LoginEvent(db.Model):
     login: Mapped[str] = mapped_column(String(60))
     event: Mapped[str] = mapped_column(String(20))  # success, failure, throttled, blocked, logout, idle…
     ip: Mapped[str] = mapped_column(String(64), default="")
+    # The browser's id from its device cookie (blueprints/auth/devices.py), "" without one.
+    device: Mapped[str] = mapped_column(String(32), default="")
     user_agent: Mapped[str] = mapped_column(String(300), default="")
 
     user: Mapped[Optional[User]] = relationship()

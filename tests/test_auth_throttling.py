@@ -194,3 +194,28 @@ def test_failures_are_recorded_with_the_account_for_the_owners_profile(client, s
     _try(client, s.deputy.login, "guess", ip="203.0.113.5")
     event = db.session.scalar(select(LoginEvent).where(LoginEvent.user_id == s.deputy.id))
     assert (event.event, event.ip) == ("failure", "203.0.113.5")
+
+
+def test_pupils_behind_the_schools_address_do_not_keep_the_teacher_out_of_her_tablet(app, make_app, small_school):
+    s = small_school()
+    school_nat = "192.0.2.10"
+    tablet = isolated_client(make_app)
+    pupil = isolated_client(make_app)
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        assert _try(tablet, s.maths_teacher.login, PASSWORD, ip=school_nat).status_code == 302
+        tablet.post("/auth/switch")
+        for _ in range(8):
+            _try(pupil, s.maths_teacher.login, "guess", ip=school_nat)
+            clock.shift(timedelta(seconds=1))
+        assert _try(pupil, s.maths_teacher.login, PASSWORD, ip=school_nat).status_code == 429
+        assert _try(tablet, s.maths_teacher.login, PASSWORD, ip=school_nat).status_code == 302
+
+
+def test_a_known_browser_is_still_slowed_down_by_its_own_failures(app, make_app, small_school):
+    s = small_school()
+    tablet = isolated_client(make_app)
+    with time_machine.travel(utcnow(), tick=False):
+        assert _try(tablet, s.maths_teacher.login, PASSWORD).status_code == 302
+        tablet.post("/auth/switch")
+        codes = [_try(tablet, s.maths_teacher.login, "guess").status_code for _ in range(4)]
+    assert codes == [401, 401, 401, 429]

@@ -1,11 +1,13 @@
 """Browsers where an account logged in before (OWASP's «device cookie»): a signed cookie with a
 keyed digest of each login that succeeded there. Beyond the per-account ceiling of failures,
 such a browser is still let in to try, so that guessing from elsewhere does not keep the owner
-out of their own tablet or phone."""
+out of their own tablet or phone, and its own failures are counted apart from the address's
+(a school's pupils share one NAT address with their teachers)."""
 from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 
 from flask import Response, current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -24,15 +26,26 @@ def _digest(login: str) -> str:
     return hmac.new(key, login.strip().lower().encode(), hashlib.sha256).hexdigest()[:24]
 
 
-def _known() -> list[str]:
+def _cookie() -> dict:
     value = request.cookies.get(COOKIE)
     if not value:
-        return []
+        return {}
     try:
-        known = _serializer().loads(value)
+        data = _serializer().loads(value)
     except BadSignature:
-        return []
-    return [d for d in known if isinstance(d, str)] if isinstance(known, list) else []
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _known() -> list[str]:
+    logins = _cookie().get("logins")
+    return [d for d in logins if isinstance(d, str)] if isinstance(logins, list) else []
+
+
+def device_id() -> str:
+    """This browser's random id ("" before its first login): failures from it are counted apart."""
+    value = _cookie().get("id")
+    return value if isinstance(value, str) else ""
 
 
 def is_known(login: str) -> bool:
@@ -42,9 +55,10 @@ def is_known(login: str) -> bool:
 def remember(response: Response, login: str) -> None:
     digest = _digest(login)
     known = [digest] + [d for d in _known() if d != digest]
+    data = {"id": device_id() or secrets.token_hex(16), "logins": known[:MAX_LOGINS]}
     response.set_cookie(
         COOKIE,
-        _serializer().dumps(known[:MAX_LOGINS]),
+        _serializer().dumps(data),
         max_age=MAX_AGE,
         httponly=True,
         secure=current_app.config["SESSION_COOKIE_SECURE"],

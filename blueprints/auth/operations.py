@@ -39,13 +39,14 @@ class LoginResult:
     failures_since_last_login: int = 0
 
 
-def log_login_event(login: str, event: str, user: User | None = None) -> None:
+def log_login_event(login: str, event: str, user: User | None = None, device: str = "") -> None:
     db.session.add(
         LoginEvent(
             login=login[:60],
             event=event,
             user_id=user.id if user else None,
             ip=client_ip()[:64],
+            device=device[:32],
             user_agent=request.user_agent.string[:300],
         )
     )
@@ -67,31 +68,41 @@ def _password_matches(user: User | None, password: str) -> bool:
     return user.check_password(password)
 
 
-def _failures(login: str, since: datetime, address: str | None = None) -> tuple[int, datetime | None, datetime | None]:
-    """Failures of a login (from one address, or from all) since a time: count, first, last."""
-    query = select(func.count(), func.min(LoginEvent.at), func.max(LoginEvent.at)).where(
-        LoginEvent.login == login, LoginEvent.event == "failure", LoginEvent.at > since
-    )
+def _where(query, login: str, event: str, address: str | None, device: str | None):
+    query = query.where(LoginEvent.login == login, LoginEvent.event == event)
     if address is not None:
         query = query.where(LoginEvent.ip == address)
-    count, first, last = db.session.execute(query).one()
+    if device is not None:
+        query = query.where(LoginEvent.device == device)
+    return query
+
+
+def _failures(login: str, since: datetime, address: str | None = None,
+              device: str | None = None) -> tuple[int, datetime | None, datetime | None]:
+    """Failures of a login (from one address or browser, or from all) since a time: count,
+    first, last."""
+    query = select(func.count(), func.min(LoginEvent.at), func.max(LoginEvent.at)).where(LoginEvent.at > since)
+    count, first, last = db.session.execute(_where(query, login, "failure", address, device)).one()
     return count, as_utc(first), as_utc(last)
 
 
-def _last_success(login: str, address: str | None = None) -> datetime | None:
-    query = select(func.max(LoginEvent.at)).where(LoginEvent.login == login, LoginEvent.event == "success")
-    if address is not None:
-        query = query.where(LoginEvent.ip == address)
+def _last_success(login: str, address: str | None = None, device: str | None = None) -> datetime | None:
+    query = _where(select(func.max(LoginEvent.at)), login, "success", address, device)
     return as_utc(db.session.scalar(query))
 
 
-def seconds_before_next_attempt(login: str, address: str, known_device: bool, now: datetime) -> int:
+def seconds_before_next_attempt(login: str, address: str, known_device: str | None, now: datetime) -> int:
     """0 when the attempt may be checked now, else the seconds to wait (the same for existing
-    and missing logins: both are counted in the login log by the login typed)."""
+    and missing logins: both are counted in the login log by the login typed).
+
+    From a browser where this login succeeded before (`known_device`, its id), the delays count
+    only that browser's failures, and the ceiling per account does not apply: pupils guessing
+    behind the school's one NAT address do not keep the teacher out of their own tablet."""
     config = current_app.config
     window_start = now - THROTTLE_WINDOW
-    since = max(filter(None, (window_start, _last_success(login, address))))
-    count, _first, last = _failures(login, since, address)
+    address_key = None if known_device else address
+    since = max(filter(None, (window_start, _last_success(login, address_key, known_device))))
+    count, _first, last = _failures(login, since, address_key, known_device)
     wait = seconds_to_wait(count, last, now, config["LOGIN_FREE_FAILURES"], config["LOGIN_MAX_DELAY_SECONDS"])
     if wait or known_device:
         return wait
@@ -105,14 +116,17 @@ def _alert_if_guessed(user: User | None, login: str, now: datetime) -> None:
     """From LOGIN_ALERT_FAILURES failures within an hour the administrators get an alert (one
     while it is open); the owner sees the failures at the next login and on the profile page."""
     count, _first, _last = _failures(login, now - THROTTLE_WINDOW)
-    if user is None or count < current_app.config["LOGIN_ALERT_FAILURES"]:
+    if count < current_app.config["LOGIN_ALERT_FAILURES"]:
         return
+    # Looked up for missing logins too: the answer takes as long either way.
     open_alert = db.session.scalar(
         select(AdminAlert.id).where(
-            AdminAlert.user_id == user.id, AdminAlert.kind == "guessing", AdminAlert.is_resolved.is_(False)
+            AdminAlert.user_id == (user.id if user else None),
+            AdminAlert.kind == "guessing",
+            AdminAlert.is_resolved.is_(False),
         )
     )
-    if open_alert is None:
+    if user is not None and open_alert is None:
         db.session.add(
             AdminAlert(
                 school_id=user.school_id,
@@ -131,30 +145,33 @@ def _alert_if_guessed(user: User | None, login: str, now: datetime) -> None:
         )
 
 
-def attempt_login(login: str, password: str, known_device: bool = False, now: datetime | None = None) -> LoginResult:
-    """Check a login and password. Throttled attempts are refused without checking the password."""
+def attempt_login(login: str, password: str, device: str = "", known_device: bool = False,
+                  now: datetime | None = None) -> LoginResult:
+    """Check a login and password. `device` is the browser's id (blueprints/auth/devices.py),
+    `known_device` whether this login succeeded in it before. Throttled attempts are refused
+    without checking the password."""
     now = now or utcnow()
     login = login.strip().lower()
     generic = _("Неверный логин или пароль.")
     user = db.session.scalar(select(User).where(func.lower(User.login) == login))
-    wait = seconds_before_next_attempt(login, client_ip(), known_device, now)
+    wait = seconds_before_next_attempt(login, client_ip(), device if known_device and device else None, now)
     if wait:
-        log_login_event(login, "throttled", user)
+        log_login_event(login, "throttled", user, device)
         return LoginResult(None, _("Слишком много попыток, повторите через %(n)s с.", n=wait), status=429)
     if not _password_matches(user, password):
-        log_login_event(login, "failure", user)
+        log_login_event(login, "failure", user, device)
         _alert_if_guessed(user, login, now)
         return LoginResult(None, generic)
     # The right password: only now may the answer say what is wrong with the account.
     if user.is_blocked:
-        log_login_event(login, "blocked", user)
+        log_login_event(login, "blocked", user, device)
         return LoginResult(None, _("Учётная запись заблокирована. Обратитесь к администратору школы."))
     if not user.is_active_account:
-        log_login_event(login, "inactive", user)
+        log_login_event(login, "inactive", user, device)
         return LoginResult(None, _("Учётная запись отключена. Обратитесь к администратору школы."))
     # Told to the owner: the failures since their previous login (or the last month, if none).
     failures = _failures(login, _last_success(login) or now - OWNER_NOTICE_WINDOW)[0]
-    log_login_event(login, "success", user)
+    log_login_event(login, "success", user, device)
     return LoginResult(user, status=200, failures_since_last_login=failures)
 
 

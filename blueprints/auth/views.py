@@ -87,7 +87,9 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        result = attempt_login(form.login.data, form.password.data, known_device=devices.is_known(form.login.data))
+        result = attempt_login(
+            form.login.data, form.password.data, device=devices.device_id(), known_device=devices.is_known(form.login.data)
+        )
         if result.user is not None:
             sessions.open_session(result.user)
             db.session.commit()

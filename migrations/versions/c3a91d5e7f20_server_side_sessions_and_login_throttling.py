@@ -3,7 +3,7 @@
 Sessions are records on the server (user_session), so logout, switch, password change, block
 and compromise end them for good; the session_version of the user is no longer needed. The
 account lock after failed logins (failed_logins, locked_until) is replaced by throttling counted
-in the login log, which gets an index by login and time.
+in the login log, which gets an index by login and time and the browser's device id.
 
 Revision ID: c3a91d5e7f20
 Revises: 7bf5b3548799
@@ -40,6 +40,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_user_session_user_id'), ['user_id'], unique=False)
 
     with op.batch_alter_table('login_event', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('device', sa.String(length=32), nullable=False, server_default=''))
         batch_op.create_index('ix_login_event_login_at', ['login', 'at'], unique=False)
 
     with op.batch_alter_table('user', schema=None) as batch_op:
@@ -58,6 +59,7 @@ def downgrade():
 
     with op.batch_alter_table('login_event', schema=None) as batch_op:
         batch_op.drop_index('ix_login_event_login_at')
+        batch_op.drop_column('device')
 
     with op.batch_alter_table('user_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_session_user_id'))
