@@ -43,6 +43,8 @@ def upgrade():
         batch_op.add_column(sa.Column('device', sa.String(length=32), nullable=False, server_default=''))
         batch_op.create_index('ix_login_event_login_at', ['login', 'at'], unique=False)
 
+    # SQLite: batch mode rebuilds the user table, which other tables refer to (migrations/env.py
+    # turns foreign keys off for the rebuild and checks them before the commit).
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_user_failed_logins_nonnegative'), type_='check')
         batch_op.drop_column('failed_logins')
