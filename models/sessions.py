@@ -14,7 +14,7 @@ from extensions import db
 from models.base import utcnow
 from models.people import User
 
-END_REASONS = ("logout", "switch", "idle", "password_change", "block", "compromise", "roles", "reset", "ended")
+END_REASONS = ("logout", "switch", "idle", "expired", "password_change", "block", "compromise", "roles", "reset", "ended")
 
 
 def token_digest(token: str) -> str:

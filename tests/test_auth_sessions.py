@@ -219,3 +219,19 @@ def test_ending_this_session_from_the_profile_logs_out(app, make_app, small_scho
     response = tablet.post(f"/auth/sessions/{record.id}/end")
     assert "/auth/login" in response.location
     assert _refused(_replay(make_app, cookie))
+
+
+def test_even_an_active_session_ends_after_its_lifetime(app, make_app, small_school):
+    s = small_school()
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        tablet = _log_in(make_app, s.maths_teacher, PERMANENT_SESSION_LIFETIME=timedelta(hours=12))
+        cookie = _captured(tablet)
+        for _ in range(12 * 6 + 2):  # busy all day and on: a page every ten minutes
+            clock.shift(timedelta(minutes=10))
+            response = tablet.get("/")
+            if response.status_code != 200:
+                break
+        assert _refused(response)
+        assert _refused(_replay(make_app, cookie, PERMANENT_SESSION_LIFETIME=timedelta(hours=12)))
+    db.session.expire_all()
+    assert db.session.scalar(select(UserSession.end_reason)) == "expired"

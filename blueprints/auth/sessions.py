@@ -52,8 +52,12 @@ def load(token: str | None) -> User | None:
     )
     if record is None or not record.user.is_active:
         return None
-    if utcnow() - as_utc(record.last_seen_at) > idle_limit(record.user):
-        g.idle_session = record  # ended by the before-request hook, which tells the user why
+    now = utcnow()
+    if now - as_utc(record.created_at) > current_app.permanent_session_lifetime:
+        g.expired_session = (record, "expired")  # however active: a working day at most
+        return None
+    if now - as_utc(record.last_seen_at) > idle_limit(record.user):
+        g.expired_session = (record, "idle")  # ended by the before-request hook, which says why
         return None
     record.user.session_token = token
     g.user_session = record

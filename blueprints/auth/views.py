@@ -39,16 +39,21 @@ def enforce_idle_timeout_and_password_change():
     if request.endpoint in ("static", "healthz"):
         return None
     authenticated = current_user.is_authenticated  # runs the user loader
-    idle = g.pop("idle_session", None)
-    if idle is not None:
-        def end_idle():
-            sessions.end(idle, "idle")
-            log_login_event(idle.user.login, "idle", idle.user)
+    expired = g.pop("expired_session", None)
+    if expired is not None:
+        record, reason = expired
 
-        sessions.write_now(end_idle)
+        def end_expired():
+            sessions.end(record, reason)
+            log_login_event(record.user.login, reason, record.user)
+
+        sessions.write_now(end_expired)
         logout_user()
         session.clear()
-        flash(_("Сеанс завершён из-за бездействия. Войдите снова."), "info")
+        if reason == "idle":
+            flash(_("Сеанс завершён из-за бездействия. Войдите снова."), "info")
+        else:
+            flash(_("Сеанс завершён: он длился дольше допустимого. Войдите снова."), "info")
         return _to_login_page()
     if not authenticated:
         return None
