@@ -64,10 +64,25 @@ class Config:
     FAMILY_IDLE_MINUTES = _int("FAMILY_IDLE_MINUTES", 60)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
 
-    # Login throttling: per address by Flask-Limiter, per account by a lock.
+    # A session's last_seen is written at most this often (pages do not write on every request).
+    SESSION_TOUCH_SECONDS = _int("SESSION_TOUCH_SECONDS", 60)
+
+    # Login throttling (ASVS 2.2.1) without a lock that anyone could set off for someone else's
+    # account: requests per address by Flask-Limiter; growing delays per login and address
+    # after LOGIN_FREE_FAILURES failures (1, 2, 4… s up to LOGIN_MAX_DELAY_SECONDS); and per
+    # login across all addresses at most LOGIN_ACCOUNT_FAILURES_PER_HOUR failures, beyond which
+    # only browsers where the account logged in before are still checked (their own failures
+    # are delayed apart from their address's, which pupils may share behind a NAT). From
+    # LOGIN_ALERT_FAILURES failures in an hour the administrators get an alert.
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute")
-    LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
-    LOGIN_LOCK_MINUTES = _int("LOGIN_LOCK_MINUTES", 15)
+    LOGIN_FREE_FAILURES = _int("LOGIN_FREE_FAILURES", 3)
+    LOGIN_MAX_DELAY_SECONDS = _int("LOGIN_MAX_DELAY_SECONDS", 300)
+    LOGIN_ACCOUNT_FAILURES_PER_HOUR = _int("LOGIN_ACCOUNT_FAILURES_PER_HOUR", 100)
+    LOGIN_ALERT_FAILURES = _int("LOGIN_ALERT_FAILURES", 10)
+    # Reverse proxies in front of the application (0: clients connect directly). Only that many
+    # X-Forwarded-For/-Proto hops are trusted; the client's address is the one the outermost
+    # trusted proxy saw, used by the rate limits, the login log and the history.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
 

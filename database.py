@@ -47,6 +47,17 @@ def read_only_from_now() -> None:
     _write_intent.set(False)
 
 
+@contextlib.contextmanager
+def immediate_transactions() -> Iterator[None]:
+    """Begin transactions IMMEDIATE in this context: a GET request that must write (a session's
+    last_seen) takes the write lock at BEGIN, so SQLite's busy timeout applies."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
 def setup_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):

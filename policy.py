@@ -36,6 +36,12 @@ def can_read_all_journals(user: User) -> bool:
     return user.has_role(*JOURNAL_READER_ROLES)
 
 
+def can_end_session(user: User, user_session) -> bool:
+    """A person ends only their own sessions (the profile's list); an administrator ends all of
+    an account's sessions by blocking it or resetting its password."""
+    return user_session.user_id == user.id
+
+
 def _same_school(user: User, school_id: int) -> bool:
     return user.school_id == school_id
 

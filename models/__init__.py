@@ -43,6 +43,7 @@ from models.school import (
     TeachingAssignment,
     WorkKind,
 )
+from models.sessions import UserSession
 
 __all__ = [
     "Attendance",
@@ -83,5 +84,6 @@ __all__ = [
     "TeachingAssignment",
     "User",
     "UserRole",
+    "UserSession",
     "WorkKind",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -13,14 +13,19 @@ from models.people import User
 
 
 class LoginEvent(db.Model):
-    """Every login, failure, logout and lock (001:2.5.11-2.5.13)."""
+    """Every login, failure, logout and lock (001:2.5.11-2.5.13). The failures per login and
+    address are also the counters of login throttling (blueprints/auth/operations.py)."""
+
+    __table_args__ = (Index("ix_login_event_login_at", "login", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"), index=True)
     login: Mapped[str] = mapped_column(String(60))
-    event: Mapped[str] = mapped_column(String(20))  # success, failure, locked, blocked, logout, idle
+    event: Mapped[str] = mapped_column(String(20))  # success, failure, throttled, blocked, logout, idle…
     ip: Mapped[str] = mapped_column(String(64), default="")
+    # The browser's id from its device cookie (blueprints/auth/devices.py), "" without one.
+    device: Mapped[str] = mapped_column(String(32), default="")
     user_agent: Mapped[str] = mapped_column(String(300), default="")
 
     user: Mapped[Optional[User]] = relationship()

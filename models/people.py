@@ -14,7 +14,6 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
-    Integer,
     String,
     UniqueConstraint,
 )
@@ -52,7 +51,6 @@ def password_hash_method() -> str:
 
 
 class User(UserMixin, TimestampMixin, db.Model):
-    __table_args__ = (CheckConstraint("failed_logins >= 0", name="failed_logins_nonnegative"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
     login: Mapped[str] = mapped_column(String(60), unique=True)
@@ -66,20 +64,20 @@ class User(UserMixin, TimestampMixin, db.Model):
     # Blocked after a reported compromise (001:2.5.13) until an administrator resets it.
     is_blocked: Mapped[bool] = mapped_column(Boolean, default=False)
     blocked_reason: Mapped[str] = mapped_column(String(300), default="")
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     password_changed_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
-    # Bumped on password change or block: invalidates every other session of the account.
-    session_version: Mapped[int] = mapped_column(Integer, default=1)
 
     school: Mapped[School] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+    # The token of the open UserSession (models/sessions.py) this request runs under, set at
+    # login and by the user loader; Flask-Login keeps it in the signed cookie.
+    session_token = None
+
+    def get_id(self) -> str | None:
+        return self.session_token
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

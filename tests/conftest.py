@@ -22,7 +22,7 @@ from werkzeug.security import generate_password_hash
 from app import create_app
 from config import TestConfig, normalise_database_url
 from database import deferred_transactions
-from extensions import db
+from extensions import db, limiter
 from models import (
     AcademicYear,
     ClassGroup,
@@ -123,6 +123,9 @@ def make_app(_schema, tmp_path):
         return application
 
     yield factory
+    # Flask-Limiter keeps RATELIMIT_ENABLED on the one shared extension, set by the last app
+    # built: a throttling test's app would otherwise rate-limit the logins of later tests.
+    limiter.enabled = TestConfig.RATELIMIT_ENABLED
     cleaned = False
     for application, saved in shared:
         with application.app_context():

@@ -27,6 +27,7 @@ from sqlalchemy.orm import selectinload
 import policy
 from blueprints.admin import importing
 from blueprints.admin.importing import COLUMNS, ImportContext, ImportPlan
+from blueprints.auth.sessions import end_sessions
 from blueprints.main.labels import ROLE_LABELS
 from domain.messages import N_, Refusal
 from extensions import db
@@ -107,7 +108,7 @@ def set_roles(user: User, roles: Iterable[str], actor: User) -> None:
     user.role_rows = [r for r in user.role_rows if r.role in new] + [
         UserRole(role=r) for r in sorted(new - set(before))
     ]
-    user.session_version += 1  # the user's open sessions end: their rights changed
+    end_sessions(user, "roles")  # the user's open sessions end: their rights changed
     audit.record("user", user.id, "roles", before={"roles": before}, after={"roles": sorted(new)})
 
 
@@ -118,7 +119,7 @@ def block_user(user: User, reason: str, actor: User) -> None:
         raise PeopleError(_("Учётная запись уже заблокирована."))
     user.is_blocked = True
     user.blocked_reason = reason.strip()[:300] or _("Заблокирована администратором")
-    user.session_version += 1
+    end_sessions(user, "block")
     audit.record("user", user.id, "block", reason=reason.strip())
 
 
@@ -127,8 +128,6 @@ def unblock_user(user: User) -> None:
         raise PeopleError(_("Учётная запись не заблокирована."))
     user.is_blocked = False
     user.blocked_reason = ""
-    user.failed_logins = 0
-    user.locked_until = None
     audit.record("user", user.id, "unblock")
 
 
@@ -137,9 +136,7 @@ def _new_password(user: User) -> str:
     user.set_password(password)
     user.must_change_password = True
     user.password_changed_at = utcnow()
-    user.failed_logins = 0
-    user.locked_until = None
-    user.session_version += 1  # every session under the old password ends
+    end_sessions(user, "reset")  # every session under the old password ends
     return password
 
 

@@ -1,9 +1,10 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-MIN_PASSWORD_LENGTH = 8
+from domain.passwords import password_problem
 
 
 class LoginForm(FlaskForm):
@@ -17,11 +18,7 @@ class ChangePasswordForm(FlaskForm):
         _l("Новый пароль"),
         validators=[
             DataRequired(_l("Введите новый пароль.")),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=200,
-                message=_l("Пароль должен быть не короче %(n)s символов.", n=MIN_PASSWORD_LENGTH),
-            ),
+            Length(max=200),
         ],
     )
     confirm = PasswordField(
@@ -29,8 +26,22 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired(_l("Повторите пароль.")), EqualTo("new_password", _l("Пароли не совпадают."))],
     )
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user  # whose password it is: it must not contain their login or name
+
     def validate_new_password(self, field):
-        if field.data and field.data == self.current_password.data:
+        if not field.data:
+            return
+        user = self.user
+        problem = password_problem(
+            field.data,
+            login=user.login if user else "",
+            names=(user.last_name, user.first_name, user.middle_name) if user else (),
+        )
+        if problem:
+            raise ValidationError(_(problem))
+        if field.data == self.current_password.data:
             raise ValidationError(_l("Новый пароль должен отличаться от текущего."))
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 import policy
+from blueprints.auth import sessions
 from blueprints.main import bp
 from extensions import db
 from models import AdminAlert, LoginEvent, ParentLink, Student, TeachingAssignment
@@ -103,4 +104,7 @@ def profile():
         .order_by(LoginEvent.at.desc())
         .limit(15)
     ).all()
-    return render_template("main/profile.html", logins=logins, resets=_password_resets(current_user))
+    return render_template(
+        "main/profile.html", logins=logins, resets=_password_resets(current_user),
+        open_sessions=sessions.open_sessions(current_user), this_session=sessions.current(),
+    )
