@@ -1,14 +1,15 @@
 """A run is claimed under a unique key (job, scheduled time): a second scheduler skips it."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from sqlalchemy import func, select
 
 from extensions import db
 from jobs.runner import claim, run_once
 from models import JobRun
-from tests.clock import school_moment
 
-SLOT = school_moment(2026, 11, 28, 7, 0)
+SLOT = datetime(2026, 11, 28, 7, 0, tzinfo=timezone.utc)
 
 
 def test_the_same_slot_is_claimed_once(app):
