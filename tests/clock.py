@@ -2,21 +2,22 @@
 
 FREEZE_NOW: with `FREEZE_NOW=2028-06-14T21:30:00Z` in the environment the whole test process
 starts at that moment (time-machine: datetime, date and time, also in the live server's thread)
-and its clock runs on from there. `tests/test_clock.py` runs the date-dependent test files under
-several such clocks in a subprocess, so CI proves every run that the suite does not depend on the
-hour, the weekday or the year.
+and its clock runs on from there. `tests/test_clock.py` runs the date-dependent tests under
+several such clocks in a subprocess, so CI proves on every run that the suite does not depend on
+the hour, the weekday or the year.
 
 The calendar: the fixtures and the tests describe the school year as they were written, in
 2026/2027 — the quarters of `small_school`, lessons on Friday 20.11.2026, the week of Monday
-16.11.2026. `school_date(2026, 11, 20)` is that date moved, like the whole calendar, by the whole number of
-weeks that brings the school's today (`utils.timeutil.school_today`, the app's own clock, in the
+16.11.2026. `school_date(2026, 11, 20)` is that date moved, like the whole calendar, by the whole
+number of weeks that brings the school's today (`utils.timeutil.school_today`, the app's own clock, in the
 school's timezone) into the template week of Monday 23.11 – Sunday 29.11.2026: inside the second
 quarter, after the days the tests fill with lessons, with a month of the quarter still ahead.
 Whole weeks keep every weekday, so a template Friday is a Friday and `TODAY` has today's weekday.
 
 The shift is computed once, when the suite starts: a run that crosses midnight keeps one calendar
-(the app's today then moves a day on, still inside the quarter). Never take today from
-`date.today()` (the machine's date, not the school's) in a test."""
+(the app's today then moves a day on, still inside the quarter). Tests that need the year as
+written (its structure, never the clock) ask `small_school(fixed_calendar=True)`. Never take
+today from `date.today()` (the machine's date, not the school's) in a test."""
 from __future__ import annotations
 
 import os
