@@ -52,6 +52,7 @@ from models import (
     WorkKind,
 )
 from utils.credentials import generate_password, make_login
+from utils.timeutil import school_today
 
 YEAR_START = date(2026, 9, 1)
 YEAR_END = date(2027, 5, 31)
@@ -411,7 +412,8 @@ def build_demo_school(password: str | None, seed: int = 2026) -> dict:
     db.session.flush()
     school_id = school.id
     # The current quarter's journal up to yesterday, so the journal and the diary show real pages.
-    journal_counts = fill_journal(school_id, QUARTERS[1][2], min(date.today() - timedelta(days=1), QUARTERS[1][3]), seed)
+    yesterday = school_today(school.timezone) - timedelta(days=1)  # the school's, not the server's
+    journal_counts = fill_journal(school_id, QUARTERS[1][2], min(yesterday, QUARTERS[1][3]), seed)
     counts.update(journal_counts)
     counts["reports"] = record_family_paperwork(school_id, seed)
     # Nothing is read after the commit: on SQLite a new transaction would hold the write lock.

@@ -4,9 +4,8 @@ the journal administrator; not the technical administrator); absence notes for t
 office (DIA-5, ADM-6). The entry page /diary/ is in access_rules_core."""
 from __future__ import annotations
 
-from datetime import date
-
 from tests.access import OFFICE, Rule
+from tests.clock import school_date
 
 # Петров Пётр (5А): himself, his mother, the teachers of 5А and the office; not the technical
 # administrator, who manages accounts and reads no diary (policy.can_view_student).
@@ -35,7 +34,7 @@ def _note_id(s) -> int:
             f.write(b"%PDF-1.4 test")
         note = AbsenceNote(
             school_id=s.school.id, student_id=s.pupils_5a[0].id, parent_id=s.parent_a.id,
-            date_from=date(2026, 11, 16), date_to=date(2026, 11, 17), reason="ill",
+            date_from=school_date(2026, 11, 16), date_to=school_date(2026, 11, 17), reason="ill",
             file_original_name="spravka.pdf", file_stored_name=stored, file_size=13,
             file_content_type="application/pdf",
         )
@@ -78,22 +77,22 @@ def _homework_file_id(s) -> int:
 
 RULES = [
     Rule("GET", "/diary/students/<int:student_id>/week", VIEW_PUPIL_5A,
-         lambda s: f"/diary/students/{_pupil(s)}/week?date=2026-11-16"),
+         lambda s: f"/diary/students/{_pupil(s)}/week?date={school_date(2026, 11, 16)}"),
     Rule("GET", "/diary/students/<int:student_id>/weekly-report", VIEW_PUPIL_5A,
-         lambda s: f"/diary/students/{_pupil(s)}/weekly-report?date=2026-11-16"),
+         lambda s: f"/diary/students/{_pupil(s)}/weekly-report?date={school_date(2026, 11, 16)}"),
     Rule("GET", "/diary/students/<int:student_id>/marks", VIEW_PUPIL_5A,
          lambda s: f"/diary/students/{_pupil(s)}/marks"),
     Rule("GET", "/diary/students/<int:student_id>/attendance", VIEW_PUPIL_5A,
          lambda s: f"/diary/students/{_pupil(s)}/attendance"),
     Rule("GET", "/diary/students/<int:student_id>/schedule", VIEW_PUPIL_5A,
-         lambda s: f"/diary/students/{_pupil(s)}/schedule?date=2026-11-16"),
+         lambda s: f"/diary/students/{_pupil(s)}/schedule?date={school_date(2026, 11, 16)}"),
     Rule("GET", "/diary/students/<int:student_id>/results", VIEW_PUPIL_5A,
          lambda s: f"/diary/students/{_pupil(s)}/results"),
     Rule("GET", "/diary/students/<int:student_id>/absence-notes", NOTES_OF_5A,
          lambda s: f"/diary/students/{_pupil(s)}/absence-notes"),
     Rule("POST", "/diary/students/<int:student_id>/absence-notes", frozenset({"parent_a"}),
          lambda s: f"/diary/students/{_pupil(s)}/absence-notes",
-         lambda s: {"date_from": "2026-11-16", "date_to": "2026-11-16", "reason": "ill"}),
+         lambda s: {"date_from": str(school_date(2026, 11, 16)), "date_to": str(school_date(2026, 11, 16)), "reason": "ill"}),
     Rule("GET", "/diary/classes/<int:class_id>/absence-notes", frozenset({"maths_teacher"}) | OFFICE,
          lambda s: f"/diary/classes/{s.class_5a.id}/absence-notes"),
     Rule("POST", "/diary/absence-notes/<int:note_id>/accept", frozenset({"maths_teacher"}),

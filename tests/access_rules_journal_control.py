@@ -1,6 +1,7 @@
 """Access rules for period marks, deadlines and control, the class pages and the printed
 journal page (JRN-6, JRN-7, ADM-6, REP-4)."""
 from tests.access import OFFICE, TEACHERS, Rule
+from tests.clock import school_date
 
 CLASS_5A = frozenset({"maths_teacher"}) | OFFICE  # its class teacher and the academic office
 
@@ -20,13 +21,13 @@ RULES = [
         "GET",
         "/journal/classes/<int:class_id>/attendance",
         CLASS_5A,
-        lambda s: f"/journal/classes/{s.class_5a.id}/attendance?date=2026-11-20",
+        lambda s: f"/journal/classes/{s.class_5a.id}/attendance?date={school_date(2026, 11, 20)}",
     ),
     Rule(
         "POST",
         "/journal/classes/<int:class_id>/attendance",
         frozenset({"maths_teacher"}),
-        lambda s: f"/journal/classes/{s.class_5a.id}/attendance?date=2026-11-20",
+        lambda s: f"/journal/classes/{s.class_5a.id}/attendance?date={school_date(2026, 11, 20)}",
         lambda s: {f"code-{s.pupils_5a[1].id}": "absent"},
         note="the academic office reads the day but does not record it",
     ),

@@ -5,11 +5,10 @@ The objects are made on first use from small_school: a lesson of maths 5А (Чи
 homework with a file, a plan topic and a timetable change."""
 from __future__ import annotations
 
-from datetime import date
-
 from tests.access import ADMINS, OFFICE, STAFF, TEACHERS, Rule
+from tests.clock import school_date
 
-LESSON_DAY = date(2026, 11, 20)
+LESSON_DAY = school_date(2026, 11, 20)
 PDF = b"%PDF-1.4\n%%EOF\n"
 # Substitutions: the director, the deputy and the journal administrator (policy.can_manage_schedule);
 # neither the methodist nor the technical administrator.

@@ -40,6 +40,8 @@ from models import (
     UserRole,
     WorkKind,
 )
+from tests.clock import school_date as moved_date  # also sets the process's clock under FREEZE_NOW
+from tests.clock import year_name
 
 PASSWORD = "Parol-2026"
 # Hashed once, at the test configuration's cost (see TestConfig.PASSWORD_HASH_METHOD).
@@ -259,16 +261,20 @@ def small_school(app, create_user, create_student):
     """A small school: 5А and 5Б with mathematics and Russian, a first grade, two teachers,
     the academic office, an administrator, students, and two families (one with two children)."""
 
-    def build(name="МБОУ «Средняя общеобразовательная школа № 1»"):
+    def build(name="МБОУ «Средняя общеобразовательная школа № 1»", fixed_calendar=False):
+        """The year 2026/2027 moved with the clock (tests/clock.py): today is in the second
+        quarter, in the week after Friday school_date(2026, 11, 20). fixed_calendar=True keeps
+        the dates as written, for tests of the year's structure that never read the clock."""
+        school_date = date if fixed_calendar else moved_date
         school = School(name=name, short_name="СОШ № 1", director_name="Смирнова Анна Петровна")
         db.session.add(school)
-        year = AcademicYear(school=school, name="2026/2027", start_date=date(2026, 9, 1), end_date=date(2027, 5, 31), is_current=True)
+        year = AcademicYear(school=school, name=year_name(school_date(2026, 9, 1)), start_date=school_date(2026, 9, 1), end_date=school_date(2027, 5, 31), is_current=True)
         db.session.add(year)
         quarters = [
-            StudyPeriod(year=year, scheme="quarter", number=1, name="1 четверть", start_date=date(2026, 9, 1), end_date=date(2026, 10, 24)),
-            StudyPeriod(year=year, scheme="quarter", number=2, name="2 четверть", start_date=date(2026, 11, 5), end_date=date(2026, 12, 28)),
-            StudyPeriod(year=year, scheme="quarter", number=3, name="3 четверть", start_date=date(2027, 1, 12), end_date=date(2027, 3, 21)),
-            StudyPeriod(year=year, scheme="quarter", number=4, name="4 четверть", start_date=date(2027, 3, 31), end_date=date(2027, 5, 26)),
+            StudyPeriod(year=year, scheme="quarter", number=1, name="1 четверть", start_date=school_date(2026, 9, 1), end_date=school_date(2026, 10, 24)),
+            StudyPeriod(year=year, scheme="quarter", number=2, name="2 четверть", start_date=school_date(2026, 11, 5), end_date=school_date(2026, 12, 28)),
+            StudyPeriod(year=year, scheme="quarter", number=3, name="3 четверть", start_date=school_date(2027, 1, 12), end_date=school_date(2027, 3, 21)),
+            StudyPeriod(year=year, scheme="quarter", number=4, name="4 четверть", start_date=school_date(2027, 3, 31), end_date=school_date(2027, 5, 26)),
         ]
         db.session.add_all(quarters)
         five = MarkingScale(school=school, code="five", name="Пятибалльная")

@@ -28,6 +28,7 @@ from models import (
     Student,
     User,
 )
+from tests.clock import school_date
 from tests.conftest import PASSWORD
 
 STUDENT_HEADER = [
@@ -131,7 +132,7 @@ def test_good_csv_of_students_is_previewed_then_imported_in_one_go(client, auth,
             "ученики.csv",
             _csv([STUDENT_HEADER, *GOOD_STUDENTS]),
             order_number="12-у",
-            enrol_date="2026-09-01",
+            enrol_date=str(school_date(2026, 9, 1)),
         )
     )
     pending_path = os.path.join(app.config["UPLOAD_FOLDER"], "imports", f"{token}.json")
@@ -161,7 +162,7 @@ def test_good_csv_of_students_is_previewed_then_imported_in_one_go(client, auth,
     assert (event.kind, event.order_number, event.date, event.to_class_id) == (
         "enrol",
         "15-у",
-        date(2026, 9, 1),
+        school_date(2026, 9, 1),
         s.class_5a.id,
     )
     xenia = db.session.scalar(select(Student).where(Student.book_number == "0102"))
@@ -664,7 +665,7 @@ def _other_school(create_user, create_student):
 
     school = School(name="Школа № 2", short_name="СОШ № 2")
     year = AcademicYear(
-        school=school, name="2026/2027", start_date=date(2026, 9, 1), end_date=date(2027, 5, 31), is_current=True
+        school=school, name="2026/2027", start_date=school_date(2026, 9, 1), end_date=school_date(2027, 5, 31), is_current=True
     )
     class_group = ClassGroup(school=school, year=year, name="5А", grade=5, letter="А")
     db.session.add_all([school, year, class_group])

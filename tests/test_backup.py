@@ -23,10 +23,11 @@ from jobs.runner import manual_key
 from models import JobRun, Mark, Student, WorkKind
 from models.archive import BackupCopy
 from models.base import utcnow
+from tests.clock import school_date
 from tests.conftest import DATABASE_URL, IS_POSTGRES, isolated_client
 
 ROOT = Path(__file__).resolve().parent.parent
-LESSON_DAY = datetime(2026, 11, 20).date()  # inside the second quarter of small_school
+LESSON_DAY = school_date(2026, 11, 20)  # inside the second quarter of small_school
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 receives the weekly report, and the pages where the class teacher records the paper forms."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-
 import pytest
 from sqlalchemy import select
 
@@ -11,9 +9,11 @@ from blueprints.personal_data import operations as ops
 from extensions import db
 from models import AuditEntry, School, Student
 from models.personal_data import CONSENT_ITEMS, ConsentItem, ConsentRecord, ParentApplication
+from tests.clock import school_date, school_moment
 from tests.weekly_fixtures import TODAY, apply, give_consent
+from utils.timeutil import school_today
 
-ON = date(2026, 11, 21)
+ON = school_date(2026, 11, 21)
 
 
 @pytest.fixture
@@ -46,30 +46,30 @@ def test_email_needs_consent_item_6_9(family):
 def test_a_withdrawn_or_expired_consent_stops_email(family):
     apply(family, family.pupil, family.parent_a, "email", "petrova@example.ru")
     consent = give_consent(family, family.pupil, family.parent_a, ["6.9"])
-    ops.withdraw_consent(consent, family.admin, "заявление от 10.11.2026", at=datetime(2026, 11, 10, 9, tzinfo=timezone.utc))
+    ops.withdraw_consent(consent, family.admin, "заявление от 10.11.2026", at=school_moment(2026, 11, 10, 9))
     db.session.commit()
     assert ops.report_delivery(family.parent_a, family.pupil, ON) == "print_no_consent"
-    assert ops.report_delivery(family.parent_a, family.pupil, date(2026, 11, 9)) == "email"  # before the withdrawal
+    assert ops.report_delivery(family.parent_a, family.pupil, school_date(2026, 11, 9)) == "email"  # before the withdrawal
 
-    expiring = ops.record_consent(family.pupil, family.parent_a.id, {"6.9"}, date(2026, 9, 1), date(2026, 10, 31), "2",
+    expiring = ops.record_consent(family.pupil, family.parent_a.id, {"6.9"}, school_date(2026, 9, 1), school_date(2026, 10, 31), "2",
                                   family.admin, TODAY)
     db.session.commit()
-    assert expiring.is_in_force(date(2026, 10, 1)) and not expiring.is_in_force(ON)
+    assert expiring.is_in_force(school_date(2026, 10, 1)) and not expiring.is_in_force(ON)
     assert ops.report_delivery(family.parent_a, family.pupil, ON) == "print_no_consent"
 
 
 def test_a_newer_sheet_without_6_9_replaces_the_older_one(family):
     apply(family, family.pupil, family.parent_a, "email", "petrova@example.ru")
-    first = give_consent(family, family.pupil, family.parent_a, ["6.9"], given_on=date(2026, 9, 1))
-    give_consent(family, family.pupil, family.parent_a, ["6.10"], given_on=date(2026, 10, 1))
+    first = give_consent(family, family.pupil, family.parent_a, ["6.9"], given_on=school_date(2026, 9, 1))
+    give_consent(family, family.pupil, family.parent_a, ["6.10"], given_on=school_date(2026, 10, 1))
     db.session.refresh(first)
     assert first.replaced_at is not None
     assert ops.report_delivery(family.parent_a, family.pupil, ON) == "print_no_consent"
 
 
 def test_a_new_application_replaces_the_parents_previous_one(family):
-    apply(family, family.pupil, family.parent_a, "print", given_on=date(2026, 9, 1))
-    apply(family, family.pupil, family.parent_a, "electronic", given_on=date(2026, 10, 1))
+    apply(family, family.pupil, family.parent_a, "print", given_on=school_date(2026, 9, 1))
+    apply(family, family.pupil, family.parent_a, "electronic", given_on=school_date(2026, 10, 1))
     assert ops.report_delivery(family.parent_a, family.pupil, ON) == "electronic"
     assert len(db.session.scalars(select(ParentApplication)).all()) == 2  # history kept
 
@@ -94,7 +94,7 @@ def test_class_teacher_records_the_consent_sheet_line_by_line(client, auth, fami
     assert "Рассылка сведений об успеваемости и посещаемости" in page and "Петрова Елена" in page
     response = client.post(url, data={
         "action": "record", "consent-given_by": family.parent_a.id, "consent-number": "17",
-        "consent-given_on": "2026-09-01", "consent-categories": ["4.3"], "consent-actions": ["6.1", "6.9"],
+        "consent-given_on": str(school_date(2026, 9, 1)), "consent-categories": ["4.3"], "consent-actions": ["6.1", "6.9"],
     })
     assert response.status_code == 302
     consent = db.session.scalar(select(ConsentRecord))
@@ -119,13 +119,13 @@ def test_withdrawal_needs_its_written_ground(client, auth, family):
     assert response.status_code == 302
     db.session.refresh(consent)
     assert consent.withdrawn_at is not None and consent.withdrawal_reason == "Заявление от 12.11.2026 № 5"
-    assert ops.current_consent(family.pupil.id, date.today()) is None
+    assert ops.current_consent(family.pupil.id, school_today(family.school.timezone)) is None
 
 
 def test_consent_of_someone_elses_parent_is_refused(client, auth, family):
     auth.login(family.admin)
     response = client.post(f"/personal-data/students/{family.pupil.id}/consent", data={
-        "action": "record", "consent-given_by": family.parent_b.id, "consent-given_on": "2026-09-01",
+        "action": "record", "consent-given_by": family.parent_b.id, "consent-given_on": str(school_date(2026, 9, 1)),
         "consent-actions": ["6.9"],
     })
     assert response.status_code == 400
@@ -136,7 +136,7 @@ def test_consent_of_someone_elses_parent_is_refused(client, auth, family):
 def test_application_for_email_needs_an_address(client, auth, family):
     auth.login(family.maths_teacher)
     url = f"/personal-data/students/{family.pupil.id}/applications"
-    data = {"parent": family.parent_a.id, "submitted_on": "2026-09-02", "access_level": "none", "delivery": "email",
+    data = {"parent": family.parent_a.id, "submitted_on": str(school_date(2026, 9, 2)), "access_level": "none", "delivery": "email",
             "email": "", "scope": ["marks", "attendance"]}
     response = client.post(url, data=data)
     assert response.status_code == 400 and "Укажите адрес электронной почты" in response.get_data(as_text=True)

@@ -4,7 +4,7 @@ in the journal shows on the week and marks pages with its kind of work, absence 
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, func, select
@@ -13,9 +13,10 @@ from blueprints.journal import operations
 from extensions import db
 from models import Attendance, JournalChange, Mark, School, Student, StudyPeriod, WorkKind
 from models.diary import AbsenceNote
+from tests.clock import school_date
 
-DAY = date(2026, 11, 20)  # Friday of the second quarter
-MONDAY = date(2026, 11, 16)
+DAY = school_date(2026, 11, 20)  # Friday of the second quarter
+MONDAY = school_date(2026, 11, 16)
 
 
 @pytest.fixture
@@ -167,10 +168,10 @@ def test_only_the_class_teacher_decides(client, auth, diary):
 @pytest.mark.parametrize(
     ("date_from", "date_to", "message"),
     [
-        ("2026-11-20", "2026-11-19", "позже последнего"),
-        ("2026-11-01", "2026-12-15", "не больше 30 дней"),
-        ("2027-06-10", "2027-06-11", "текущего учебного года"),
-        ("", "2026-11-19", "Укажите первый день"),
+        (str(school_date(2026, 11, 20)), str(school_date(2026, 11, 19)), "позже последнего"),
+        (str(school_date(2026, 11, 1)), str(school_date(2026, 12, 15)), "не больше 30 дней"),
+        (str(school_date(2027, 6, 10)), str(school_date(2027, 6, 11)), "текущего учебного года"),
+        ("", str(school_date(2026, 11, 19)), "Укажите первый день"),
     ],
 )
 def test_bad_note_dates_are_refused_and_nothing_is_saved(client, auth, diary, date_from, date_to, message):
@@ -185,7 +186,7 @@ def test_bad_note_dates_are_refused_and_nothing_is_saved(client, auth, diary, da
 def test_only_a_parent_of_the_child_submits(client, auth, diary):
     auth.login(diary.pupil.user)  # the student himself reads his diary but does not write notes
     response = client.post(f"/diary/students/{diary.pupil.id}/absence-notes",
-                           data={"date_from": "2026-11-19", "date_to": "2026-11-19", "reason": "ill"})
+                           data={"date_from": str(school_date(2026, 11, 19)), "date_to": str(school_date(2026, 11, 19)), "reason": "ill"})
     assert response.status_code == 403
     assert db.session.scalar(select(func.count()).select_from(AbsenceNote)) == 0
 
@@ -193,18 +194,18 @@ def test_only_a_parent_of_the_child_submits(client, auth, diary):
 def test_scanned_note_is_stored_and_shown_to_its_parent_and_class_teacher_only(client, auth, diary, app):
     auth.login(diary.parent_a)
     bad = client.post(f"/diary/students/{diary.pupil.id}/absence-notes",
-                      data={"date_from": "2026-11-19", "date_to": "2026-11-19", "reason": "ill",
+                      data={"date_from": str(school_date(2026, 11, 19)), "date_to": str(school_date(2026, 11, 19)), "reason": "ill",
                             "file": (io.BytesIO(b"MZ\x90\x00program"), "spravka.pdf")},
                       content_type="multipart/form-data")
     assert bad.status_code == 400 and "не похоже на PDF" in bad.get_data(as_text=True)
     exe = client.post(f"/diary/students/{diary.pupil.id}/absence-notes",
-                      data={"date_from": "2026-11-19", "date_to": "2026-11-19", "reason": "ill",
+                      data={"date_from": str(school_date(2026, 11, 19)), "date_to": str(school_date(2026, 11, 19)), "reason": "ill",
                             "file": (io.BytesIO(b"MZ"), "virus.exe")},
                       content_type="multipart/form-data")
     assert exe.status_code == 400 and "только PDF, JPG или PNG" in exe.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(AbsenceNote)) == 0
     good = client.post(f"/diary/students/{diary.pupil.id}/absence-notes",
-                       data={"date_from": "2026-11-19", "date_to": "2026-11-20", "reason": "ill",
+                       data={"date_from": str(school_date(2026, 11, 19)), "date_to": str(school_date(2026, 11, 20)), "reason": "ill",
                              "file": (io.BytesIO(b"%PDF-1.4 scan"), "справка.pdf")},
                        content_type="multipart/form-data")
     assert good.status_code == 303
@@ -226,7 +227,7 @@ def test_file_too_big_is_refused(make_app, small_school, auth, diary):
     client = isolated_client(make_app, ABSENCE_NOTE_MAX_BYTES=100)
     client.post("/auth/login", data={"login": "parent_a", "password": "Parol-2026"})
     response = client.post(f"/diary/students/{diary.pupil.id}/absence-notes",
-                           data={"date_from": "2026-11-19", "date_to": "2026-11-19", "reason": "ill",
+                           data={"date_from": str(school_date(2026, 11, 19)), "date_to": str(school_date(2026, 11, 19)), "reason": "ill",
                                  "file": (io.BytesIO(b"%PDF" + b"x" * 200), "big.pdf")},
                            content_type="multipart/form-data")
     assert response.status_code == 413 and "слишком большой" in response.get_data(as_text=True)
@@ -240,7 +241,7 @@ def _build_lessons(s, start, stop):
         day = MONDAY + timedelta(days=n % 6)
         number = n // 6
         lesson = operations.create_lesson(s.maths_5a, s.maths_teacher, day, number, f"Тема {n}", [s.kinds["oral"]])
-        earlier = operations.create_lesson(s.russian_5a, s.russian_teacher, date(2026, 11, 6) + timedelta(days=n % 9),
+        earlier = operations.create_lesson(s.russian_5a, s.russian_teacher, school_date(2026, 11, 6) + timedelta(days=n % 9),
                                            n // 9, "", [s.kinds["oral"]])
         db.session.flush()
         for lesson_ in (lesson, earlier):
@@ -295,15 +296,15 @@ def test_parent_downloads_the_weekly_report_of_their_child_and_not_of_another_fa
     from tests.conftest import PASSWORD, isolated_client
 
     s = small_school()
-    lesson = operations.create_lesson(s.maths_5a, s.maths_teacher, date(2026, 11, 17), 2, "Дроби")
+    lesson = operations.create_lesson(s.maths_5a, s.maths_teacher, school_date(2026, 11, 17), 2, "Дроби")
     operations.save_cell(lesson, s.pupils_5a[0], s.maths_teacher, "5", key="", base=None)
     db.session.commit()
     parent = isolated_client(make_app)
     parent.post("/auth/login", data={"login": s.parent_a.login, "password": PASSWORD})
-    response = parent.get(f"/diary/students/{s.pupils_5a[0].id}/weekly-report?date=2026-11-18")
+    response = parent.get(f"/diary/students/{s.pupils_5a[0].id}/weekly-report?date={school_date(2026, 11, 18)}")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
-    assert "Петров Пётр" in text and "16.11.2026" in text and "5" in text
+    assert "Петров Пётр" in text and f"{MONDAY:%d.%m.%Y}" in text and "5" in text
     other = isolated_client(make_app)
     other.post("/auth/login", data={"login": s.parent_b.login, "password": PASSWORD})
     assert other.get(f"/diary/students/{s.pupils_5a[0].id}/weekly-report").status_code == 403

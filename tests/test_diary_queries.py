@@ -3,8 +3,6 @@ lessons, shows only this student's subgroup and individual homework, and the sum
 the journal's rules."""
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from sqlalchemy import select
 
@@ -12,9 +10,10 @@ from blueprints.diary import queries
 from blueprints.journal import operations
 from extensions import db
 from models import Homework, HomeworkStudent, ScheduleChange, ScheduleSlot, StudyPeriod, WorkKind
+from tests.clock import school_date
 
-MONDAY = date(2026, 11, 16)
-FRIDAY = date(2026, 11, 20)
+MONDAY = school_date(2026, 11, 16)
+FRIDAY = school_date(2026, 11, 20)
 
 
 @pytest.fixture
@@ -26,8 +25,8 @@ def week(app, small_school):
         (s.maths_5a, 1, 1), (s.russian_5a, 2, 1),
     ]:
         db.session.add(ScheduleSlot(school_id=s.school.id, assignment=assignment, weekday=weekday,
-                                    lesson_number=number, valid_from=date(2026, 9, 1)))
-    db.session.add(ScheduleChange(school_id=s.school.id, date=date(2026, 11, 17), assignment=s.russian_5a,
+                                    lesson_number=number, valid_from=school_date(2026, 9, 1)))
+    db.session.add(ScheduleChange(school_id=s.school.id, date=school_date(2026, 11, 17), assignment=s.russian_5a,
                                   kind="cancelled", lesson_number=1, note="Карантин"))
     db.session.add(ScheduleChange(school_id=s.school.id, date=MONDAY, assignment=s.maths_5a,
                                   kind="substitution", lesson_number=1, substitute=s.russian_teacher))

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from blueprints.journal import operations
 from extensions import db
 from models import AcademicYear, Attendance, ClassGroup, JournalChange, School, StudyPeriod
+from tests.clock import school_date
 from tests.test_journal_grid import LESSON_DAY, journal  # noqa: F401  (the shared fixture)
 
 DAY = LESSON_DAY.isoformat()
@@ -152,7 +153,7 @@ def test_bad_date_is_refused(client, auth, journal):  # noqa: F811
 
 def test_a_day_without_lessons_says_so(client, auth, journal):  # noqa: F811
     auth.login(journal.maths_teacher)
-    page = client.get(f"/journal/classes/{journal.class_5a.id}/attendance?date=2026-11-21").get_data(as_text=True)
+    page = client.get(f"/journal/classes/{journal.class_5a.id}/attendance?date={school_date(2026, 11, 21)}").get_data(as_text=True)
     assert "уроки класса не записаны" in page
 
 

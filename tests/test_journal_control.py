@@ -2,7 +2,7 @@
 not recorded, lessons without topic or homework, late entries; bounded queries."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
@@ -10,13 +10,14 @@ from sqlalchemy import select
 from blueprints.journal import control, deadline_queries, operations
 from extensions import db
 from models import Holiday, Homework, ScheduleChange, ScheduleSlot, TeachingAssignment
+from tests.clock import school_date, school_moment
 from tests.test_journal_grid import journal  # noqa: F401  (the shared fixture)
 
-NOW = datetime(2026, 11, 20, 15, 0, tzinfo=timezone.utc)  # Friday 18:00 in Moscow, second quarter
+NOW = school_moment(2026, 11, 20, 15, 0)  # Friday 18:00 in Moscow, second quarter
 
 
 def at(day: int, hour: int = 8) -> datetime:
-    return datetime(2026, 11, day, hour, 0, tzinfo=timezone.utc)
+    return school_moment(2026, 11, day, hour, 0)
 
 
 @pytest.fixture
@@ -29,16 +30,16 @@ def timetable(journal, monkeypatch):  # noqa: F811
     db.session.add_all([
         ScheduleSlot(school=j.school, assignment=j.maths_5a, weekday=1, lesson_number=2, valid_from=start),
         ScheduleSlot(school=j.school, assignment=j.maths_5a, weekday=4, lesson_number=1, valid_from=start),
-        ScheduleSlot(school=j.school, assignment=j.maths_5a, weekday=2, lesson_number=4, valid_from=date(2026, 11, 10)),
-        Holiday(year_id=j.year.id, name="День народного единства", start_date=date(2026, 11, 4), end_date=date(2026, 11, 5)),
-        ScheduleChange(school_id=j.school.id, date=date(2026, 11, 19), assignment_id=j.maths_5a.id, kind="cancelled", lesson_number=1),
+        ScheduleSlot(school=j.school, assignment=j.maths_5a, weekday=2, lesson_number=4, valid_from=school_date(2026, 11, 10)),
+        Holiday(year_id=j.year.id, name="День народного единства", start_date=school_date(2026, 11, 4), end_date=school_date(2026, 11, 5)),
+        ScheduleChange(school_id=j.school.id, date=school_date(2026, 11, 19), assignment_id=j.maths_5a.id, kind="cancelled", lesson_number=1),
     ])
     oral = [j.kinds["oral"]]
-    j.on_time = operations.create_lesson(j.maths_5a, j.maths_teacher, date(2026, 11, 9), 2, "Дроби", oral, now=at(10))
+    j.on_time = operations.create_lesson(j.maths_5a, j.maths_teacher, school_date(2026, 11, 9), 2, "Дроби", oral, now=at(10))
     db.session.flush()
     db.session.add(Homework(lesson_id=j.on_time.id, text="№ 5"))
-    j.no_topic = operations.create_lesson(j.maths_5a, j.maths_teacher, date(2026, 11, 12), 1, "", oral, now=at(12))
-    j.unnumbered = operations.create_lesson(j.maths_5a, j.maths_teacher, date(2026, 11, 16), 0, "Сравнение дробей", oral, now=at(16))
+    j.no_topic = operations.create_lesson(j.maths_5a, j.maths_teacher, school_date(2026, 11, 12), 1, "", oral, now=at(12))
+    j.unnumbered = operations.create_lesson(j.maths_5a, j.maths_teacher, school_date(2026, 11, 16), 0, "Сравнение дробей", oral, now=at(16))
     j.lesson.entered_late = False  # the fixture's lesson of today, recorded on time
     operations.save_cell(j.on_time, j.pupils_5a[0], j.maths_teacher, "5", key="", base=None, now=at(17, 12))  # mark 8 days later
     operations.save_cell(j.no_topic, j.pupils_5a[1], j.maths_teacher, "н", key="", base=None, now=at(13))  # absence next day
@@ -49,7 +50,7 @@ def timetable(journal, monkeypatch):  # noqa: F811
 def test_overdue_items_come_from_the_timetable_topics_and_homework(timetable):
     j = timetable
     report = deadline_queries.journal_deadlines(j.school, NOW, teacher_id=j.maths_teacher.id)[j.maths_teacher.id]
-    assert [(i.day, i.lesson_number) for i in report.missing] == [(date(2026, 11, 10), 4), (date(2026, 11, 17), 4)]
+    assert [(i.day, i.lesson_number) for i in report.missing] == [(school_date(2026, 11, 10), 4), (school_date(2026, 11, 17), 4)]
     assert [i.lesson_id for i in report.no_topic] == [j.no_topic.id]
     assert sorted(i.lesson_id for i in report.no_homework) == sorted([j.no_topic.id, j.unnumbered.id])
     assert (report.late.lessons, report.late.attendance, report.late.marks, report.late.homework) == (1, 1, 1, 0)
@@ -58,12 +59,12 @@ def test_overdue_items_come_from_the_timetable_topics_and_homework(timetable):
 def test_today_is_not_overdue_before_its_end(timetable):
     j = timetable
     report = deadline_queries.journal_deadlines(j.school, NOW, teacher_id=j.maths_teacher.id)[j.maths_teacher.id]
-    assert all(item.day < date(2026, 11, 20) for item in report.items)
+    assert all(item.day < school_date(2026, 11, 20) for item in report.items)
 
 
 def test_attendance_only_classes_need_no_homework(timetable):
     j = timetable
-    report = deadline_queries.journal_deadlines(j.school, datetime(2026, 11, 22, tzinfo=timezone.utc),
+    report = deadline_queries.journal_deadlines(j.school, school_moment(2026, 11, 22),
                                                 teacher_id=j.primary_teacher.id)[j.primary_teacher.id]
     assert report.no_homework == []
 
@@ -73,10 +74,10 @@ def test_teacher_sees_their_overdue_list_with_links_to_fix_each(client, auth, ti
     auth.login(j.maths_teacher)
     page = client.get("/journal/overdue").get_data(as_text=True)
     assert "урок не записан" in page and "нет темы" in page and "нет домашнего задания" in page
-    assert f"/journal/assignments/{j.maths_5a.id}?date=2026-11-10&amp;n=4#new-lesson" in page
+    assert f"/journal/assignments/{j.maths_5a.id}?date={school_date(2026, 11, 10)}&amp;n=4#new-lesson" in page
     assert f"/journal/assignments/{j.maths_5a.id}#lesson-{j.no_topic.id}" in page
-    grid = client.get(f"/journal/assignments/{j.maths_5a.id}?date=2026-11-10&n=4").get_data(as_text=True)
-    assert 'value="2026-11-10"' in grid and 'id="new-lesson" open' in grid
+    grid = client.get(f"/journal/assignments/{j.maths_5a.id}?date={school_date(2026, 11, 10)}&n=4").get_data(as_text=True)
+    assert f'value="{school_date(2026, 11, 10)}"' in grid and 'id="new-lesson" open' in grid
 
 
 def test_the_lesson_form_ignores_a_malformed_prefill(client, auth, timetable):
@@ -127,7 +128,7 @@ def test_control_page_queries_do_not_grow_with_teachers_and_lessons(client, auth
             db.session.add(ScheduleSlot(school=j.school, assignment=assignment, weekday=weekday, lesson_number=5 + weekday % 3,
                                         valid_from=j.year.start_date))
         for day in (6, 9, 10, 11):
-            operations.create_lesson(assignment, assignment.teacher, date(2026, 11, day), 6, "", [j.kinds["oral"]], now=at(day + 1))
+            operations.create_lesson(assignment, assignment.teacher, school_date(2026, 11, day), 6, "", [j.kinds["oral"]], now=at(day + 1))
     db.session.commit()
     with count_queries() as big:
         assert client.get("/journal/control").status_code == 200

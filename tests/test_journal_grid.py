@@ -2,7 +2,7 @@
 idempotent retries, conflicts, history and a constant number of queries."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from blueprints.journal import operations
 from extensions import db
 from models import Attendance, JournalChange, Lesson, Mark, StudyPeriod, WorkKind
+from tests.clock import school_date
 
-LESSON_DAY = date(2026, 11, 20)  # inside the second quarter of small_school
+LESSON_DAY = school_date(2026, 11, 20)  # inside the second quarter of small_school
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ def test_teacher_sees_own_grid_with_students_and_lesson(client, auth, journal):
     page = client.get(f"/journal/assignments/{journal.maths_5a.id}").get_data(as_text=True)
     assert "Математика · 5А" in page
     assert "Алексеева Анна" in page and "Петров Пётр" in page
-    assert "20.11" in page
+    assert f"{LESSON_DAY:%d.%m}" in page
     assert f'hx-put="/journal/lessons/{journal.lesson.id}/cells/' in page
 
 
@@ -256,7 +257,7 @@ def test_creating_a_lesson_from_the_grid(client, auth, journal):
     auth.login(journal.maths_teacher)
     response = client.post(
         f"/journal/assignments/{journal.maths_5a.id}/lessons",
-        data={"lesson-date": "2026-11-23", "lesson-lesson_number": "3", "lesson-topic": "Сложение дробей",
+        data={"lesson-date": str(school_date(2026, 11, 23)), "lesson-lesson_number": "3", "lesson-topic": "Сложение дробей",
               "lesson-work_kinds": [str(journal.kinds["independent"].id)]},
     )
     assert response.status_code == 303
@@ -269,7 +270,7 @@ def test_lesson_outside_the_year_is_refused(client, auth, journal):
     auth.login(journal.maths_teacher)
     client.post(
         f"/journal/assignments/{journal.maths_5a.id}/lessons",
-        data={"lesson-date": "2027-07-01", "lesson-lesson_number": "1", "lesson-topic": "Лето"},
+        data={"lesson-date": str(school_date(2027, 7, 1)), "lesson-lesson_number": "1", "lesson-topic": "Лето"},
     )
     assert db.session.scalar(select(Lesson).where(Lesson.topic == "Лето")) is None
 
@@ -287,7 +288,7 @@ def test_grid_query_count_does_not_grow_with_students_or_lessons(client, auth, j
     small = _grid_queries(client, count_queries, journal.maths_5a.id)
     for i in range(26):
         create_student(journal.school, journal.class_5a, f"Новиков{i}", "Никита")
-    day = date(2026, 11, 5)
+    day = school_date(2026, 11, 5)
     for n in range(40):
         lesson = operations.create_lesson(journal.maths_5a, journal.maths_teacher, day + timedelta(days=n % 50), 5 + n % 3,
                                           "", [journal.kinds["oral"], journal.kinds["test"]])

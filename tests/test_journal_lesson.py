@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import os
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -31,6 +31,7 @@ from models import (
     TeachingAssignment,
     WorkKind,
 )
+from tests.clock import school_date
 from utils.timeutil import school_today
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -189,9 +190,9 @@ def test_other_files_are_refused_and_nothing_is_saved(client, auth, lesson_day, 
 
 def _other_school_lesson(create_user):
     school = School(name="Гимназия № 2", short_name="Гимназия № 2")
-    year = AcademicYear(school=school, name="2026/2027", start_date=date(2026, 9, 1), end_date=date(2027, 5, 31), is_current=True)
+    year = AcademicYear(school=school, name="2026/2027", start_date=school_date(2026, 9, 1), end_date=school_date(2027, 5, 31), is_current=True)
     db.session.add_all([school, year, StudyPeriod(year=year, scheme="quarter", number=2, name="2 четверть",
-                                                  start_date=date(2026, 11, 5), end_date=date(2026, 12, 28))])
+                                                  start_date=school_date(2026, 11, 5), end_date=school_date(2026, 12, 28))])
     teacher = create_user(school, "teacher", login="other_teacher")
     class_group = ClassGroup(school=school, year=year, name="5В", grade=5)
     subject = Subject(school=school, name="Математика")
@@ -199,7 +200,7 @@ def _other_school_lesson(create_user):
     assignment = TeachingAssignment(school=school, year=year, teacher=teacher, class_group=class_group, subject=subject, scale=scale)
     db.session.add_all([class_group, subject, scale, assignment])
     db.session.flush()
-    lesson = operations.create_lesson(assignment, teacher, date(2026, 11, 20), 1)
+    lesson = operations.create_lesson(assignment, teacher, school_date(2026, 11, 20), 1)
     db.session.commit()
     return lesson
 

@@ -3,7 +3,7 @@ another value needs a reason, a changed year mark always needs one, closed perio
 read-only, and only the subject's teacher sets them."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +13,7 @@ from sqlalchemy import select
 from blueprints.journal import operations
 from extensions import db
 from models import JournalChange, PeriodMark, StudyPeriod
+from tests.clock import school_date
 from tests.test_journal_grid import journal, put_cell  # noqa: F401  (the shared fixture)
 
 
@@ -51,7 +52,7 @@ def last_week_of_the_year(journal, last_week_of_quarter2, year_period):  # noqa:
 def give_marks(j, pupil, values):
     """Marks in lessons of the second quarter (each lesson: a test, weight 2, and an oral answer)."""
     for n, value in enumerate(values):
-        lesson = operations.create_lesson(j.maths_5a, j.maths_teacher, date(2026, 11, 9 + n), 1, "Урок",
+        lesson = operations.create_lesson(j.maths_5a, j.maths_teacher, school_date(2026, 11, 9 + n), 1, "Урок",
                                           [j.kinds["oral"]])
         db.session.flush()
         operations.save_cell(lesson, pupil, j.maths_teacher, value, key="", base=None)

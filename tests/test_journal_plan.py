@@ -4,7 +4,6 @@ leaves the plan; the academic office only reads."""
 from __future__ import annotations
 
 import io
-from datetime import date
 
 import pytest
 from openpyxl import Workbook
@@ -13,6 +12,7 @@ from sqlalchemy import func, select
 from blueprints.journal import operations
 from extensions import db
 from models import Lesson, PlanCorrection, PlanItem, StudyPeriod
+from tests.clock import school_date
 
 
 @pytest.fixture
@@ -95,8 +95,8 @@ def test_after_the_period_started_a_change_needs_a_reason_and_goes_to_the_correc
 
 def test_before_the_period_started_changes_need_no_reason(client, auth, school):
     for period in db.session.scalars(select(StudyPeriod)):
-        period.start_date, period.end_date = date(2027, 6 + period.number, 1), date(2027, 6 + period.number, 20)
-    school.year.end_date = date(2027, 12, 31)
+        period.start_date, period.end_date = school_date(2027, 6 + period.number, 1), school_date(2027, 6 + period.number, 20)
+    school.year.end_date = school_date(2027, 12, 31)
     item = PlanItem(assignment_id=school.maths_5a.id, number=1, topic="Дроби", hours=2)
     db.session.add(item)
     db.session.commit()
@@ -111,7 +111,7 @@ def test_deleting_a_topic_used_by_a_lesson_keeps_the_lessons_topic(client, auth,
     item = PlanItem(assignment_id=school.maths_5a.id, number=1, topic="Дроби", hours=1)
     db.session.add(item)
     db.session.flush()
-    lesson = operations.create_lesson(school.maths_5a, school.maths_teacher, date(2026, 11, 20), 1, "Дроби",
+    lesson = operations.create_lesson(school.maths_5a, school.maths_teacher, school_date(2026, 11, 20), 1, "Дроби",
                                       plan_item_id=item.id)
     db.session.commit()
     auth.login(school.maths_teacher)

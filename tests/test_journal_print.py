@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import os
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -13,6 +13,7 @@ from sqlalchemy import select
 from blueprints.journal import operations
 from extensions import db
 from models import AuditEntry, Homework, PeriodMark, StudyPeriod
+from tests.clock import school_date
 from tests.test_journal_grid import journal  # noqa: F401  (the shared fixture)
 
 
@@ -37,7 +38,7 @@ def test_teacher_prints_the_journal_page(client, auth, journal):  # noqa: F811
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = pdf_text(response)
     for expected in ("Средняя общеобразовательная школа № 1", "Математика", "5А", "Числова Вера",
-                     "2 четверть", "Алексеева Анна", "Петров Пётр", "20.11", "5/4", "Дроби",
+                     "2 четверть", "Алексеева Анна", "Петров Пётр", f"{school_date(2026, 11, 20):%d.%m}", "5/4", "Дроби",
                      "повторить правило", "Условные обозначения", "по болезни", "М.П.", "Заместитель директора"):
         assert expected in text, expected
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.entity == "journal_page"))
@@ -72,7 +73,7 @@ def test_student_cannot_print(client, auth, journal):  # noqa: F811
 def test_a_30_by_60_grid_prints_in_column_chunks(client, auth, journal, create_student):  # noqa: F811
     for i in range(26):
         create_student(journal.school, journal.class_5a, f"Кузнецова{i:02d}", "Ярослава", with_login=False)
-    day = date(2026, 11, 5)
+    day = school_date(2026, 11, 5)
     for n in range(60):
         lesson = operations.create_lesson(journal.maths_5a, journal.maths_teacher, day + timedelta(days=n // 2), 1 + n % 2,
                                           f"Тема урока {n + 1}", [journal.kinds["oral"]])

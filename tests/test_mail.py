@@ -14,7 +14,7 @@ from extensions import db
 from jobs import weekly_reports
 from models import AuditEntry
 from models.jobs import SentEmail
-from tests.weekly_fixtures import MONDAY, SLOT, pdf_pages_text
+from tests.weekly_fixtures import MONDAY, SATURDAY, SLOT, pdf_pages_text
 
 pytest_plugins = ("tests.weekly_fixtures",)  # the report_week fixture
 
@@ -62,7 +62,7 @@ def test_report_is_emailed_only_to_the_parent_who_consented(app, report_week, sm
     assert len(smtp_server.messages) == 1  # not to Васильева (no 6.9), not to Петрова (paper)
     recipients, message = smtp_server.messages[0]
     assert recipients == ["borisov@example.ru"]
-    assert message["Subject"] == "Еженедельный отчёт об успеваемости: Борисов Борис, 16.11–21.11.2026"
+    assert message["Subject"] == f"Еженедельный отчёт об успеваемости: Борисов Борис, {MONDAY:%d.%m}–{SATURDAY:%d.%m.%Y}"
     assert "journal@school1.example.ru" in message["From"]
     assert "Борисов Роман" in message.get_body(("plain",)).get_content()
     [attachment] = list(message.iter_attachments())

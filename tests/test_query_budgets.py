@@ -7,7 +7,7 @@ period have grown (more students, many lessons with marks, absences and homework
 `count_queries` listens on every engine: the test client's requests run on an app of their own."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -15,13 +15,14 @@ from sqlalchemy import select
 from blueprints.journal import operations
 from extensions import db
 from models import Attendance, Homework, Mark, PeriodMark, ScheduleSlot, StudyPeriod, WorkKind
+from tests.clock import school_date
 
 GRID_BUDGET = 15  # issue 5: «SQL queries ≤ 15, constant»
 MARK_SAVE_BUDGET = 30  # 26 statements today (the save, its history, the cell and the forecast)
 DIARY_BUDGET = 25  # 21 (week) and 13 (marks) today
 
-QUARTER_2 = date(2026, 11, 5)
-LESSON_DAY = date(2026, 11, 20)
+QUARTER_2 = school_date(2026, 11, 5)
+LESSON_DAY = school_date(2026, 11, 20)
 
 
 def _count(client, count_queries, method: str, path: str, **kwargs) -> int:
@@ -46,7 +47,7 @@ def school(app, small_school):
 def _add_year_period(s) -> None:
     """The year as a period of its own (year marks), as a real school has it."""
     db.session.add(StudyPeriod(year=s.year, scheme="year", number=1, name="Год",
-                               start_date=date(2026, 9, 1), end_date=date(2027, 5, 31)))
+                               start_date=school_date(2026, 9, 1), end_date=school_date(2027, 5, 31)))
     db.session.commit()
 
 
@@ -156,9 +157,9 @@ def _diary_route(app, kind: str) -> bool:
 def _timetable(s) -> None:
     for weekday in range(1, 6):
         db.session.add(ScheduleSlot(school_id=s.school.id, assignment_id=s.maths_5a.id, weekday=weekday,
-                                    lesson_number=2, valid_from=date(2026, 9, 1)))
+                                    lesson_number=2, valid_from=school_date(2026, 9, 1)))
         db.session.add(ScheduleSlot(school_id=s.school.id, assignment_id=s.russian_5a.id, weekday=weekday,
-                                    lesson_number=3, valid_from=date(2026, 9, 1)))
+                                    lesson_number=3, valid_from=school_date(2026, 9, 1)))
     db.session.commit()
 
 

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -19,6 +18,7 @@ from jobs.weekly_reports import abbreviate_kind
 from jobs.weekly_reports import report_week as week_of
 from models import AuditEntry, JobRun
 from models.jobs import SentEmail
+from tests.clock import school_date, school_moment
 from tests.conftest import DATABASE_URL
 from tests.weekly_fixtures import MONDAY, SATURDAY, SLOT, pdf_pages_text
 
@@ -33,9 +33,9 @@ def batch_file(app, s) -> Path:
 
 def test_the_saturday_slot_reports_the_week_monday_to_saturday():
     assert week_of(SLOT, "Europe/Moscow") == (MONDAY, SATURDAY)
-    sunday_evening = datetime(2026, 11, 22, 20, 0, tzinfo=timezone.utc)  # Sunday 23:00 in Moscow
+    sunday_evening = school_moment(2026, 11, 22, 20, 0)  # Sunday 23:00 in Moscow
     assert week_of(sunday_evening, "Europe/Moscow") == (MONDAY, SATURDAY)
-    monday_night = datetime(2026, 11, 22, 21, 30, tzinfo=timezone.utc)  # Monday 00:30 in Moscow
+    monday_night = school_moment(2026, 11, 22, 21, 30)  # Monday 00:30 in Moscow
     # a new week has begun, but the last complete one is still the one reported
     assert week_of(monday_night, "Europe/Moscow") == (MONDAY, SATURDAY)
 
@@ -54,7 +54,7 @@ def test_printed_reports_of_a_class_in_one_file_in_alphabetical_order(app, repor
     assert run.total == 3 and run.done == 3 and run.failed == 0
 
     path = batch_file(app, s)
-    assert run.counts["files"] == {str(s.school.id): [f"{s.school.id}/2026-11-16/class-5А.pdf"]}
+    assert run.counts["files"] == {str(s.school.id): [f"{s.school.id}/{school_date(2026, 11, 16)}/class-5А.pdf"]}
     pages = pdf_pages_text(path.read_bytes())
     # Борисов: e-mail asked and consented, but e-mail is disabled here, so he is printed too;
     # Васильева: e-mail asked without consent 6.9, printed; Петров: paper. Алексеева: diary only.
@@ -65,7 +65,7 @@ def test_printed_reports_of_a_class_in_one_file_in_alphabetical_order(app, repor
     petrov = pages[2]
     assert "МБОУ «Средняя общеобразовательная школа № 1»" in petrov
     assert "Одинцово" in petrov
-    assert "16.11.2026" in petrov and "21.11.2026" in petrov
+    assert f"{MONDAY:%d.%m.%Y}" in petrov and f"{SATURDAY:%d.%m.%Y}" in petrov
     assert "Математика" in petrov and "Русский язык" in petrov
     assert "4,67" in petrov  # (5×2 + 4×1) / 3, the journal's weighted average
     assert "контр." in petrov and "Контрольная работа" in petrov

@@ -4,7 +4,6 @@ consent item 6.9, one e-mail without it."""
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import select
@@ -13,13 +12,14 @@ from blueprints.journal import operations as journal_ops
 from blueprints.personal_data import operations as pd_ops
 from extensions import db
 from models import Homework, WorkKind
+from tests.clock import school_date, school_moment
 
-MONDAY = date(2026, 11, 16)
-FRIDAY = date(2026, 11, 20)
-SATURDAY = date(2026, 11, 21)
+MONDAY = school_date(2026, 11, 16)
+FRIDAY = school_date(2026, 11, 20)
+SATURDAY = school_date(2026, 11, 21)
 # Saturday 10:00 in Moscow: the slot the scheduler computes for WEEKLY_REPORTS_CRON.
-SLOT = datetime(2026, 11, 21, 7, 0, tzinfo=timezone.utc)
-TODAY = date(2026, 11, 21)
+SLOT = school_moment(2026, 11, 21, 7, 0)
+TODAY = school_date(2026, 11, 21)
 
 
 def pdf_pages_text(data: bytes) -> list[str]:
@@ -28,13 +28,13 @@ def pdf_pages_text(data: bytes) -> list[str]:
     return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
 
 
-def give_consent(s, student, parent, codes, given_on=date(2026, 9, 1)):
+def give_consent(s, student, parent, codes, given_on=school_date(2026, 9, 1)):
     consent = pd_ops.record_consent(student, parent.id, set(codes), given_on, None, "1", s.admin, TODAY)
     db.session.commit()
     return consent
 
 
-def apply(s, student, parent, delivery, email="", given_on=date(2026, 9, 2)):
+def apply(s, student, parent, delivery, email="", given_on=school_date(2026, 9, 2)):
     access = "electronic" if delivery == "electronic" else "none"
     application = pd_ops.record_application(
         student, parent.id, given_on, access, delivery, email, ["marks", "attendance", "homework"], s.admin, TODAY

@@ -3,8 +3,6 @@ subjects…) are filled by the views, so a posted id outside them is refused by 
 
 from __future__ import annotations
 
-import datetime
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -27,6 +25,8 @@ from wtforms.validators import (
     Regexp,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from utils.timeutil import current_school_today
 
 SCHEME_LABELS = {
     "quarter": _l("Четверти"),
@@ -222,7 +222,7 @@ class EnrolForm(FlaskForm):
         _l("№ в алфавитной книге"),
         validators=[_required(_l("Укажите номер в алфавитной книге.")), Length(max=20)],
     )
-    date = _date(_l("Дата зачисления"), _l("Укажите дату зачисления."), default=datetime.date.today)
+    date = _date(_l("Дата зачисления"), _l("Укажите дату зачисления."), default=current_school_today)
     order_number = StringField(
         _l("№ приказа"), validators=[_required(_l("Укажите номер приказа директора.")), Length(max=40)]
     )
@@ -231,7 +231,7 @@ class EnrolForm(FlaskForm):
 class TransferForm(FlaskForm):
     student_id = SelectField(_l("Обучающийся"), coerce=int)
     to_class_id = SelectField(_l("В класс"), coerce=int)
-    date = _date(_l("Дата перевода"), _l("Укажите дату перевода."), default=datetime.date.today)
+    date = _date(_l("Дата перевода"), _l("Укажите дату перевода."), default=current_school_today)
     order_number = StringField(
         _l("№ приказа"), validators=[_required(_l("Укажите номер приказа директора.")), Length(max=40)]
     )
@@ -239,7 +239,7 @@ class TransferForm(FlaskForm):
 
 class WithdrawForm(FlaskForm):
     student_id = SelectField(_l("Обучающийся"), coerce=int)
-    date = _date(_l("Дата выбытия"), _l("Укажите дату выбытия."), default=datetime.date.today)
+    date = _date(_l("Дата выбытия"), _l("Укажите дату выбытия."), default=current_school_today)
     order_number = StringField(
         _l("№ приказа"), validators=[_required(_l("Укажите номер приказа директора.")), Length(max=40)]
     )

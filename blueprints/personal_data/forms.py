@@ -2,8 +2,6 @@
 (003 Приложение 2) and the parent's application (Приложение 1)."""
 from __future__ import annotations
 
-import datetime
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -12,6 +10,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from models.personal_data import APPLICATION_SCOPES, CONSENT_ACTIONS, CONSENT_CATEGORIES
+from utils.timeutil import current_school_today
 
 ACCESS_LEVEL_LABELS = {
     "electronic": _l("Электронный доступ к дневнику (уровень «Родитель»)"),
@@ -60,7 +59,7 @@ class ConsentForm(FlaskForm):
     )
     number = StringField(_l("№ листа согласия"), validators=[Length(max=40)])
     given_on = DateField(
-        _l("Дата подписания"), validators=[InputRequired(_l("Укажите дату подписания."))], default=datetime.date.today
+        _l("Дата подписания"), validators=[InputRequired(_l("Укажите дату подписания."))], default=current_school_today
     )
     valid_until = DateField(
         _l("Действует по"),
@@ -85,7 +84,7 @@ class ApplicationForm(FlaskForm):
         _l("Заявитель"), coerce=int, validate_choice=False, validators=[InputRequired(_l("Выберите родителя."))]
     )
     submitted_on = DateField(
-        _l("Дата заявления"), validators=[InputRequired(_l("Укажите дату заявления."))], default=datetime.date.today
+        _l("Дата заявления"), validators=[InputRequired(_l("Укажите дату заявления."))], default=current_school_today
     )
     access_level = RadioField(
         _l("Уровень доступа"),

@@ -2,7 +2,7 @@
 keyboard and by tap, never waits for a save, reloads, and everything is there."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 from blueprints.journal import operations
 from extensions import db
 from models import Attendance, Mark, WorkKind
+from tests.clock import SCHOOL_TIMEZONE, school_date
 from tests.conftest import PASSWORD
+from utils.timeutil import school_today
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +27,8 @@ def classroom(small_school, create_student):
     for name in NAMES:  # a class of 30
         create_student(s.school, s.class_5a, name, "Алекс", with_login=False)
     kinds = {k.code: k for k in db.session.scalars(select(WorkKind))}
-    today = date.today()
+    # The school's today, as the app sees it; on a Sunday the lessons are on Saturday.
+    today = school_today(s.school.timezone)
     lesson_day = today if today.weekday() < 6 else today - timedelta(days=1)
     s.previous = operations.create_lesson(s.maths_5a, s.maths_teacher, lesson_day - timedelta(days=1), 1, "Дроби",
                                           [kinds["oral"]])
@@ -136,12 +139,26 @@ def test_a_save_that_fails_is_kept_and_retried_when_the_network_returns(live_ser
 
 
 @pytest.fixture
-def timetable_today(classroom):
-    """5А mathematics is in today's timetable, second lesson."""
+def school_day():
+    """The school's today is a school day: on a Sunday (in the school's timezone) the clock of
+    the test process, and so of the live server, moves on to the same time on Monday."""
+    today = school_today(SCHOOL_TIMEZONE)
+    if today.isoweekday() != 7:
+        yield today
+        return
+    import time_machine
+
+    with time_machine.travel(timedelta(days=1), tick=True):
+        yield school_today(SCHOOL_TIMEZONE)
+
+
+@pytest.fixture
+def timetable_today(school_day, classroom):
+    """5А mathematics is in today's timetable, third lesson."""
     from models import ScheduleSlot
 
     db.session.add(ScheduleSlot(school_id=classroom.school_id, assignment_id=classroom.assignment_id,
-                                weekday=date.today().isoweekday(), lesson_number=3, valid_from=date(2026, 9, 1)))
+                                weekday=school_day.isoweekday(), lesson_number=3, valid_from=school_date(2026, 9, 1)))
     db.session.commit()
     db.session.close()
     return classroom
