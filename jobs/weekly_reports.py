@@ -40,6 +40,7 @@ from extensions import db
 from jobs.runner import Progress, run_once
 from models import AcademicYear, ClassGroup, JobRun, School, Student
 from models.base import as_utc, utcnow
+from models.jobs import SentEmail
 from utils import audit
 from utils.mail import Attachment, Mailer, build_message, send_recorded, sender_address
 from utils.pdf_pool import PdfRenderer, merge_pdfs, write_atomic
@@ -484,8 +485,24 @@ class WeeklyReports:
         self.done += done
         self.failed += len(failed_students)
 
+    def _sent_before(self, recipient_id: int | None, student_id: int) -> bool:
+        """Whether this run already e-mailed this report (the run was interrupted and is run again
+        under the same slot): a family never gets the same week twice."""
+        return db.session.scalar(
+            select(SentEmail.id).where(
+                SentEmail.job_run_id == self.run_id,
+                SentEmail.recipient_user_id == recipient_id,
+                SentEmail.student_id == student_id,
+                SentEmail.status == "sent",
+            ).limit(1)
+        ) is not None
+
     def _send(self, plan: SchoolPlan, class_plan: ClassPlan, copy: Copy, names, result: SchoolResult, mailer) -> None:
         student_id = class_plan.student_ids[copy.student_index]
+        if self._sent_before(copy.recipient_id, student_id):
+            # A rerun of an interrupted run: this family already has the week's e-mail.
+            result.emails_sent += 1
+            return
         student_name = names[student_id]
         week = f"{plan.monday:%d.%m}–{plan.saturday:%d.%m.%Y}"
         subject = _("Еженедельный отчёт об успеваемости: %(name)s, %(week)s", name=student_name, week=week)

@@ -8,7 +8,7 @@ import socket
 from email import policy
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from extensions import db
 from jobs import weekly_reports
@@ -103,3 +103,22 @@ def test_without_a_server_email_is_disabled_and_recorded_as_not_sent(app, report
     assert run.status == "succeeded"
     assert smtp_server.messages == []
     assert db.session.scalar(select(SentEmail)).status == "not_sent"
+
+
+def test_a_rerun_of_an_interrupted_run_does_not_email_the_family_twice(app, report_week, smtp_server):
+    """The scheduler reruns a slot whose run was interrupted (jobs/runner.recover_interrupted):
+    families that already got the week's e-mail in that run do not get it again."""
+    from jobs.runner import retrying_failed
+
+    use_server(app, smtp_server.port)
+    first = weekly_reports.run_scheduled(app, SLOT, trigger="cli")
+    assert first.status == "succeeded" and len(smtp_server.messages) == 1
+    first.status = "failed"  # as recover_interrupted marks a run cut short by a restart
+    db.session.commit()
+
+    with retrying_failed():
+        again = weekly_reports.run_scheduled(app, SLOT, trigger="cli")
+    assert again is not None and again.id == first.id and again.status == "succeeded", again.errors
+    assert len(smtp_server.messages) == 1  # Борисов already had it
+    assert again.counts["emails_sent"] == 1
+    assert db.session.scalar(select(func.count()).select_from(SentEmail)) == 1
