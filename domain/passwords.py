@@ -17,7 +17,7 @@ _SHORTEST_PERSONAL_PART = 3  # shorter logins or names («Ли») are not looked
 
 @lru_cache(maxsize=1)
 def common_passwords() -> frozenset[str]:
-    """Django's list of 19,646 common and breached passwords (data/README.md), lower case."""
+    """Django's list of 19,640 common and breached passwords (data/README.md), lower case."""
     with gzip.open(COMMON_PASSWORDS_FILE, "rt", encoding="utf-8") as f:
         return frozenset(line.strip() for line in f if line.strip())
 

@@ -114,6 +114,18 @@ def test_block_by_administrator_ends_every_session(app, make_app, small_school):
     assert _refused(_replay(make_app, cookie))
 
 
+def test_a_change_of_roles_ends_every_session(app, make_app, small_school):
+    """New rights take effect only through a new login: the old sessions carry the old ones."""
+    s = small_school()
+    teacher = _log_in(make_app, s.russian_teacher)
+    cookie = _captured(teacher)
+    director = _log_in(make_app, s.director)
+    response = director.post(f"/admin/people/users/{s.russian_teacher.id}/roles", data={"roles": ["teacher", "deputy"]})
+    assert response.status_code == 302
+    assert _refused(teacher.get("/"))
+    assert _refused(_replay(make_app, cookie))
+
+
 def test_reported_compromise_ends_every_session(app, make_app, small_school):
     s = small_school()
     tablet = _log_in(make_app, s.maths_teacher)
