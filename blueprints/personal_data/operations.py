@@ -10,8 +10,8 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from extensions import db
 from blueprints.personal_data.forms import SCOPE_LABELS
+from extensions import db
 from models import ParentLink, Student, User
 from models.base import utcnow
 from models.personal_data import (
