@@ -168,8 +168,11 @@ def _decimal_text(value) -> str:
 
 def page_data(week, school: School, settings: dict, generated_at: datetime) -> PageData:
     """The report page of one student from the diary's WeekData (blueprints/diary/queries.py):
-    the same lessons, marks and averages as the diary and the journal (domain/grading)."""
+    the same lessons, marks and averages as the diary and the journal (domain/grading).
+    The stamp `generated_at` is shown in the school's zone, whatever zone it comes in."""
     notations = settings["notations"]
+    default_tz = current_app.config["SCHOOL_TIMEZONE"] if has_app_context() else "Europe/Moscow"
+    generated_at = as_utc(generated_at).astimezone(ZoneInfo(school.timezone or default_tz))
     student = week.student
     days = [d for d in week.days][:WEEK_DAYS]
     summaries = {s.subject_name: s for s in week.subjects}

@@ -61,7 +61,7 @@ def test_a_withdrawn_or_expired_consent_stops_email(family):
 def test_a_newer_sheet_without_6_9_replaces_the_older_one(family):
     apply(family, family.pupil, family.parent_a, "email", "petrova@example.ru")
     first = give_consent(family, family.pupil, family.parent_a, ["6.9"], given_on=school_date(2026, 9, 1))
-    give_consent(family, family.pupil, family.parent_a, ["6.10"], given_on=school_date(2026, 10, 1))
+    give_consent(family, family.pupil, family.parent_a, ["6.10"], given_on=school_date(2026, 10, 1), confirm_replace=True)
     db.session.refresh(first)
     assert first.replaced_at is not None
     assert ops.report_delivery(family.parent_a, family.pupil, ON) == "print_no_consent"
@@ -178,3 +178,94 @@ def test_parent_reads_own_application_and_consent(client, auth, family):
     auth.logout()
     auth.login(family.pupils_5a[0].user)
     assert client.get("/personal-data/my").status_code == 403
+
+
+# --- Issue 9 item 1: an empty or weaker form never silently replaces a valid document ----------
+
+
+def _consent_post(family, **extra):
+    data = {"action": "record", "consent-given_by": family.parent_a.id,
+            "consent-given_on": str(school_date(2026, 11, 2)), "consent-number": ""}
+    data.update(extra)
+    return data
+
+
+def test_an_empty_consent_sheet_is_refused_and_the_valid_one_stays(client, auth, family):
+    valid = give_consent(family, family.pupil, family.parent_a, ["4.3", "6.1", "6.9"])
+    auth.login(family.maths_teacher)
+    url = f"/personal-data/students/{family.pupil.id}/consent"
+    response = client.post(url, data=_consent_post(family))
+    assert response.status_code == 400
+    assert "пустой лист не записывается" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalars(select(ConsentRecord)).all() == [valid]
+    assert ops.current_consent(family.pupil.id, TODAY) == valid and valid.replaced_at is None
+    # Even the confirmation box does not let an empty sheet through.
+    response = client.post(url, data=_consent_post(family, **{"consent-confirm_replace": "y"}))
+    assert response.status_code == 400
+    assert ops.current_consent(family.pupil.id, TODAY) == valid
+
+
+def test_a_weaker_consent_sheet_needs_the_confirmation_and_the_old_one_stays_in_history(client, auth, family):
+    valid = give_consent(family, family.pupil, family.parent_a, ["4.3", "6.1", "6.9"])
+    auth.login(family.maths_teacher)
+    url = f"/personal-data/students/{family.pupil.id}/consent"
+    weaker = _consent_post(family, **{"consent-actions": ["6.1"], "consent-number": "18"})
+    response = client.post(url, data=weaker)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Подтверждаю замену действующего листа согласия" in page and "4.3, 6.9" in page
+    db.session.expire_all()
+    assert ops.current_consent(family.pupil.id, TODAY) == valid
+    assert db.session.scalar(select(ConsentRecord).where(ConsentRecord.number == "18")) is None
+
+    response = client.post(url, data={**weaker, "consent-confirm_replace": "y"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    current = ops.current_consent(family.pupil.id, TODAY)
+    assert current.number == "18" and current.granted_codes == {"6.1"}
+    assert valid.replaced_by_id == current.id  # kept, marked replaced
+    history = client.get(url).get_data(as_text=True)
+    assert "заменено" in history and "3 / " in history and "1 / " in history
+
+
+def test_a_wider_consent_sheet_replaces_without_confirmation(client, auth, family):
+    give_consent(family, family.pupil, family.parent_a, ["6.9"])
+    auth.login(family.maths_teacher)
+    response = client.post(f"/personal-data/students/{family.pupil.id}/consent",
+                           data=_consent_post(family, **{"consent-actions": ["6.9", "6.10"]}))
+    assert response.status_code == 302
+    assert ops.current_consent(family.pupil.id, TODAY).granted_codes == {"6.9", "6.10"}
+
+
+def test_an_empty_application_is_refused_and_the_valid_one_stays(client, auth, family):
+    valid = apply(family, family.pupil, family.parent_a, "print")
+    auth.login(family.maths_teacher)
+    url = f"/personal-data/students/{family.pupil.id}/applications"
+    # What the browser sends for the untouched form: the defaults, no scope ticked.
+    response = client.post(url, data={"parent": family.parent_a.id, "submitted_on": str(school_date(2026, 11, 2)),
+                                      "access_level": "electronic", "delivery": "electronic", "email": ""})
+    assert response.status_code == 400
+    assert "пустое заявление не записывается" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalars(select(ParentApplication)).all() == [valid]
+    assert ops.report_delivery(family.parent_a, family.pupil, TODAY) == "print"
+
+
+def test_a_narrower_application_needs_the_confirmation_and_the_old_one_stays_listed(client, auth, family):
+    valid = apply(family, family.pupil, family.parent_a, "print")  # marks, attendance, homework
+    auth.login(family.maths_teacher)
+    url = f"/personal-data/students/{family.pupil.id}/applications"
+    data = {"parent": family.parent_a.id, "submitted_on": str(school_date(2026, 11, 2)),
+            "access_level": "none", "delivery": "print", "email": "", "scope": ["marks"]}
+    response = client.post(url, data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Подтверждаю замену действующего заявления" in page
+    assert "посещаемость" in page
+    db.session.expire_all()
+    assert ops.current_application(family.parent_a.id, family.pupil.id, TODAY) == valid
+    assert client.post(url, data={**data, "confirm_replace": "y"}).status_code == 302
+    db.session.expire_all()
+    current = ops.current_application(family.parent_a.id, family.pupil.id, TODAY)
+    assert current.scope == ["marks"] and valid.replaced_by_id == current.id
+    assert len(ops.applications_of(family.pupil)) == 2

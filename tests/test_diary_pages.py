@@ -309,3 +309,24 @@ def test_parent_downloads_the_weekly_report_of_their_child_and_not_of_another_fa
     other.post("/auth/login", data={"login": s.parent_b.login, "password": PASSWORD})
     assert other.get(f"/diary/students/{s.pupils_5a[0].id}/weekly-report").status_code == 403
     assert parent.get(f"/diary/students/{s.pupils_5a[0].id}/weekly-report?date=вчера").status_code == 400
+
+
+def test_the_same_absence_note_twice_is_refused_while_the_first_is_pending_or_accepted(client, auth, diary):
+    """Issue 9 item 9: a double submit (or the second parent's copy) for days already covered."""
+    url = f"/diary/students/{diary.pupil.id}/absence-notes"
+    first = {"date_from": str(school_date(2026, 11, 16)), "date_to": str(school_date(2026, 11, 18)), "reason": "ill"}
+    overlapping = {"date_from": str(school_date(2026, 11, 18)), "date_to": str(school_date(2026, 11, 19)), "reason": "ill"}
+    auth.login(diary.parent_a)
+    assert client.post(url, data=first).status_code == 303
+    response = client.post(url, data=first)
+    assert response.status_code == 400
+    covered = f"{school_date(2026, 11, 16):%d.%m.%Y} – {school_date(2026, 11, 18):%d.%m.%Y}, на рассмотрении"
+    assert f"На эти дни уже подано заявление ({covered})" in response.get_data(as_text=True)
+    assert client.post(url, data=overlapping).status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(AbsenceNote)) == 1
+    # A rejected note does not block a new one for the same days.
+    note = db.session.scalar(select(AbsenceNote))
+    note.status = "rejected"
+    db.session.commit()
+    assert client.post(url, data=overlapping).status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(AbsenceNote)) == 2

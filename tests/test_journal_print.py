@@ -94,3 +94,19 @@ def test_a_30_by_60_grid_prints_in_column_chunks(client, auth, journal, create_s
     assert "Кузнецова25 Ярослава" in text and "Тема урока 60" in text
     assert len(reader.pages) >= 4  # three grid parts and the topics
     assert all(float(p.mediabox.width) > float(p.mediabox.height) for p in reader.pages)  # landscape
+
+
+@pytest.mark.parametrize("lessons", [22, 23, 26])  # the topics table ends just where the closing block used to split
+def test_the_print_date_stays_with_the_legend_and_signatures(client, auth, journal, lessons):  # noqa: F811
+    """Issue 9 item 9: a last page holding only «Дата печати» (22 lessons) or half the legend (26)."""
+    day = school_date(2026, 11, 5)
+    for n in range(lessons):
+        operations.create_lesson(journal.maths_5a, journal.maths_teacher, day + timedelta(days=n // 2), 1 + n % 2,
+                                 f"Тема урока {n + 1}", [journal.kinds["oral"]])
+    db.session.commit()
+    auth.login(journal.maths_teacher)
+    response = client.get(f"/journal/assignments/{journal.maths_5a.id}/print?period={quarter2().id}")
+    last_page = PdfReader(io.BytesIO(response.data)).pages[-1].extract_text()
+    for expected in ("Условные обозначения", "по болезни", "Ср. — средневзвешенный", "Заместитель директора", "М.П.",
+                     "Дата печати:"):
+        assert expected in last_page, expected

@@ -212,3 +212,18 @@ def test_the_reported_week_is_the_last_one_that_reached_its_saturday():
     assert report_week(sunday, "Europe/Moscow") == (date(2026, 11, 23), date(2026, 11, 28))
     monday = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)  # a run by hand on Monday
     assert report_week(monday, "Europe/Moscow") == (date(2026, 11, 16), date(2026, 11, 21))
+
+
+def test_the_report_stamps_its_time_in_the_schools_zone(app, report_week):
+    """Issue 9 item 9: the diary's «Отчёт за неделю» passes the UTC clock; the page says Moscow time."""
+    from datetime import datetime, timezone
+
+    from blueprints.diary.queries import week_data
+    from domain.settings import school_settings
+
+    s = report_week
+    s.school.timezone = "Europe/Moscow"
+    late_evening_utc = datetime(2026, 11, 20, 21, 30, tzinfo=timezone.utc)
+    page = weekly_reports.page_data(week_data(s.petrov, MONDAY), s.school, school_settings(s.school.settings),
+                                    late_evening_utc)
+    assert page.generated_text == "21.11.2026 00:30"

@@ -28,8 +28,9 @@ def pdf_pages_text(data: bytes) -> list[str]:
     return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
 
 
-def give_consent(s, student, parent, codes, given_on=school_date(2026, 9, 1)):
-    consent = pd_ops.record_consent(student, parent.id, set(codes), given_on, None, "1", s.admin, TODAY)
+def give_consent(s, student, parent, codes, given_on=school_date(2026, 9, 1), confirm_replace=False):
+    consent = pd_ops.record_consent(student, parent.id, set(codes), given_on, None, "1", s.admin, TODAY,
+                                    confirm_replace=confirm_replace)
     db.session.commit()
     return consent
 

@@ -72,6 +72,7 @@ def submit_note(
     year = _current_year(student)
     if year is None or date_from < year.start_date or date_to > year.end_date:
         raise DiaryError(N_("Даты должны быть в пределах текущего учебного года."))
+    _refuse_duplicate(student, date_from, date_to)
     note = AbsenceNote(
         school_id=student.school_id,
         student_id=student.id,
@@ -90,6 +91,29 @@ def submit_note(
     db.session.add(note)
     db.session.flush()
     return note
+
+
+def _refuse_duplicate(student: Student, date_from: date, date_to: date) -> None:
+    """A second note for days already covered by a pending or accepted one is a double submit
+    (or a second parent's copy): refused, with the note that already covers them."""
+    existing = db.session.scalar(
+        select(AbsenceNote)
+        .where(
+            AbsenceNote.student_id == student.id,
+            AbsenceNote.status.in_(("submitted", "accepted")),
+            AbsenceNote.date_from <= date_to,
+            AbsenceNote.date_to >= date_from,
+        )
+        .order_by(AbsenceNote.date_from, AbsenceNote.id)
+        .limit(1)
+    )
+    if existing is not None:
+        raise DiaryError(
+            N_("На эти дни уже подано заявление (%(date_from)s – %(date_to)s, %(state)s); второе не записано."),
+            date_from=existing.date_from.strftime("%d.%m.%Y"),
+            date_to=existing.date_to.strftime("%d.%m.%Y"),
+            state=N_("принято") if existing.status == "accepted" else N_("на рассмотрении"),
+        )
 
 
 @dataclass

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -68,6 +77,8 @@ class ConsentForm(FlaskForm):
     )
     categories = MultiCheckboxField(_l("I. Персональные данные"), choices=_code_choices(CONSENT_CATEGORIES))
     actions = MultiCheckboxField(_l("II. Действия с персональными данными"), choices=_code_choices(CONSENT_ACTIONS))
+    # Needed only when the new sheet grants less than the one in force; the old one stays in the history.
+    confirm_replace = BooleanField(_l("Подтверждаю замену действующего листа согласия"))
 
 
 class WithdrawForm(FlaskForm):
@@ -105,3 +116,5 @@ class ApplicationForm(FlaskForm):
     scope = MultiCheckboxField(
         _l("Объём сведений"), choices=options((code, SCOPE_LABELS[code]) for code in APPLICATION_SCOPES)
     )
+    # Needed only when the new application narrows the one in force; the old one stays in the history.
+    confirm_replace = BooleanField(_l("Подтверждаю замену действующего заявления"))

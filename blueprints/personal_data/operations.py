@@ -10,6 +10,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from blueprints.personal_data.forms import SCOPE_LABELS
 from extensions import db
 from models import ParentLink, Student, User
 from models.base import utcnow
@@ -31,6 +32,11 @@ ELECTRONIC, PRINT, EMAIL, PRINT_NO_CONSENT = "electronic", "print", "email", "pr
 
 class FamilyRecordError(ValueError):
     """A consent or an application that cannot be recorded; the message is for the user."""
+
+
+class ReplacementNotConfirmed(FamilyRecordError):
+    """The new document grants less than the one in force; it replaces it only when the user
+    confirms that explicitly (the page then shows the confirmation box)."""
 
 
 # --- The rule: how a parent receives the weekly report ------------------------------------------
@@ -188,14 +194,32 @@ def record_consent(
     number: str,
     recorded_by: User,
     today: date,
+    confirm_replace: bool = False,
 ) -> ConsentRecord:
     """Record a signed sheet as ticked on paper. Every line of the sheet is stored, ticked or
     not, so the register shows what was offered and refused. The new sheet replaces the one
-    in force (PD-1)."""
+    in force (PD-1), which stays in the history; a sheet with no ticked line is not a consent
+    and is refused, and a sheet granting less than the one in force replaces it only with
+    `confirm_replace` (a misclick must not erase a valid consent)."""
     parent = _check_parent(student, given_by_id)
     unknown = set(granted) - set(CONSENT_ITEMS)
     if unknown:
         raise FamilyRecordError(_("Неизвестные пункты листа согласия: %(codes)s", codes=", ".join(sorted(unknown))))
+    if not granted:
+        raise FamilyRecordError(
+            _("Не отмечен ни один пункт листа согласия: пустой лист не записывается. Отметьте пункты так, "
+              "как они отмечены на бумаге; отказ от согласия оформляется отзывом.")
+        )
+    in_force = current_consent(student.id, today)
+    if in_force is not None and not confirm_replace:
+        lost = in_force.granted_codes - set(granted)
+        if lost:
+            raise ReplacementNotConfirmed(
+                _("Новый лист не содержит %(count)d пункт(ов) действующего листа согласия (%(codes)s). "
+                  "Отметьте «Подтверждаю замену действующего листа согласия», если родитель действительно "
+                  "подписал такой лист.",
+                  count=len(lost), codes=", ".join(sorted(lost, key=_code_key)))
+            )
     if given_on > today:
         raise FamilyRecordError(_("Дата согласия не может быть в будущем."))
     if valid_until is not None and valid_until < given_on:
@@ -267,9 +291,12 @@ def record_application(
     scope: list[str],
     created_by: User,
     today: date,
+    confirm_replace: bool = False,
 ) -> ParentApplication:
     """Record a parent's application as handed in; it replaces that parent's previous one for
-    this child (003:2.6)."""
+    this child (003:2.6), which stays in the history. An application with no scope ticked is
+    refused; one narrowing the scope of the application in force replaces it only with
+    `confirm_replace`."""
     parent = _check_parent(student, parent_id)
     if access_level not in ACCESS_LEVELS or delivery not in DELIVERY_FORMS:
         raise FamilyRecordError(_("Выберите уровень доступа и форму получения сведений."))
@@ -286,10 +313,21 @@ def record_application(
     unknown = set(scope) - set(APPLICATION_SCOPES)
     if unknown:
         raise FamilyRecordError(_("Неизвестный объём сведений."))
-    if access_level == "none" and not scope:
-        raise FamilyRecordError(_("Отметьте, какие сведения предоставлять (п. 3 заявления)."))
+    if not scope:
+        raise FamilyRecordError(
+            _("Отметьте, какие сведения предоставлять (п. 3 заявления): пустое заявление не записывается.")
+        )
     if submitted_on > today:
         raise FamilyRecordError(_("Дата заявления не может быть в будущем."))
+    in_force = current_application(parent.id, student.id, today)
+    if in_force is not None and not confirm_replace:
+        lost = [SCOPE_LABELS.get(code, code) for code in in_force.scope if code not in scope]
+        if lost:
+            raise ReplacementNotConfirmed(
+                _("Новое заявление сужает объём сведений действующего (убрано: %(items)s). Отметьте "
+                  "«Подтверждаю замену действующего заявления», если родитель действительно подал такое заявление.",
+                  items=", ".join(str(name) for name in lost))
+            )
     application = ParentApplication(
         school_id=student.school_id,
         parent_id=parent.id,

@@ -105,6 +105,7 @@ def consent(student_id: int):
                 form.number.data or "",
                 _actor(),
                 _today(),
+                confirm_replace=bool(form.confirm_replace.data),
             )
             db.session.commit()
             flash(_("Лист согласия записан."), "success")
@@ -174,6 +175,7 @@ def applications(student_id: int):
                 form.scope.data or [],
                 _actor(),
                 _today(),
+                confirm_replace=bool(form.confirm_replace.data),
             )
             db.session.commit()
             flash(_("Заявление записано."), "success")
