@@ -15,6 +15,7 @@ from models.journal import (
     PeriodMark,
     PlanCorrection,
     PlanItem,
+    PlannedAbsence,
     ScheduleChange,
 )
 from models.people import (
@@ -59,6 +60,7 @@ __all__ = [
     "PeriodMark",
     "PlanCorrection",
     "PlanItem",
+    "PlannedAbsence",
     "ScheduleChange",
     "ROLES",
     "STAFF_ROLES",

@@ -216,6 +216,41 @@ class Attendance(db.Model):
     is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+PLANNED_CODES = ("absent", "ill", "excused", "unexcused")
+
+
+class PlannedAbsence(db.Model):
+    """The class teacher's mark for a whole day or a range of days (JRN-4, 004:3.5): ill,
+    excused… from the morning, or in advance from an accepted absence note. It is carried into
+    each lesson of those days when the lesson is opened, and into the lessons already opened
+    whose attendance the subject teacher has not taken. Never deleted: a cancelled one keeps
+    its row with is_deleted, and its history is in JournalChange (entity "planned_absence")."""
+
+    __table_args__ = (
+        CheckConstraint("date_from <= date_to", name="dates_ordered"),
+        CheckConstraint(f"code IN {PLANNED_CODES}", name="code_known"),
+        Index("ix_planned_absence_student_dates", "student_id", "date_from", "date_to"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"))
+    date_from: Mapped[date] = mapped_column(Date)
+    date_to: Mapped[date] = mapped_column(Date)
+    code: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    absence_note_id: Mapped[Optional[int]] = mapped_column(ForeignKey("absence_note.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    deleted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+
+    student: Mapped[Student] = relationship()
+
+    def covers(self, day: date) -> bool:
+        return self.date_from <= day <= self.date_to
+
+
 class PeriodMark(db.Model):
     """A period or year mark (JRN-7): the computed average and suggestion at the time it was
     set, the value the teacher confirmed, and the reason when it differs or changes."""

@@ -32,6 +32,15 @@ RULES = [
         note="the academic office reads the day but does not record it",
     ),
     Rule(
+        "POST",
+        "/journal/classes/<int:class_id>/attendance/planned",
+        frozenset({"maths_teacher"}),
+        lambda s: f"/journal/classes/{s.class_5a.id}/attendance/planned?date={school_date(2026, 11, 20)}",
+        lambda s: {"student_id": s.pupils_5a[1].id, "date_from": school_date(2026, 11, 20).isoformat(),
+                   "date_to": school_date(2026, 11, 21).isoformat(), "code": "ill"},
+        note="only the class teacher marks days in advance",
+    ),
+    Rule(
         "GET",
         "/journal/assignments/<int:assignment_id>/print",
         frozenset({"maths_teacher"}) | OFFICE,

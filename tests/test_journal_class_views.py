@@ -154,7 +154,7 @@ def test_bad_date_is_refused(client, auth, journal):  # noqa: F811
 def test_a_day_without_lessons_says_so(client, auth, journal):  # noqa: F811
     auth.login(journal.maths_teacher)
     page = client.get(f"/journal/classes/{journal.class_5a.id}/attendance?date={school_date(2026, 11, 21)}").get_data(as_text=True)
-    assert "уроки класса не записаны" in page
+    assert "нет уроков по расписанию" in page
 
 
 def test_class_pages_use_a_bounded_number_of_queries(client, auth, journal, create_student, count_queries):  # noqa: F811

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from blueprints.journal.class_operations import plan_absence
 from blueprints.journal.operations import record_change
 from domain.messages import N_, Refusal
 from extensions import db
@@ -176,6 +177,11 @@ def accept_note(note: AbsenceNote, user: User, comment: str = "", now: datetime 
         record_change(note.school_id, user, "attendance", row.id, "update", before, {"code": new_code},
                       lesson_id=lesson.id, student_id=note.student_id, reason=reason)
         result.changed += 1
+    # The note's days stay marked for the lessons still to be opened (and those opened from
+    # today on with nothing recorded yet): «Б» / «УП» comes into each of them (JRN-4).
+    _plan, carried = plan_absence(note.school_id, note.student_id, note.date_from, note.date_to, new_code,
+                                  reason[:300], user, note_id=note.id, now=now)
+    result.changed += carried
     _decide(note, user, "accepted", comment, now)
     return result
 

@@ -16,6 +16,7 @@ from blueprints.journal.operations import JournalError
 from domain.settings import school_settings
 from extensions import db
 from models import ClassGroup, Student
+from models.journal import PLANNED_CODES
 from utils.timeutil import school_today
 
 
@@ -66,7 +67,16 @@ def _code_labels() -> dict[str, str]:
     }
 
 
-def _render_day(class_group, day, status=200, problems=(), choices=None, notes=None):
+def _upcoming_plans(class_group, state):
+    """The class's planned absences from the shown day on, for the list under the table."""
+    students = {row.student.id: row.student for row in state.rows}
+    if not students:
+        return []
+    plans = class_ops.live_plans(list(students), state.day, class_group.year.end_date)
+    return [(students[p.student_id], p) for p in sorted(plans, key=lambda p: (p.date_from, p.student_id))]
+
+
+def _render_day(class_group, day, status=200, problems=(), choices=None, notes=None, plan_form=None):
     state = class_ops.load_day(class_group, day)
     return render_template(
         "journal/class_attendance.html",
@@ -76,6 +86,9 @@ def _render_day(class_group, day, status=200, problems=(), choices=None, notes=N
         problems=problems,
         choices=choices or {},
         notes=notes or {},
+        plan_form=plan_form or {},
+        plans=_upcoming_plans(class_group, state),
+        planned_codes=PLANNED_CODES,
         can_write=policy.can_keep_daily_attendance(current_user, class_group),
         codes=class_ops.DAY_CHOICES,
         code_labels=_code_labels(),
@@ -117,4 +130,34 @@ def class_attendance(class_id: int):
         db.session.rollback()
         return _render_day(class_group, day, error.status, [_(error.message, **error.params)], choices, notes)
     flash(_("Посещаемость за %(d)s сохранена: изменено записей — %(n)s.", d=day.strftime("%d.%m.%Y"), n=changed), "success")
+    return redirect(url_for("journal.class_attendance", class_id=class_group.id, date=day.isoformat())), 303
+
+
+@bp.post("/classes/<int:class_id>/attendance/planned")
+@login_required
+def plan_absence(class_id: int):
+    """The class teacher marks a student absent (ill, excused…) for a range of days, in
+    advance: carried into each lesson of those days as it is opened (JRN-4)."""
+    class_group = _load_class(class_id, policy.can_keep_daily_attendance)
+    today = school_today(class_group.school.timezone)
+    day = _parse_day(request.args.get("date"), today) or today
+    form = {key: request.form.get(key, "").strip() for key in ("student_id", "date_from", "date_to", "code", "reason")}
+    start, end = _parse_day(form["date_from"], None), _parse_day(form["date_to"], None)
+    year = class_group.year
+    if start is None or end is None or not (year.start_date <= start <= year.end_date and year.start_date <= end <= year.end_date):
+        return _render_day(class_group, day, 400, [_("Укажите даты учебного года в формате ГГГГ-ММ-ДД.")], plan_form=form)
+    student_id = int(form["student_id"]) if form["student_id"].isdigit() else None
+    if student_id is None or student_id not in {s.id for s in class_ops.class_roster(class_group, start, end)}:
+        return _render_day(class_group, day, 400, [_("Обучающийся не числится в классе на эти даты.")], plan_form=form)
+    try:
+        class_ops.check_days_open(class_group, start, end)
+        _plan, carried = class_ops.plan_absence(
+            class_group.school_id, student_id, start, end, form["code"], form["reason"], current_user
+        )
+        db.session.commit()
+    except JournalError as error:
+        db.session.rollback()
+        return _render_day(class_group, day, error.status, [_(error.message, **error.params)], plan_form=form)
+    flash(_("Отмечено на %(a)s–%(b)s; уже открытых уроков — %(n)s, остальные получат отметку при открытии.",
+            a=start.strftime("%d.%m.%Y"), b=end.strftime("%d.%m.%Y"), n=carried), "success")
     return redirect(url_for("journal.class_attendance", class_id=class_group.id, date=day.isoformat())), 303

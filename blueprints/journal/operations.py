@@ -124,6 +124,11 @@ def create_lesson(
     record_change(
         assignment.school_id, user, "lesson", lesson.id, "create", None, lesson_snapshot(lesson), lesson_id=lesson.id
     )
+    # The class teacher's marks for the whole day (ill from the morning, an accepted note)
+    # come into the new lesson at once (JRN-4). Imported here: class_operations imports us.
+    from blueprints.journal.class_operations import carry_into_new_lesson
+
+    carry_into_new_lesson(lesson, user, now)
     return lesson
 
 

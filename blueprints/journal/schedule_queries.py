@@ -41,6 +41,8 @@ class ScheduledLesson:
     note: str = ""
     change_id: int | None = None
     slot_id: int | None = None
+    subgroup_id: int | None = None
+    subject_short_name: str = ""
 
     @property
     def is_cancelled(self) -> bool:
@@ -119,6 +121,8 @@ def _item(day: date, number: int, assignment: TeachingAssignment, room: str, bel
         teacher_id=assignment.teacher_id,
         teacher_name=assignment.teacher.short_name,
         room=room,
+        subgroup_id=assignment.subgroup_id,
+        subject_short_name=assignment.subject.short_name or "",
         **extra,
     )
 
@@ -195,6 +199,13 @@ def week_schedule(class_group: ClassGroup, monday: date) -> WeekSchedule:
     """The week of a class, from `monday` (any day of the week is accepted), changes applied."""
     in_class = TeachingAssignment.class_id == class_group.id
     return _week(class_group.school_id, monday, in_class, in_class)
+
+
+def class_day(class_group: ClassGroup, day: date) -> list[ScheduledLesson]:
+    """The lessons of a class on one date as the timetable has them, changes applied (the
+    cancelled ones included, marked so)."""
+    in_class = TeachingAssignment.class_id == class_group.id
+    return _effective_days(class_group.school_id, day, day, in_class, in_class)[0].lessons
 
 
 def teacher_week_schedule(teacher: User, monday: date) -> WeekSchedule:
