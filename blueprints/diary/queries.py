@@ -32,9 +32,9 @@ from extensions import db
 from models import (
     AcademicYear,
     Attendance,
-    Holiday,
     ClassGroup,
     ClassMembership,
+    Holiday,
     Homework,
     HomeworkFile,
     HomeworkStudent,
