@@ -77,5 +77,5 @@ def test_the_lesson_actions_stay_in_reach_and_an_empty_topic_warns(live_server, 
     page.get_by_role("button", name="Сохранить без темы").click()
     expect(page.locator(".flash-success")).to_be_visible()
     page.get_by_role("link", name="К журналу").click()
-    page.wait_for_url(f"**/journal/assignments/**")
+    page.wait_for_url("**/journal/assignments/**")
     assert [e for e in page.console_errors if "422" not in e] == []
