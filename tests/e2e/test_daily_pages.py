@@ -79,3 +79,40 @@ def test_the_lesson_actions_stay_in_reach_and_an_empty_topic_warns(live_server, 
     page.get_by_role("link", name="К журналу").click()
     page.wait_for_url("**/journal/assignments/**")
     assert [e for e in page.console_errors if "422" not in e] == []
+
+
+@pytest.fixture
+def many_journals(small_school):
+    from models import Subject, TeachingAssignment
+
+    s = small_school()
+    subjects = [Subject(school_id=s.school.id, name=f"Предмет {i:02d}") for i in range(50)]
+    db.session.add_all(subjects)
+    db.session.flush()
+    for subject in subjects:
+        db.session.add(TeachingAssignment(school_id=s.school.id, year_id=s.year.id, teacher_id=s.russian_teacher.id,
+                                          class_id=s.class_5b.id, subject_id=subject.id, scale_id=s.maths_5a.scale_id))
+    db.session.commit()
+    db.session.close()
+    return s
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_journals_list_is_searched_with_a_styled_box_and_paged(live_server, new_page, screenshot, many_journals, size):
+    from playwright.sync_api import expect
+
+    page = new_page(*size, has_touch=True)
+    _log_in(page, live_server, "deputy")
+    page.goto(f"{live_server}/journal/")
+    box = page.get_by_label("Учитель (фамилия)")
+    height, border = box.evaluate("e => [e.getBoundingClientRect().height, getComputedStyle(e).borderTopLeftRadius]")
+    assert height >= 44 and border == "8px"
+    page.get_by_role("link", name="Дальше").click()
+    expect(page.locator(".pager")).to_contain_text("Страница 2 из 2")
+    page.get_by_label("Класс").select_option(label="5А")
+    page.get_by_label("Учитель (фамилия)").fill("числова")
+    page.get_by_role("button", name="Найти").click()
+    expect(page.locator("tbody tr")).to_have_count(2)  # mathematics and English (group 2) in 5А
+    screenshot(page, f"journals-filtered-{size[0]}x{size[1]}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
+    assert page.console_errors == []
