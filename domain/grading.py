@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,10 @@ class Forecast:
     enough_marks: bool  # below the minimum the student is at risk of «н/а»
     next_mark: str | None  # the next mark up, if there is one
     fives_needed: int | None  # how many fives (of the usual weight 1) reach it
+    # False when the fives needed cannot be got within the lessons left in the period (at most one
+    # five per lesson); None when the lessons left are not known.
+    reachable: bool | None = None
+    lessons_left: int | None = None
 
 
 def forecast(
@@ -104,7 +109,11 @@ def forecast(
     min_marks: int = 3,
     use_weights: bool = True,
     limit: int = 30,
+    lessons_left: int | None = None,
 ) -> Forecast:
+    """The suggested period mark and the fives that reach the next one; with `lessons_left` (the
+    timetabled lessons still to come in the period) a next mark needing more fives than there are
+    lessons is marked unreachable, instead of promising «ещё 27 пятёрок» in a week's time."""
     thresholds = thresholds or DEFAULT_THRESHOLDS
     average = weighted_average(marks, use_weights)
     suggested = suggest_mark(average, thresholds)
@@ -115,7 +124,25 @@ def forecast(
         if candidates:
             next_mark = candidates[0]
             fives = fives_to_reach(marks, thresholds[next_mark], use_weights, limit)
-    return Forecast(average, suggested, len(marks), len(marks) >= min_marks, next_mark, fives)
+    reachable = None
+    if next_mark is not None and lessons_left is not None:
+        reachable = fives is not None and fives <= lessons_left
+    return Forecast(average, suggested, len(marks), len(marks) >= min_marks, next_mark, fives, reachable, lessons_left)
+
+
+def lessons_left(weekly: list[tuple[int, date, date | None]], start: date, end: date,
+                 days_off: list[tuple[date, date]]) -> int:
+    """How many timetabled lessons fall from `start` to `end` (both included): `weekly` holds
+    (ISO weekday, valid from, valid to) of each weekly slot, `days_off` the holidays (first, last day)."""
+    count = 0
+    day = start
+    while day <= end:
+        if not any(first <= day <= last for first, last in days_off):
+            weekday = day.isoweekday()
+            count += sum(1 for wd, since, until in weekly
+                         if wd == weekday and since <= day and (until is None or day <= until))
+        day += timedelta(days=1)
+    return count
 
 
 def fives_to_reach(marks: list[WeightedMark], threshold: Decimal, use_weights: bool = True, limit: int = 30) -> int | None:

@@ -79,3 +79,27 @@ def test_marks_summary_and_attendance(week):
     results = queries.final_results(week.pupils_5a[0], week.year)
     assert [p.name for p in results.periods][:2] == ["1 четверть", "2 четверть"]
     assert not results.exams_modelled
+
+
+def test_the_forecast_is_bounded_by_the_lessons_left_in_the_period(week):
+    from datetime import timedelta
+
+    from blueprints.diary.wording import forecast_phrase
+    from utils.timeutil import school_today
+
+    pupil = week.pupils_5a[2]
+    for number in range(3, 13):  # ten lessons of the day, two fours in each: «5» needs 20 fives
+        lesson = operations.create_lesson(week.maths_5a, week.maths_teacher, FRIDAY, number, "Дроби",
+                                          [week.kinds["test"], week.kinds["oral"]])
+        operations.save_cell(lesson, pupil, week.maths_teacher, "4/4", f"b{number}", None)
+    db.session.commit()
+    period = db.session.scalar(select(StudyPeriod).where(StudyPeriod.number == 2))
+    today = school_today(week.school.timezone)
+    holidays = [(h.start_date, h.end_date) for h in week.year.holidays]
+    expected = sum(1 for n in range((period.end_date - today).days + 1)
+                   if (day := today + timedelta(days=n)).isoweekday() in (1, 5)
+                   and not any(a <= day <= b for a, b in holidays))
+    assert expected < 20
+    maths = next(s for s in queries.marks_data(pupil, period) if s.subject_name == "Математика")
+    assert maths.forecast.lessons_left == expected and maths.forecast.reachable is False
+    assert "до конца периода уже не достижима" in forecast_phrase(maths.forecast)

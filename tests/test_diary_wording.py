@@ -48,3 +48,24 @@ def test_homework_text_does_not_double_the_teachers_own_number_sign(app):
 
     assert homework_text(Homework(text="Задачи", pages="56", exercises="245, 247")) == "Задачи, стр. 56, № 245, 247"
     assert homework_text(Homework(text="", pages="стр. 56", exercises="№ 245")) == "стр. 56, № 245"
+
+
+def test_lessons_left_count_the_weekly_slots_and_skip_the_holidays():
+    from datetime import date
+
+    monday = date(2026, 11, 16)
+    weekly = [(1, date(2026, 9, 1), None), (5, date(2026, 9, 1), None), (3, date(2026, 9, 1), date(2026, 11, 17))]
+    # two weeks: Mondays 16 and 23, Fridays 20 and 27; Wednesday's slot ended on the 17th
+    assert grading.lessons_left(weekly, monday, date(2026, 11, 29), []) == 4
+    assert grading.lessons_left(weekly, monday, date(2026, 11, 29), [(date(2026, 11, 23), date(2026, 11, 29))]) == 2
+
+
+def test_a_next_mark_beyond_the_lessons_left_is_said_to_be_unreachable(app):
+    fours = [grading.WeightedMark(Decimal(4), Decimal(1))] * 10  # «5» needs more fives than 7 lessons
+    fc = grading.forecast(fours, lessons_left=7)
+    assert fc.fives_needed > 7 and fc.reachable is False
+    phrase = forecast_phrase(fc)
+    assert phrase == "Выходит «4»; «5» до конца периода уже не достижима (осталось 7 уроков)"
+    assert "пятёр" not in phrase
+    # within reach: the fives are still counted
+    assert forecast_phrase(grading.forecast(fours[:3], lessons_left=7)) == "Выходит «4»; ещё 6 пятёрок до «5»"

@@ -267,3 +267,43 @@ def test_today_lists_own_lessons_with_their_state(client, auth, lesson_day):
     auth.login(s.russian_teacher)
     page = client.get("/journal/today").get_data(as_text=True)
     assert "Сегодня у вас нет уроков по расписанию." in page
+
+
+def test_saving_without_a_topic_warns_and_writes_nothing_until_confirmed(client, auth, lesson_day):
+    s = lesson_day
+    auth.login(s.maths_teacher)
+    version = db.session.get(Lesson, s.lesson.id).version
+    response = client.post(f"/journal/lessons/{s.lesson.id}", data=form_data(s, plan_item_id="0", topic=" "))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Тема урока не указана" in page and 'name="confirm_no_topic"' in page
+    assert "Решить задачи" in page  # the typed homework is kept in the form
+    db.session.expire_all()
+    assert db.session.get(Lesson, s.lesson.id).version == version
+    assert db.session.scalar(select(Homework).where(Homework.lesson_id == s.lesson.id)) is None
+    response = client.post(f"/journal/lessons/{s.lesson.id}",
+                           data=form_data(s, plan_item_id="0", topic="", confirm_no_topic="y"))
+    assert response.status_code == 303
+    assert db.session.scalar(select(Homework).where(Homework.lesson_id == s.lesson.id)).text == "Решить задачи"
+
+
+def test_the_plan_hint_is_shown_only_when_the_plan_proposed_a_topic(client, auth, lesson_day):
+    s = lesson_day
+    auth.login(s.maths_teacher)
+    hint = "Предложена следующая по порядку тема плана."
+    assert hint in client.get(f"/journal/lessons/{s.lesson.id}").get_data(as_text=True)
+    db.session.execute(Lesson.__table__.update().values(plan_item_id=None))
+    db.session.execute(PlanItem.__table__.delete())
+    db.session.commit()
+    page = client.get(f"/journal/lessons/{s.lesson.id}").get_data(as_text=True)
+    assert hint not in page
+
+
+def test_save_and_the_way_back_to_the_grid_share_the_sticky_action_bar(client, auth, lesson_day):
+    s = lesson_day
+    auth.login(s.maths_teacher)
+    page = client.get(f"/journal/lessons/{s.lesson.id}").get_data(as_text=True)
+    bar = page[page.index('class="actions lesson-actionbar"'):]
+    bar = bar[:bar.index("</div>")]
+    assert 'form="lesson-form"' in bar and "Сохранить урок" in bar
+    assert f'/journal/assignments/{s.maths_5a.id}#lesson-{s.lesson.id}' in bar

@@ -53,11 +53,12 @@ from models import (
     UserRole,
 )
 from utils import spreadsheets
+from utils.paging import contains, page_number, paginate
 from utils.pdf import render_pdf
 from utils.spreadsheets import TableRefused
 
 admin_only = roles_required(*policy.ADMIN_ROLES)
-LIST_LIMIT = 300
+PAGE_SIZE = 50  # the people list, a page at a time (issue 9)
 
 
 # Same-school checks for policy.load: an administrator reaches only their own school's people.
@@ -101,13 +102,6 @@ def _slips_pdf(issued: list[tuple[User, str]], filename: str):
 # People -------------------------------------------------------------------------------------
 
 
-def _ilike_any(column, term: str):
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    # SQLite folds case of ASCII only; the usual spellings of a Cyrillic word are tried too.
-    variants = {escaped, escaped.lower(), escaped.capitalize(), escaped.upper()}
-    return or_(*(column.ilike(f"%{v}%", escape="\\") for v in variants))
-
-
 @bp.get("/people/")
 @admin_only
 def people_index():
@@ -116,18 +110,19 @@ def people_index():
     if form.validate():
         for term in (form.q.data or "").split()[:4]:
             query = query.where(
-                or_(*(_ilike_any(c, term) for c in (User.last_name, User.first_name, User.middle_name, User.login)))
+                or_(*(contains(c, term) for c in (User.last_name, User.first_name, User.middle_name, User.login)))
             )
         if form.role.data:
             query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == form.role.data)))
-    users = db.session.scalars(query.order_by(User.last_name, User.first_name, User.id).limit(LIST_LIMIT + 1)).all()
+    page = paginate(query.order_by(User.last_name, User.first_name, User.id), page_number(request.args.get("page")),
+                    PAGE_SIZE)
     alerts = db.session.scalar(
         select(db.func.count())
         .select_from(AdminAlert)
         .where(AdminAlert.school_id == current_user.school_id, AdminAlert.is_resolved.is_(False))
     )
     return render_template(
-        "admin/people/index.html", form=form, users=users[:LIST_LIMIT], more=len(users) > LIST_LIMIT, open_alerts=alerts
+        "admin/people/index.html", form=form, users=page.items, page=page, open_alerts=alerts
     )
 
 

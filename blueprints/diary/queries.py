@@ -34,6 +34,7 @@ from models import (
     Attendance,
     ClassGroup,
     ClassMembership,
+    Holiday,
     Homework,
     HomeworkFile,
     HomeworkStudent,
@@ -41,6 +42,7 @@ from models import (
     Mark,
     MarkingScale,
     PeriodMark,
+    ScheduleSlot,
     School,
     Student,
     StudyPeriod,
@@ -50,6 +52,7 @@ from models import (
     WorkKind,
 )
 from models.journal import ATTENDANCE_CODES
+from utils.timeutil import school_today
 
 WEEK_DAYS = 6  # Monday to Saturday: Russian schools may teach on Saturdays
 
@@ -500,9 +503,11 @@ def _summaries(
     thresholds = grading.thresholds_from_settings(settings)
     min_marks = settings["min_marks_per_period"].get(period.scheme, 3)
     use_weights = settings.get("use_weights", True)
+    left = _lessons_left(student, class_group, assignments, period)
     summaries = []
     for subject_id, name in sorted(names.items(), key=lambda kv: kv[1]):
-        fc = grading.forecast(counted.get(subject_id, []), thresholds, min_marks, use_weights)
+        fc = grading.forecast(counted.get(subject_id, []), thresholds, min_marks, use_weights,
+                              lessons_left=left.get(subject_id) if left is not None else None)
         summaries.append(
             SubjectSummary(
                 subject_name=name,
@@ -516,6 +521,29 @@ def _summaries(
             )
         )
     return summaries
+
+
+def _lessons_left(student: Student, class_group: ClassGroup, assignments: list[TeachingAssignment],
+                  period: StudyPeriod) -> dict[int, int] | None:
+    """Per subject, the timetabled lessons from the school's today to the end of the period,
+    holidays excluded: they bound the fives a forecast may promise. None for a period that is
+    over or not begun (no forecast to bound). Two statements."""
+    today = school_today(student.school.timezone)
+    if not period.start_date <= today <= period.end_date:
+        return None
+    subject_of = {a.id: a.subject_id for a in assignments}
+    slots = db.session.execute(
+        select(ScheduleSlot.assignment_id, ScheduleSlot.weekday, ScheduleSlot.valid_from, ScheduleSlot.valid_to)
+        .where(ScheduleSlot.assignment_id.in_(subject_of or {0}))
+    ).all()
+    days_off = [(h.start_date, h.end_date) for h in db.session.execute(
+        select(Holiday.start_date, Holiday.end_date).where(Holiday.year_id == class_group.year_id)
+    )]
+    weekly: dict[int, list] = defaultdict(list)
+    for assignment_id, weekday, since, until in slots:
+        weekly[subject_of[assignment_id]].append((weekday, since, until))
+    return {subject_id: grading.lessons_left(rows, today, period.end_date, days_off)
+            for subject_id, rows in weekly.items()}
 
 
 def marks_data(student: Student, period: StudyPeriod) -> list[SubjectSummary]:

@@ -20,13 +20,20 @@ def fives_phrase(n: int) -> str:
     return f"{n} " + plural_ru(n, _("пятёрка"), _("пятёрки"), _("пятёрок"))
 
 
+def lessons_phrase(n: int) -> str:
+    return f"{n} " + plural_ru(n, _("урок"), _("урока"), _("уроков"))
+
+
 def forecast_phrase(fc: Forecast) -> str:
     """The forecast of the period mark in words: «Выходит «4». Ещё 2 пятёрки до «5»»."""
     if fc.suggested is None:
         return _("Отметок пока нет") if fc.count == 0 else ""
     parts = [_("Выходит «%(mark)s»", mark=fc.suggested)]
     if fc.next_mark is not None:
-        if fc.fives_needed is not None:
+        if fc.reachable is False:
+            parts.append(_("«%(mark)s» до конца периода уже не достижима (осталось %(lessons)s)",
+                           mark=fc.next_mark, lessons=lessons_phrase(fc.lessons_left or 0)))
+        elif fc.fives_needed is not None:
             parts.append(_("ещё %(fives)s до «%(mark)s»", fives=fives_phrase(fc.fives_needed), mark=fc.next_mark))
         else:
             parts.append(_("до «%(mark)s» пока далеко", mark=fc.next_mark))

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     IntegerField,
@@ -71,6 +72,8 @@ class LessonForm(FlaskForm):
     homework_pages = StringField(_l("Страницы"), validators=[Length(max=100)])
     homework_exercises = StringField(_l("Упражнения, номера"), validators=[Length(max=200)])
     homework_file = FileField(_l("Файл к заданию (pdf, jpg, png, docx, odt)"))
+    # Set by the «Сохранить без темы» button of the warning: the teacher saw that the topic is empty.
+    confirm_no_topic = BooleanField()
 
 
 class IndividualHomeworkForm(FlaskForm):

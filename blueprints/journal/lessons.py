@@ -71,7 +71,8 @@ def open_lesson():
 # --- The lesson page ------------------------------------------------------------------------------
 
 
-def _lesson_context(lesson: Lesson, form: LessonForm | None = None, hw_form: IndividualHomeworkForm | None = None):
+def _lesson_context(lesson: Lesson, form: LessonForm | None = None, hw_form: IndividualHomeworkForm | None = None,
+                    no_topic_warning: bool = False):
     assignment = lesson.assignment
     can_edit = policy.can_edit_lesson(current_user, lesson)
     read_only_reason = None
@@ -83,12 +84,12 @@ def _lesson_context(lesson: Lesson, form: LessonForm | None = None, hw_form: Ind
     items = lesson_operations.plan_items(assignment)
     kinds = _work_kinds(lesson)
     students = list(db.session.scalars(queries.roster_query(assignment, lesson.date, lesson.date)))
+    proposed = None
     if form is None:
         form = LessonForm(formdata=None, obj=None)
         form.version.data = str(lesson.version)
         form.date.data = lesson.date
         form.lesson_number.data = lesson.lesson_number
-        proposed = None
         if lesson.plan_item_id is None and not lesson.topic:
             proposed = lesson_operations.next_plan_item(assignment, items, lesson)
         form.plan_item_id.data = lesson.plan_item_id or (proposed.id if proposed else 0)
@@ -123,6 +124,8 @@ def _lesson_context(lesson: Lesson, form: LessonForm | None = None, hw_form: Ind
         hw_form=hw_form,
         can_edit=can_edit,
         read_only_reason=read_only_reason,
+        proposed=proposed,
+        no_topic_warning=no_topic_warning,
         collective=next((h for h in homeworks if not h.is_individual), None),
         individual=[h for h in homeworks if h.is_individual],
         changes=changes,
@@ -171,12 +174,16 @@ def update_lesson(lesson_id: int):
     _fill_lesson_choices(form, items, kinds)
     if not form.validate():
         return _render_lesson(lesson, 400, form=form)
+    plan_item = next((i for i in items if i.id == form.plan_item_id.data), None)
+    if plan_item is None and not (form.topic.data or "").strip() and not form.confirm_no_topic.data:
+        # The journal records the topic of every lesson (JRN-1); an empty one is saved only when the teacher
+        # confirms it (nothing is written until then, the typed form is shown again).
+        return _render_lesson(lesson, 422, form=form, no_topic_warning=True)
     store = _file_store()
     try:
         lesson_operations.check_version(lesson, form.version.data)
         upload = lesson_operations.check_upload(form.homework_file.data, current_app.config.get("MAX_CONTENT_LENGTH"))
         by_id = {k.id: k for k in kinds}
-        plan_item = next((i for i in items if i.id == form.plan_item_id.data), None)
         changed = lesson_operations.update_lesson(
             lesson,
             current_user,

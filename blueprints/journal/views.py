@@ -5,7 +5,7 @@ from datetime import date
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 import policy
@@ -14,11 +14,13 @@ from blueprints.journal import bp, operations, queries
 from blueprints.journal.forms import NewLessonForm
 from domain.settings import school_settings
 from extensions import db
-from models import ClassGroup, JournalChange, Student, TeachingAssignment, WorkKind
+from models import ClassGroup, JournalChange, Student, Subject, TeachingAssignment, User, WorkKind
 from utils.htmx import is_htmx
+from utils.paging import contains, page_number, paginate
 from utils.timeutil import school_today
 
 JOURNAL_ROLES = policy.TEACHING_ROLES | policy.JOURNAL_READER_ROLES
+JOURNALS_PAGE_SIZE = 40  # the list of journals, a page at a time (issue 9)
 
 
 def _load_assignment(assignment_id: int, allowed) -> TeachingAssignment:
@@ -49,7 +51,9 @@ def _load_roster_student(student_id: int, lesson) -> Student:
 @bp.get("/")
 @roles_required(*JOURNAL_ROLES)
 def index():
-    """The journals a user may open: their own assignments, or all for the academic office."""
+    """The journals a user may open: their own assignments, or all for the academic office,
+    filtered by class, subject and teacher's name, a page at a time (issue 9: 169 journals)."""
+    read_all = policy.can_read_all_journals(current_user)
     query = (
         select(TeachingAssignment)
         .join(ClassGroup, ClassGroup.id == TeachingAssignment.class_id)
@@ -62,14 +66,33 @@ def index():
         )
         .order_by(ClassGroup.grade, ClassGroup.name, TeachingAssignment.id)
     )
-    if not policy.can_read_all_journals(current_user):
+    if not read_all:
         query = query.where(TeachingAssignment.teacher_id == current_user.id)
-    assignments = db.session.scalars(query).all()
-    classes = select(ClassGroup).where(ClassGroup.school_id == current_user.school_id)
-    if not policy.can_read_all_journals(current_user):
-        classes = classes.where(ClassGroup.class_teacher_id == current_user.id)
-    classes = db.session.scalars(classes.order_by(ClassGroup.grade, ClassGroup.name)).all()
-    return render_template("journal/index.html", assignments=assignments, classes=classes)
+    class_id = request.args.get("class_id", type=int)
+    subject_id = request.args.get("subject_id", type=int)
+    search = (request.args.get("q") or "").strip()[:80]
+    if class_id:
+        query = query.where(TeachingAssignment.class_id == class_id)
+    if subject_id:
+        query = query.where(TeachingAssignment.subject_id == subject_id)
+    for term in search.split()[:4]:
+        teacher_ids = select(User.id).where(
+            User.school_id == current_user.school_id,
+            or_(*(contains(c, term) for c in (User.last_name, User.first_name, User.middle_name))),
+        )
+        query = query.where(TeachingAssignment.teacher_id.in_(teacher_ids))
+    page = paginate(query, page_number(request.args.get("page")), JOURNALS_PAGE_SIZE)
+    all_classes = db.session.scalars(
+        select(ClassGroup).where(ClassGroup.school_id == current_user.school_id).order_by(ClassGroup.grade, ClassGroup.name)
+    ).all()
+    classes = [c for c in all_classes if read_all or c.class_teacher_id == current_user.id]
+    subjects = db.session.scalars(
+        select(Subject).where(Subject.school_id == current_user.school_id).order_by(Subject.name)
+    ).all()
+    return render_template(
+        "journal/index.html", assignments=page.items, page=page, classes=classes, filter_classes=all_classes,
+        subjects=subjects, chosen=dict(class_id=class_id, subject_id=subject_id, q=search),
+    )
 
 
 @bp.get("/assignments/<int:assignment_id>")
