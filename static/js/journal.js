@@ -162,6 +162,7 @@
     if (!td || !td.getAttribute("data-message")) { bubble.classList.add("hidden"); return; }
     var r = td.getBoundingClientRect();
     var vw = document.documentElement.clientWidth, vh = document.documentElement.clientHeight;
+    if (r.bottom < 0 || r.top > vh || r.right < 0 || r.left > vw) { bubble.classList.add("hidden"); return; }
     bubble.classList.remove("hidden");
     var w = bubble.offsetWidth, h = bubble.offsetHeight;
     var left = r.right + 6 + w <= vw ? r.right + 6 : Math.max(4, r.left - 6 - w);
@@ -480,9 +481,11 @@
     var room = wrap.clientWidth - nameW;
     wrap.scrollLeft = Math.max(0, x - nameW - Math.max(0, room - th.offsetWidth * 3));
   }
-  // The date row below the top bar: the page scrolls to the grid's top edge.
+  // The date row below the top bar: the page scrolls to the grid's top edge, with the
+  // «Сегодня» button above it still in view.
   function showGridTop() {
-    var top = wrap.getBoundingClientRect().top + window.pageYOffset - measureTopbar() - 8;
+    var edge = document.querySelector(".grid-tools") || wrap;
+    var top = edge.getBoundingClientRect().top + window.pageYOffset - measureTopbar() - 8;
     window.scrollTo(window.pageXOffset, Math.max(0, top));
   }
   function openAtColumn() {

@@ -72,6 +72,8 @@ def test_back_to_the_journal_shows_the_date_row_and_todays_column(live_server, n
     page.wait_for_timeout(200)
     screenshot(page, f"grid-anchor-{size[0]}x{size[1]}")
     _assert_column_in_view(page, long_quarter.lesson_id)
+    today_button = _box(page, "#grid-today")  # the way to today is in view too
+    assert today_button["y"] >= _box(page, ".topbar")["height"] - 1
 
     # Opened without an anchor, the grid is scrolled sideways to today's column.
     page.goto(f"{live_server}/journal/assignments/{long_quarter.assignment_id}")
