@@ -110,9 +110,11 @@
     if (!isCellInput(el)) { return; }
     var status = evt.detail.xhr.status;
     if (status === 400 || status === 409) {
-      // The server answers with the cell as stored and a message: show both.
+      // The server answers with the cell as stored and a message: show both. A refused value
+      // (400) stays typed in the cell until corrected or cancelled (Esc restores the stored one).
       evt.detail.shouldSwap = true;
       evt.detail.isError = false;
+      if (status === 400) { refusedText[el.closest("td").id] = el.value; }
     } else if (status >= 500 || status === 0) {
       // Nothing was stored: the typed value stays in the cell and goes to the outbox.
       evt.detail.shouldSwap = false;
@@ -135,11 +137,57 @@
   document.addEventListener("htmx:afterSwap", function (evt) {
     var td = evt.detail.target;
     if (td && td.classList && td.classList.contains("cell")) {
+      td = document.getElementById(td.id) || td;  // an outerHTML swap: the new cell
       var msg = td.getAttribute("data-message");
-      if (msg) { toast(msg); } else { td.classList.add("cell-saved"); }
+      var typed = refusedText[td.id];
+      delete refusedText[td.id];
+      var input = td.querySelector(".cell-input");
+      if (msg && typed !== undefined && input) { input.value = typed; }
+      if (msg) { toast(msg); showBubble(td); } else { td.classList.add("cell-saved"); hideBubble(td.id); }
       dropFromOutbox(td.id);
     }
   });
+
+  // --- The reason of a refused value, in a bubble next to its cell (inside the viewport) ---
+  var refusedText = {};  // cell id -> the text typed when the server refused it
+  var bubble = document.createElement("div");
+  bubble.className = "cell-bubble hidden";
+  bubble.setAttribute("role", "alert");
+  bubble.id = "cell-bubble";
+  document.body.appendChild(bubble);
+  var bubbleFor = null;
+  function placeBubble() {
+    var td = bubbleFor && document.getElementById(bubbleFor);
+    // data-message, not the class: htmx settles the class of a swapped cell a moment later.
+    if (!td || !td.getAttribute("data-message")) { bubble.classList.add("hidden"); return; }
+    var r = td.getBoundingClientRect();
+    var vw = document.documentElement.clientWidth, vh = document.documentElement.clientHeight;
+    if (r.bottom < 0 || r.top > vh || r.right < 0 || r.left > vw) { bubble.classList.add("hidden"); return; }
+    bubble.classList.remove("hidden");
+    var w = bubble.offsetWidth, h = bubble.offsetHeight;
+    var left = r.right + 6 + w <= vw ? r.right + 6 : Math.max(4, r.left - 6 - w);
+    if (left < 4 || left + w > vw) { left = Math.max(4, Math.min(vw - w - 4, r.left)); }
+    var top = r.top;
+    if (left < r.right && left + w > r.left) { top = r.bottom + 4 + h <= vh ? r.bottom + 4 : r.top - 4 - h; }
+    bubble.style.left = left + "px";
+    bubble.style.top = Math.max(4, Math.min(vh - h - 4, top)) + "px";
+  }
+  function showBubble(td) {
+    bubbleFor = td.id;
+    bubble.textContent = td.getAttribute("data-message") || "";
+    placeBubble();
+  }
+  function hideBubble(cellId) {
+    if (!cellId || bubbleFor === cellId) { bubbleFor = null; bubble.classList.add("hidden"); }
+  }
+  window.addEventListener("resize", placeBubble);
+  document.addEventListener("scroll", placeBubble, true);
+  function cancelRefused(input) {
+    var td = input.closest("td");
+    td.classList.remove("cell-error");
+    td.removeAttribute("data-message");
+    hideBubble(td.id);
+  }
 
   function queueForRetry(el) {
     var td = el.closest("td");
@@ -226,7 +274,7 @@
       case "ArrowUp": evt.preventDefault(); move(el, -1, 0); break;
       case "ArrowRight": if (allSelected || el.selectionEnd === el.value.length) { evt.preventDefault(); move(el, 0, 1); } break;
       case "ArrowLeft": if (allSelected || el.selectionStart === 0) { evt.preventDefault(); move(el, 0, -1); } break;
-      case "Escape": el.value = el.dataset.saved || ""; el.select(); break;
+      case "Escape": el.value = el.dataset.saved || ""; el.select(); cancelRefused(el); break;
     }
   });
   // Typing replaces the cell, as in a spreadsheet: select on focus, and keep the selection
@@ -235,6 +283,8 @@
   document.addEventListener("focusin", function (evt) {
     if (isCellInput(evt.target)) {
       activeInput = evt.target;
+      var focusedTd = evt.target.closest("td");
+      if (focusedTd.getAttribute("data-message")) { showBubble(focusedTd); }
       justFocused = evt.target;
       evt.target.select();
     }
@@ -246,12 +296,55 @@
 
   // --- Tap palette (tablets): tap a cell, tap a mark, the cursor moves down ------------
   var palette = document.getElementById("palette");
+  var historyCell = null;  // the cell «История» is for: the one tapped or just marked
+  var pairCell = null;     // «+ ещё отметка»: the cell holding the first of two marks
   function showPalette(input) {
     if (!palette) { return; }
+    var td = input.closest("td");
+    if (pairCell && pairCell !== td.id) { flushPair(); }
     activeInput = input;
+    historyCell = td.id;
     palette.classList.remove("hidden");
-    document.body.classList.add("palette-open");  // the grid shrinks above the palette
     input.scrollIntoView({ block: "nearest" });
+    placePalette(input);
+  }
+  // Beside the cell's column when there is room (it then covers columns, not the rows the
+  // cursor moves down to); else docked at the bottom with the grid shrunk above it.
+  function placePalette(input) {
+    var r = input.closest("td").getBoundingClientRect();
+    var vw = document.documentElement.clientWidth, vh = document.documentElement.clientHeight;
+    palette.classList.add("docked");
+    var w = palette.offsetWidth, h = palette.offsetHeight;
+    var left = r.right + 8 + w <= vw ? r.right + 8 : r.left - 8 - w;
+    var name = document.querySelector(".jgrid tbody .name-col");
+    var minLeft = name ? name.getBoundingClientRect().right : 0;
+    if (left < minLeft || vw < 600) {
+      palette.classList.remove("docked");
+      palette.style.left = "";
+      palette.style.top = "";
+      document.body.classList.add("palette-open");  // the grid shrinks above the palette
+      keepAbovePalette(input);
+      return;
+    }
+    document.body.classList.remove("palette-open");
+    palette.style.left = left + "px";
+    palette.style.top = Math.max(4, Math.min(vh - h - 4, r.top + r.height / 2 - h / 2)) + "px";
+  }
+  // Docked at the bottom, the palette must not hide the cell being marked: scroll the page,
+  // and the grid if the page cannot scroll further, until the cell is above it.
+  function keepAbovePalette(input) {
+    var td = input.closest("td");
+    var over = td.getBoundingClientRect().bottom - palette.getBoundingClientRect().top + 8;
+    if (over > 0) { window.scrollBy(0, over); }
+    over = td.getBoundingClientRect().bottom - palette.getBoundingClientRect().top + 8;
+    var gridWrap = document.getElementById("grid-wrap");
+    if (over > 0 && gridWrap) { gridWrap.scrollTop += over; }
+  }
+  function flushPair() {
+    var td = pairCell && document.getElementById(pairCell);
+    pairCell = null;
+    var input = td && td.querySelector(".cell-input");
+    if (input && input.value !== (input.dataset.saved || "")) { commit(input, input.value); }
   }
   // Open the palette on the click that follows a touch, not on pointerup: the grid shrinks
   // when the palette opens, and a layout shift before the click would move it to another row.
@@ -305,15 +398,24 @@
       var current = input.value.trim();
       var action = btn.getAttribute("data-action");
       if (action === "close") {
+        flushPair();
         palette.classList.add("hidden");
         document.body.classList.remove("palette-open");
         input.removeAttribute("inputmode");
         return;
       }
-      if (action === "add") { addMode = !addMode; btn.classList.toggle("active", addMode); return; }
-      if (action === "clear") { commit(input, ""); return; }
+      if (action === "add") {
+        // A mode, not a single use: each student then gets two taps (the first mark stays in
+        // the cell, the second one is added and the cursor moves down), no tap back needed.
+        addMode = !addMode;
+        btn.classList.toggle("active", addMode);
+        btn.setAttribute("aria-pressed", addMode ? "true" : "false");
+        if (!addMode) { flushPair(); }
+        return;
+      }
+      if (action === "clear") { pairCell = null; commit(input, ""); return; }
       if (action === "history") {
-        var td = input.closest("td");
+        var td = document.getElementById(historyCell) || input.closest("td");
         var parts = td.id.split("-");  // c-<lesson>-<student>
         htmx.ajax("GET", "/journal/lessons/" + parts[1] + "/cells/" + parts[2] + "/history", { target: "#history-body" })
           .then(function () { document.getElementById("history-dialog").showModal(); });
@@ -324,12 +426,20 @@
       var parts = splitCell(current);
       var prefix = parts.att;
       var marks = parts.marks;
+      var cellId = input.closest("td").id;
+      historyCell = cellId;
       if (mark) {
         var value = addMode && marks ? marks + "/" + mark : mark;
+        if (addMode && !marks) {
+          // The first of two marks: held in the cell (saved with the second, or when leaving).
+          input.value = (prefix ? prefix + " " : "") + value;
+          pairCell = cellId;
+          return;
+        }
+        pairCell = null;
         commit(input, (prefix ? prefix + " " : "") + value);
-        addMode = false;
-        palette.querySelectorAll(".active").forEach(function (b) { b.classList.remove("active"); });
       } else if (att) {
+        if (pairCell === cellId) { pairCell = null; }
         commit(input, prefix.toLowerCase() === att.toLowerCase() ? marks : (att + (marks ? " " + marks : "")));
       }
       var next = cellAt(input, 1, 0);
@@ -338,9 +448,62 @@
         next.focus();
         next.scrollIntoView({ block: "nearest" });
         activeInput = next;
+        placePalette(next);
       }
     });
   }
+
+  // --- Where the grid opens: below the sticky top bar, at today's or the anchored column ---
+  var topbar = document.querySelector(".topbar");
+  function measureTopbar() {
+    var h = topbar && getComputedStyle(topbar).position !== "static" ? topbar.offsetHeight : 0;
+    document.documentElement.style.setProperty("--topbar-h", h + "px");
+    return h;
+  }
+  var wrap = document.getElementById("grid-wrap");
+  function todayColumn() {
+    var table = wrap && wrap.querySelector(".jgrid");
+    if (!table) { return null; }
+    var today = table.getAttribute("data-today");
+    var cols = table.querySelectorAll("thead .lesson-col");
+    var found = null;
+    for (var i = 0; i < cols.length; i++) {  // today's lesson, else the last one before today
+      if (cols[i].getAttribute("data-date") <= today) { found = cols[i]; }
+    }
+    return found || cols[0] || null;
+  }
+  // Scroll the grid sideways so that the column is in view, right of the frozen names column.
+  function showColumn(th) {
+    if (!wrap || !th) { return; }
+    var name = wrap.querySelector("thead .name-col");
+    var nameW = name ? name.offsetWidth : 0;
+    var x = th.getBoundingClientRect().left - wrap.getBoundingClientRect().left + wrap.scrollLeft;
+    var room = wrap.clientWidth - nameW;
+    wrap.scrollLeft = Math.max(0, x - nameW - Math.max(0, room - th.offsetWidth * 3));
+  }
+  // The date row below the top bar: the page scrolls to the grid's top edge, with the
+  // «Сегодня» button above it still in view.
+  function showGridTop() {
+    var edge = document.querySelector(".grid-tools") || wrap;
+    var top = edge.getBoundingClientRect().top + window.pageYOffset - measureTopbar() - 8;
+    window.scrollTo(window.pageXOffset, Math.max(0, top));
+  }
+  function openAtColumn() {
+    if (!wrap) { return; }
+    measureTopbar();
+    var anchored = /^#lesson-\d+$/.test(location.hash) && document.getElementById(location.hash.slice(1));
+    showColumn(anchored || todayColumn());
+    if (anchored) { showGridTop(); }
+  }
+  var todayButton = document.getElementById("grid-today");
+  if (todayButton) {
+    todayButton.addEventListener("click", function () { showColumn(todayColumn()); showGridTop(); });
+  }
+  window.addEventListener("resize", measureTopbar);
+  openAtColumn();
+  // The browser's own jump to the anchor may come after this script: correct it once more.
+  window.addEventListener("load", openAtColumn);
+  window.addEventListener("hashchange", openAtColumn);
 
   saveOutbox();
   retryOutbox();
