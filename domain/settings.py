@@ -8,6 +8,9 @@ from typing import Any
 DEFAULTS: dict[str, Any] = {
     # Period mark from the weighted average: 5 from 4.65, 4 from 3.65, 3 from 2.65, else 2.
     "rounding_thresholds": {"5": 4.65, "4": 3.65, "3": 2.65},
+    # The 10- and 100-point scales: the average rounds up to the next mark from this fractional
+    # part on (8.50 -> 9 with 0.5); domain/grading.thresholds_for() turns it into thresholds.
+    "rounding_round_up_from": {"ten": 0.5, "hundred": 0.5},
     "min_marks_per_period": {"quarter": 3, "trimester": 3, "half_year": 5, "year": 5},
     "use_weights": True,
     "notations": {
