@@ -37,6 +37,7 @@ from models import (
     TeachingAssignment,
     User,
 )
+from models.school import PERIOD_SCHEMES
 from utils import audit
 
 LAST_GRADE = 11
@@ -123,7 +124,7 @@ def shifted_periods(source: AcademicYear, start: date, end: date) -> list[tuple[
     """The source's periods a calendar year on (the Ministry's holidays are calendar dates), the
     first of each scheme from the new start, the last to the new end."""
     by_scheme: dict[str, list[StudyPeriod]] = defaultdict(list)
-    for period in sorted(source.periods, key=lambda p: (p.scheme, p.number)):
+    for period in sorted(source.periods, key=lambda p: (PERIOD_SCHEMES.index(p.scheme), p.number)):
         by_scheme[period.scheme].append(period)
     result = []
     for scheme, periods in by_scheme.items():
