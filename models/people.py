@@ -38,7 +38,7 @@ ROLES = (
     "parent",
 )
 STAFF_ROLES = frozenset(ROLES) - {"student", "parent"}
-ENROLMENT_KINDS = ("enrol", "transfer", "withdraw")
+ENROLMENT_KINDS = ("enrol", "transfer", "withdraw", "graduate")
 UNUSABLE_PASSWORD_PREFIX = "!"
 
 
@@ -197,7 +197,7 @@ class ClassMembership(db.Model):
 
 
 class EnrolmentEvent(TimestampMixin, db.Model):
-    """Enrolment, transfer or withdrawal (выбытие) with the date and number of the
+    """Enrolment, transfer, withdrawal (выбытие) or graduation (выпуск) with the date and number of the
     director's order (001:2.6.2, 2.6.6, 2.6.10)."""
 
     __table_args__ = (CheckConstraint(f"kind IN {ENROLMENT_KINDS}", name="kind_known"),)

@@ -5,10 +5,11 @@ movement of students by the director's order (ADM-1, ADM-2, ADM-5, ADM-8)."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from blueprints.admin import operations
@@ -195,7 +196,7 @@ def test_make_current_moves_the_flag(admin_client):
     assert not db.session.get(AcademicYear, s.year.id).is_current
 
 
-def test_closing_a_year_needs_confirmation_and_closes_its_periods(admin_client):
+def test_closing_a_year_needs_confirmation_and_closes_its_periods(admin_client, auth):
     s = admin_client.school
     page = text(admin_client.get(f"/admin/years/{s.year.id}"))
     assert "data-confirm" in page and f"/admin/years/{s.year.id}/close" in page
@@ -204,16 +205,19 @@ def test_closing_a_year_needs_confirmation_and_closes_its_periods(admin_client):
     assert "Отметьте подтверждение" in text(response)
     assert not db.session.get(AcademicYear, s.year.id).is_closed
 
-    assert admin_client.post(f"/admin/years/{s.year.id}/close", data={"confirm": "y"}).status_code == 302
-    db.session.expire_all()
-    assert db.session.get(AcademicYear, s.year.id).is_closed
-    assert count(StudyPeriod, StudyPeriod.is_closed.is_(False)) == 0
-    # A closed year takes no new periods, classes or enrolments.
-    response = admin_client.post(
-        f"/admin/years/{s.year.id}/periods",
-        data={"scheme": "half_year", "number": 1, "start_date": "2026-09-01", "end_date": "2026-12-28"},
-    )
-    assert response.status_code == 400 and "закрыт" in text(response)
+    # Only after its last day (tests/test_admin_new_year.py has the refusal before it).
+    with time_machine.travel(datetime(2027, 6, 1, 9, 0, tzinfo=timezone.utc), tick=False):
+        auth.login(s.admin)
+        assert admin_client.post(f"/admin/years/{s.year.id}/close", data={"confirm": "y"}).status_code == 302
+        db.session.expire_all()
+        assert db.session.get(AcademicYear, s.year.id).is_closed
+        assert count(StudyPeriod, StudyPeriod.is_closed.is_(False)) == 0
+        # A closed year takes no new periods, classes or enrolments.
+        response = admin_client.post(
+            f"/admin/years/{s.year.id}/periods",
+            data={"scheme": "half_year", "number": 1, "start_date": "2026-09-01", "end_date": "2026-12-28"},
+        )
+        assert response.status_code == 400 and "закрыт" in text(response)
     assert count(StudyPeriod) == 4
 
 

@@ -38,6 +38,7 @@ from models import (
 from models.school import PERIOD_SCHEMES, SCALE_CODES
 from utils import audit
 from utils.credentials import transliterate
+from utils.timeutil import school_today
 
 PERIODS_PER_SCHEME = {"quarter": 4, "trimester": 3, "half_year": 2, "year": 1}
 CLASS_KINDS = ("class", "extra")
@@ -127,6 +128,9 @@ def make_current(year: AcademicYear) -> None:
         other.is_current = False
     year.is_current = True
     db.session.flush()
+    from blueprints.admin.new_year_operations import follow_current_year  # it builds on this module
+
+    follow_current_year(year)
     audit.record("academic_year", year.id, "make_current", school_id=year.school_id)
 
 
@@ -134,6 +138,15 @@ def close_year(year: AcademicYear) -> None:
     """Close the year: it and all its periods become read-only (ADM-1)."""
     if year.is_closed:
         raise StructureError(_("Учебный год %(name)s уже закрыт.", name=year.name))
+    # Marks and attendance of its last days are entered until the year is over (ADM-1).
+    if school_today(year.school.timezone) <= year.end_date:
+        raise StructureError(
+            _(
+                "Учебный год %(name)s ещё идёт (до %(end)s): закрыть его можно после окончания.",
+                name=year.name,
+                end=_d(year.end_date),
+            )
+        )
     year.is_closed = True
     for period in year.periods:
         period.is_closed = True
