@@ -262,3 +262,27 @@ def test_another_schools_administrator_edits_nothing_here(client, auth, small_sc
     assert _snapshot(pupil, *STUDENT_FIELDS) == before
     assert _snapshot(s.parent_a, "last_name") == ("Петрова",)
     assert _snapshot(s.russian_teacher, "last_name") == ("Словарёва",)
+
+
+def test_the_history_on_the_student_page_costs_the_same_queries_for_one_or_many_changes(
+    client, auth, small_school, count_queries
+):
+    s = small_school()
+    pupil = s.pupils_5a[1]
+    auth.login(s.admin)
+    client.post(f"/admin/people/students/{pupil.id}/edit", data=_student_form(pupil, middle_name="Ивановна"))
+    client.get(f"/admin/people/students/{pupil.id}")  # warm up
+    with count_queries() as one:
+        assert client.get(f"/admin/people/students/{pupil.id}").status_code == 200
+    auth.logout()
+    auth.login(s.maths_teacher)  # the changes of another person too: their names are loaded at once
+    for n, middle in enumerate(("Петровна", "Сергеевна", "Олеговна", "Юрьевна")):
+        client.post(f"/admin/people/students/{pupil.id}/edit",
+                    data=_student_form(pupil, middle_name=middle, book_number=f"9{n}"))
+    auth.logout()
+    auth.login(s.admin)
+    with count_queries() as many:
+        page = client.get(f"/admin/people/students/{pupil.id}")
+    html = page.get_data(as_text=True)
+    assert html.count("Исправление данных") == 5 and "История изменений" not in html.split("</title>")[0]
+    assert many.count == one.count
