@@ -286,3 +286,24 @@ def test_the_history_on_the_student_page_costs_the_same_queries_for_one_or_many_
     html = page.get_data(as_text=True)
     assert html.count("Исправление данных") == 5 and "История изменений" not in html.split("</title>")[0]
     assert many.count == one.count
+
+
+def test_a_book_number_taken_at_the_same_moment_is_refused_with_nothing_stored(client, auth, small_school, monkeypatch):
+    """The unique constraint is the last word when two offices save at once."""
+    from types import SimpleNamespace
+
+    from sqlalchemy import false
+
+    from blueprints.admin import record_operations
+
+    s = small_school()
+    pupil, other = s.pupils_5a[1], s.pupils_5b[0]
+    # The check ran before the other office's commit: it saw the number free.
+    monkeypatch.setattr(record_operations, "exists", lambda: SimpleNamespace(where=lambda *conditions: false()))
+    auth.login(s.admin)
+    before = _snapshot(pupil, *STUDENT_FIELDS)
+    response = client.post(f"/admin/people/students/{pupil.id}/edit",
+                           data=_student_form(pupil, book_number=other.book_number))
+    assert response.status_code == 409
+    assert "ничего не изменено" in response.get_data(as_text=True)
+    assert _snapshot(pupil, *STUDENT_FIELDS) == before

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
@@ -103,6 +104,10 @@ def _save(form: FlaskForm, change, page):
         db.session.rollback()
         flash(_(refusal.message, **refusal.params), "error")
         return page(refusal.status)
+    except IntegrityError:  # a concurrent change took the same book number first
+        db.session.rollback()
+        flash(_("Данные изменились одновременно с вашими: ничего не изменено. Проверьте и сохраните снова."), "error")
+        return page(409)
     flash(_("Данные сохранены.") if changed else _("Изменений нет."), "success" if changed else "info")
     return None
 
