@@ -348,3 +348,44 @@ def can_reset_password(actor: User, user: User) -> bool:
 def can_view_job_run(user: User, run) -> bool:
     """Runs of scheduled jobs: the administrators, for runs of their school or of every school."""
     return can_administer(user) and (run.school_id is None or _same_school(user, run.school_id))
+
+
+# --- Keeping people's records accurate (PD-7, blueprints/admin/people_editing.py) ---------------
+
+
+def can_edit_student_record(user: User, student: Student) -> bool:
+    """A student's record (names, birth date, gender, book number) is corrected by an
+    administrator or by the class teacher of the student's class (003 Приложение 2, 004:3.5)."""
+    if not _same_school(user, student.school_id):
+        return False
+    if can_administer(user):
+        return True
+    return student.current_class is not None and is_class_teacher_of(user, student.current_class)
+
+
+def can_edit_parent_record(user: User, parent: User) -> bool:
+    """A parent's names and contacts: an administrator, or the class teacher of one of the
+    parent's children. A parent who also works at the school is the administrator's to edit."""
+    if not _same_school(user, parent.school_id) or not parent.has_role("parent"):
+        return False
+    if can_administer(user):
+        return True
+    if parent.is_staff or parent.id == user.id:
+        return False
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    ParentLink.parent_id == parent.id,
+                    ParentLink.student_id == Student.id,
+                    Student.current_class_id == ClassGroup.id,
+                    ClassGroup.class_teacher_id == user.id,
+                )
+            )
+        )
+    )
+
+
+def can_edit_staff_profile(user: User, person: User) -> bool:
+    """A staff member's names and contacts are kept by the administrators (ADM-3)."""
+    return can_administer(user) and _same_school(user, person.school_id) and person.is_staff

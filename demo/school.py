@@ -1,6 +1,6 @@
 """Build a realistic demo school in an empty database: «МБОУ «СОШ № 7»» in the 2026/2027
 academic year with its periods, holidays, scales, kinds of work, subjects, twelve classes and
-an additional-education group (teacher, hours, timetable; no members yet), about 25 teachers,
+an additional-education group (teacher, hours, timetable, pupils of several classes), about 25 teachers,
 the administration, about 270 students with their parents, the curriculum, teaching
 assignments and a clash-free weekly timetable.
 
@@ -34,6 +34,7 @@ from models import (
     BellSchedule,
     ClassGroup,
     ClassMembership,
+    ClubMembership,
     CurriculumItem,
     EnrolmentEvent,
     Holiday,
@@ -398,10 +399,12 @@ def build_demo_school(password: str | None, seed: int = 2026) -> dict:
 
     # Students and families.
     students = _students_and_families(b, school, classes, subgroups)
+    b.rows += _robotics_members(robotics, students)
 
     counts = {
         "classes": len(classes),
         "extra_groups": 1,
+        "club_members": sum(isinstance(row, ClubMembership) for row in b.rows),
         "staff": len(staff),
         "students": len(students),
         "parents": len({id(link.parent) for s in students for link in s.parent_links}),
@@ -534,9 +537,18 @@ def _students_and_families(b: _Builder, school: School, classes: dict[str, Class
         roster = sorted(by_class[name], key=lambda s: (s.last_name, s.first_name))
         half = (len(roster) + 1) // 2
         b.rows += [SubgroupMember(subgroup=pair[0 if i < half else 1], student=s) for i, s in enumerate(roster)]
-    # The robotics group stays without members: ClassMembership is a student's one-class-at-a-time
-    # history (a transfer closes the open row), and there is no membership for extra groups yet.
     return students
+
+
+def _robotics_members(robotics: ClassGroup, students: list[Student]) -> list[ClubMembership]:
+    """Robotics takes pupils of the 5th to 7th grades, whatever their class: every sixth pupil
+    of each grade in the order of the alphabetical book. Their class stays their class."""
+    members = []
+    for grade in (5, 6, 7):
+        pupils = sorted((s for s in students if s.current_class.grade == grade), key=lambda s: s.book_number)
+        members += [ClubMembership(group=robotics, student=s, since=YEAR_START + timedelta(days=7))
+                    for s in pupils[::6]]
+    return members
 
 
 def _timetable(school: School, units: dict[str, list[tuple[list[TeachingAssignment], int]]],

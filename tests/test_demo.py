@@ -13,6 +13,7 @@ from extensions import db
 from models import (
     ClassGroup,
     ClassMembership,
+    ClubMembership,
     ParentLink,
     ScheduleSlot,
     School,
@@ -137,6 +138,19 @@ def test_robotics_group_has_its_teacher_and_timetable(demo):
         .group_by(ClassMembership.student_id)
     ).all()
     assert {n for _s, n in open_rows} == {1}
+
+
+def test_robotics_group_has_members_of_several_classes_who_stay_in_their_class(demo):
+    robotics = db.session.scalar(select(ClassGroup).where(ClassGroup.kind == "extra"))
+    members = db.session.scalars(
+        select(ClubMembership).where(ClubMembership.group_id == robotics.id, ClubMembership.until.is_(None))
+    ).all()
+    assert len(members) >= 8
+    classes = {m.student.current_class.name for m in members}
+    assert len(classes) >= 3 and all(m.student.current_class.kind == "class" for m in members)
+    assert not db.session.scalar(
+        select(func.count()).select_from(ClassMembership).where(ClassMembership.class_id == robotics.id)
+    )
 
 
 def test_if_empty_does_nothing_when_a_school_exists_and_a_plain_run_refuses(demo, runner):

@@ -4,4 +4,13 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from blueprints.admin import backups, jobs, new_year, people, views  # noqa: E402,F401
+from blueprints.admin import (  # noqa: E402,F401
+    backups,
+    clubs,
+    jobs,
+    new_year,
+    people,
+    people_editing,
+    subjects_io,
+    views,
+)

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select
 
 import policy
+from blueprints.admin import club_operations
 from extensions import db
 from models import (
     AcademicYear,
@@ -752,6 +753,14 @@ def _require_after_membership_start(day: date, membership: ClassMembership | Non
         )
 
 
+def _require_real_class(class_group: ClassGroup) -> None:
+    """A student's one class is a class; clubs take students of any class on their own page."""
+    if class_group.kind != "class":
+        raise StructureError(
+            _("%(name)s — объединение доп. образования: записывайте в него на странице состава.", name=class_group.name)
+        )
+
+
 def _leave_subgroups(student: Student, class_group: ClassGroup) -> None:
     for member in db.session.scalars(
         select(SubgroupMember)
@@ -781,6 +790,7 @@ def enrol_student(
         raise StructureError(_("Укажите фамилию и имя обучающегося."))
     if not book_number:
         raise StructureError(_("Укажите номер в алфавитной книге."))
+    _require_real_class(class_group)
     order_number = _order_number(order_number)
     _require_open(class_group.year)
     _require_in_year(day, class_group.year, _("Дата зачисления"))
@@ -830,6 +840,7 @@ def transfer_student(
         raise StructureError(_("Класс не найден."))
     if to_class.id == from_class.id:
         raise StructureError(_("Обучающийся уже в классе %(name)s.", name=to_class.name))
+    _require_real_class(to_class)
     order_number = _order_number(order_number)
     _require_open(to_class.year)
     _require_in_year(day, to_class.year, _("Дата перевода"))
@@ -873,6 +884,7 @@ def withdraw_student(student: Student, day: date, order_number: str, reason: str
     if membership is not None:
         membership.until = day - timedelta(days=1)
     _leave_subgroups(student, from_class)
+    club_operations.leave_clubs(student, day - timedelta(days=1))
     student.current_class = None
     student.is_withdrawn = True
     event = EnrolmentEvent(

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 import policy
-from blueprints.admin import bp
+from blueprints.admin import bp, record_operations
 from blueprints.admin import people_operations as ops
 from blueprints.admin.importing import (
     COLUMNS,
@@ -150,6 +150,7 @@ def _render_user(user: User, status: int = 200, **forms):
         reset_form=ResetPasswordForm(),
         can_reset=policy.can_reset_password(current_user, user),
         confirm_form=ConfirmForm(),
+        history=record_operations.history("user", user.id),
     ), status
 
 
@@ -278,6 +279,7 @@ def _render_student(student: Student, status: int = 200, link_form: ParentLinkFo
         links=links,
         link_form=link_form or ParentLinkForm(),
         confirm_form=ConfirmForm(),
+        history=record_operations.history("student", student.id),
     ), status
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 import policy
-from blueprints.admin import bp, checks, operations
+from blueprints.admin import bp, checks, club_operations, operations
 from blueprints.admin.forms import (
     KIND_LABELS,
     SCHEME_LABELS,
@@ -60,6 +60,7 @@ from models import (
     WorkKind,
 )
 from models.school import SCALE_CODES
+from utils.timeutil import school_today
 
 admin_only = roles_required(*policy.ADMIN_ROLES)
 
@@ -511,7 +512,9 @@ def _fill_movement_choices(
     if transfer is not None:
         transfer.student_id.choices = student_choices
         transfer.to_class_id.choices = options(
-            (c.id, _class_label(c)) for c in _open_classes(class_group.school_id) if c.id != class_group.id
+            (c.id, _class_label(c))
+            for c in _open_classes(class_group.school_id)
+            if c.id != class_group.id and c.kind == "class"
         )
     if withdraw is not None:
         withdraw.student_id.choices = student_choices
@@ -524,6 +527,12 @@ def _class_page(class_group: ClassGroup, status: int = 200, **forms: FlaskForm):
         .options(selectinload(ClassGroup.year), selectinload(ClassGroup.class_teacher))
     )
     students = operations.class_students(class_group)
+    # An additional-education group lists its members of every class (blueprints/admin/clubs.py).
+    club_members = (
+        club_operations.current_members(class_group, school_today(class_group.school.timezone))
+        if club_operations.is_club(class_group)
+        else []
+    )
     subgroups = db.session.scalars(
         select(Subgroup)
         .where(Subgroup.class_id == class_group.id)
@@ -564,6 +573,7 @@ def _class_page(class_group: ClassGroup, status: int = 200, **forms: FlaskForm):
         "admin/class.html",
         class_group=class_group,
         students=students,
+        club_members=club_members,
         subgroups=subgroups,
         curriculum=curriculum,
         events=events,
