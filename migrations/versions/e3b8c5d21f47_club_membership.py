@@ -4,7 +4,7 @@ A student stays in their one class (class_membership) and may attend any number 
 (issue 10, item 7).
 
 Revision ID: e3b8c5d21f47
-Revises: d7a2f4c19e30
+Revises: e3b9d51a7c08
 Create Date: 2026-11-29 09:20:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e3b8c5d21f47'
-down_revision = 'd7a2f4c19e30'
+down_revision = 'e3b9d51a7c08'
 branch_labels = None
 depends_on = None
 
