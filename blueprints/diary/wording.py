@@ -35,7 +35,7 @@ def lessons_phrase(n: int) -> str:
 
 def forecast_phrase(fc: Forecast) -> str:
     """The forecast of the period mark in words, in the subject's scale: «Выходит «4»; ещё
-    2 пятёрки до «5»», «Выходит «8»; ещё 3 отметки «10» до «9»»."""
+    2 пятёрки до «5»», «Выходит «8»; до «9» — ещё 3 отметки «10»»."""
     if fc.suggested is None:
         # pass/fail and «без отметок» have no average, so no forecast (no top mark either)
         return _("Отметок пока нет") if fc.count == 0 and fc.top_mark is not None else ""
@@ -44,9 +44,12 @@ def forecast_phrase(fc: Forecast) -> str:
         if fc.reachable is False:
             parts.append(_("«%(mark)s» до конца периода уже не достижима (осталось %(lessons)s)",
                            mark=fc.next_mark, lessons=lessons_phrase(fc.lessons_left or 0)))
+        elif fc.top_marks_needed is not None and fc.top_mark == "5":
+            parts.append(_("ещё %(marks)s до «%(mark)s»", marks=fives_phrase(fc.top_marks_needed), mark=fc.next_mark))
         elif fc.top_marks_needed is not None:
-            parts.append(_("ещё %(marks)s до «%(mark)s»", marks=top_marks_phrase(fc.top_marks_needed, fc.top_mark),
-                           mark=fc.next_mark))
+            # «ещё 2 отметки «10» до «10»» reads as a riddle: the mark aimed at comes first
+            parts.append(_("до «%(mark)s» — ещё %(marks)s", mark=fc.next_mark,
+                           marks=top_marks_phrase(fc.top_marks_needed, fc.top_mark)))
         else:
             parts.append(_("до «%(mark)s» пока далеко", mark=fc.next_mark))
     if not fc.enough_marks:
