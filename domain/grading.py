@@ -51,6 +51,13 @@ class WeightedMark:
     weight: Decimal
 
 
+def marks_given(values: list[str], scale_code: str) -> int:
+    """How many of the values are marks of the scale (numeric or not): what the minimum number
+    of marks per period counts."""
+    scale = SCALES[scale_code]
+    return sum(1 for value in values if scale.is_valid(value))
+
+
 def numeric_marks(values: list[tuple[str, Decimal]], scale_code: str) -> list[WeightedMark]:
     """Keep the marks that count in an average: numeric values of a numeric scale."""
     if not SCALES[scale_code].numeric:
@@ -164,11 +171,14 @@ def forecast(
     use_weights: bool = True,
     limit: int = 30,
     lessons_left: int | None = None,
+    given: int | None = None,
 ) -> Forecast:
     """The suggested period mark and the top marks that reach the next one (`thresholds` from
     thresholds_for: their marks are the scale's); with `lessons_left` (the timetabled lessons
     still to come in the period) a next mark needing more top marks than there are lessons is
-    marked unreachable, instead of promising «ещё 27 пятёрок» in a week's time."""
+    marked unreachable, instead of promising «ещё 27 пятёрок» in a week's time. `given`: the
+    marks of the period on the scale, when not all of them count in the average (a «зач» counts
+    towards the minimum number of marks, not in an average); the numeric ones by default."""
     if thresholds is None:
         thresholds = DEFAULT_THRESHOLDS
     average = weighted_average(marks, use_weights)
@@ -184,8 +194,8 @@ def forecast(
     reachable = None
     if next_mark is not None and lessons_left is not None:
         reachable = needed is not None and needed <= lessons_left
-    return Forecast(average, suggested, len(marks), len(marks) >= min_marks, next_mark, needed, reachable,
-                    lessons_left, top)
+    count = len(marks) if given is None else given
+    return Forecast(average, suggested, count, count >= min_marks, next_mark, needed, reachable, lessons_left, top)
 
 
 def lessons_left(weekly: list[tuple[int, date, date | None]], start: date, end: date,

@@ -13,7 +13,8 @@ from domain.settings import school_settings
 
 def fc(code, *values, lessons_left=None):
     marks = grading.numeric_marks([(str(v), Decimal(1)) for v in values], code)
-    return grading.forecast(marks, grading.thresholds_for(school_settings(None), code), lessons_left=lessons_left)
+    return grading.forecast(marks, grading.thresholds_for(school_settings(None), code), lessons_left=lessons_left,
+                            given=grading.marks_given([str(v) for v in values], code))
 
 
 @pytest.mark.parametrize(
@@ -45,5 +46,7 @@ def test_an_unreachable_mark_on_the_ten_point_scale(app):
     assert phrase == "Выходит «6»; «7» до конца периода уже не достижима (осталось 1 урок)"
 
 
-def test_pass_fail_has_no_forecast_in_words(app):
-    assert forecast_phrase(fc("pass_fail", "зач", "незач", "зач")) == ""
+def test_pass_fail_has_no_forecast_in_words_only_the_minimum_of_marks(app):
+    assert forecast_phrase(fc("pass_fail", "зач", "незач", "зач")) == ""  # three marks: enough for a quarter
+    assert forecast_phrase(fc("pass_fail", "зач")) == "Мало отметок для аттестации"
+    assert forecast_phrase(fc("ten", 9)) == "Выходит «9»; до «10» — ещё 1 отметка «10»; мало отметок для аттестации"

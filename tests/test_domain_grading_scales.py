@@ -72,7 +72,7 @@ def with_tops(marks: list[WeightedMark], code: str, n: int) -> list[WeightedMark
     return [*marks, *([WeightedMark(Decimal(top(code)), Decimal(1))] * n)]
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_the_suggested_mark_is_always_a_mark_of_the_scale(data):
     code, rules = data.draw(scale_and_rules())
@@ -80,7 +80,7 @@ def test_the_suggested_mark_is_always_a_mark_of_the_scale(data):
     assert suggest_mark(average, thresholds_for(rules, code)) in SCALES[code].values
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_higher_average_never_suggests_a_lower_mark(data):
     code, rules = data.draw(scale_and_rules())
@@ -89,7 +89,7 @@ def test_a_higher_average_never_suggests_a_lower_mark(data):
     assert int(suggest_mark(a, thresholds)) <= int(suggest_mark(b, thresholds))
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_only_top_marks_suggest_the_top_mark_and_need_no_forecast(data):
     code, rules = data.draw(scale_and_rules())
@@ -99,7 +99,7 @@ def test_only_top_marks_suggest_the_top_mark_and_need_no_forecast(data):
     assert fc.next_mark is None and fc.top_marks_needed is None
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_the_named_number_of_top_marks_reaches_the_next_mark_and_one_fewer_does_not(data):
     code, rules = data.draw(scale_and_rules())
@@ -120,7 +120,7 @@ def test_the_named_number_of_top_marks_reaches_the_next_mark_and_one_fewer_does_
         assert suggested_after(fc.top_marks_needed - 1) < int(fc.next_mark)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_thresholds_follow_the_school_settings(data):
     code, rules = data.draw(scale_and_rules())

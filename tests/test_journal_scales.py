@@ -158,12 +158,15 @@ def test_a_five_on_the_ten_point_scale_is_not_a_top_mark_nor_a_low_one(client, a
 
 
 def test_pass_fail_grid_has_no_average_and_no_suggestion(client, auth, school):
-    pupil = school.pupils_5a[0]
+    pupil, few = school.pupils_5a[0], school.pupils_5a[1]
     give(school, "pass_fail", pupil, MARKS["pass_fail"])
+    give(school, "pass_fail", few, ["зач"])
     auth.login(school.maths_teacher)
     page = grid_page(client, school, "pass_fail")
     assert "—" in td(page, f"avg-{pupil.id}") and "badge" not in td(page, f"fc-{pupil.id}")
     assert "pm-confirm" not in td(page, f"pm-{school.quarter2.id}-{pupil.id}")
+    # three «зач»/«незач» are the quarter's minimum of marks (3): no risk of «н/а»; one is not
+    assert "at-risk" not in td(page, f"avg-{pupil.id}") and "at-risk" in td(page, f"avg-{few.id}")
 
 
 @pytest.mark.parametrize("code", ["ten", "hundred"])

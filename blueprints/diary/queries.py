@@ -520,7 +520,8 @@ def _summaries(
         scale_code = scales.get(subject_id, "none")
         fc = grading.forecast(counted.get(subject_id, []), grading.thresholds_for(settings, scale_code),
                               min_marks, use_weights,
-                              lessons_left=left.get(subject_id) if left is not None else None)
+                              lessons_left=left.get(subject_id) if left is not None else None,
+                              given=grading.marks_given([m.value for m in items.get(subject_id, [])], scale_code))
         summaries.append(
             SubjectSummary(
                 subject_name=name,

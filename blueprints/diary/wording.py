@@ -36,9 +36,11 @@ def lessons_phrase(n: int) -> str:
 def forecast_phrase(fc: Forecast) -> str:
     """The forecast of the period mark in words, in the subject's scale: «Выходит «4»; ещё
     2 пятёрки до «5»», «Выходит «8»; до «9» — ещё 3 отметки «10»»."""
+    if fc.suggested is None and fc.top_mark is None:
+        # pass/fail has no average, so no forecast: only the minimum number of marks
+        return _("Мало отметок для аттестации") if fc.count and not fc.enough_marks else ""
     if fc.suggested is None:
-        # pass/fail and «без отметок» have no average, so no forecast (no top mark either)
-        return _("Отметок пока нет") if fc.count == 0 and fc.top_mark is not None else ""
+        return _("Отметок пока нет") if fc.count == 0 else ""
     parts = [_("Выходит «%(mark)s»", mark=fc.suggested)]
     if fc.next_mark is not None:
         if fc.reachable is False:

@@ -232,6 +232,7 @@ def student_forecast(values, assignment, period, settings) -> grading.Forecast:
         grading.thresholds_for(settings, scale_code),
         settings["min_marks_per_period"].get(period.scheme, 3) if period else 3,
         settings.get("use_weights", True),
+        given=grading.marks_given([value for value, _weight in values], scale_code),
     )
 
 
