@@ -100,14 +100,14 @@ def thresholds_for(settings: dict, scale_code: str) -> dict[str, Decimal]:
         out = {k: Decimal(str(v)) for k, v in raw.items() if k in scale.values and k != scale.values[0]}
         for mark, threshold in DEFAULT_THRESHOLDS.items():
             out.setdefault(mark, threshold)
-        out.setdefault("2", Decimal(scale.values[0]))
+        out.setdefault(scale.values[1], Decimal(scale.values[0]))  # «else 2»
         return out
     raw_up = (settings.get("rounding_round_up_from") or {}).get(scale_code)
     try:
         up = Decimal(str(raw_up)) if raw_up is not None else DEFAULT_ROUND_UP_FROM
-    except ArithmeticError:
-        up = DEFAULT_ROUND_UP_FROM
-    if not Decimal(0) < up <= Decimal(1):
+        if not Decimal(0) < up <= Decimal(1):  # outside (0, 1] it would skip or repeat a mark
+            up = DEFAULT_ROUND_UP_FROM
+    except ArithmeticError:  # not a number (NaN included)
         up = DEFAULT_ROUND_UP_FROM
     return {value: Decimal(int(value) - 1) + up for value in scale.values[1:]}
 

@@ -209,3 +209,9 @@ def test_low_marks_by_example():
     assert is_low_mark("н/а", "ten") and not is_low_mark("осв", "five")
     assert not is_low_mark("", "five") and not is_low_mark(None, "five")
 
+
+
+@pytest.mark.parametrize("stored", [0, 1.5, -0.5, "abc", "NaN", None])
+def test_a_round_up_point_outside_the_fraction_falls_back_to_the_half(stored):
+    ten = thresholds_for({"rounding_round_up_from": {"ten": stored}}, "ten")
+    assert (suggest_mark(Decimal("8.49"), ten), suggest_mark(Decimal("8.50"), ten)) == ("8", "9")
