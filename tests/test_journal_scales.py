@@ -270,3 +270,35 @@ def test_printed_journal_of_a_ten_point_subject_speaks_of_its_scale(client, auth
     text = pdf_text(response.data)
     assert "Шкала отметок: Десятибалльная" in text and "10/9" in text and "5/4" not in text
     assert str(average(MARKS["ten"])) in text
+
+
+def test_grid_and_diary_of_the_other_scales_keep_their_query_count(client, auth, school, count_queries):
+    """The scale of each subject comes with the rows already read: no statement per subject,
+    pupil or mark (STYLE 8)."""
+    first = school.pupils_5a[0]
+
+    def counted(url):
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        return counter.count
+
+    grid_url = f"/journal/assignments/{school.subjects['hundred'].id}?period={school.quarter2.id}"
+    marks_url = f"/diary/students/{first.id}/marks?period={school.quarter2.id}"
+
+    def as_teacher_and_parent():
+        auth.login(school.maths_teacher)
+        counted(grid_url)  # warm-up
+        grid = counted(grid_url)
+        auth.logout()
+        auth.login(school.parent_a)
+        counted(marks_url)
+        diary = counted(marks_url)
+        auth.logout()
+        return grid, diary
+
+    give(school, "hundred", first, ["50"])
+    small = as_teacher_and_parent()
+    for pupil in school.pupils_5a:
+        for code in MARKS:
+            give(school, code, pupil, MARKS[code])
+    assert as_teacher_and_parent() == small
