@@ -37,12 +37,25 @@ import math  # noqa: E402
 from decimal import ROUND_HALF_UP, Decimal  # noqa: E402
 
 DEFAULT_THRESHOLDS = {"5": Decimal("4.65"), "4": Decimal("3.65"), "3": Decimal("2.65")}
+# The 10- and 100-point scales: the fractional part from which an average rounds up (8.50 -> 9).
+DEFAULT_ROUND_UP_FROM = Decimal("0.5")
+# The pass point of each numeric scale: a mark below it is unsatisfactory («неудовлетворительно»),
+# highlighted in the journal and the diary.
+PASS_POINT = {"five": 3, "ten": 4, "hundred": 40}
+LOW_SPECIAL = frozenset({"незач", "н/а"})
 
 
 @dataclass(frozen=True)
 class WeightedMark:
     value: Decimal
     weight: Decimal
+
+
+def marks_given(values: list[str], scale_code: str) -> int:
+    """How many of the values are marks of the scale (numeric or not): what the minimum number
+    of marks per period counts."""
+    scale = SCALES[scale_code]
+    return sum(1 for value in values if scale.is_valid(value))
 
 
 def numeric_marks(values: list[tuple[str, Decimal]], scale_code: str) -> list[WeightedMark]:
@@ -72,21 +85,68 @@ def weighted_average(marks: list[WeightedMark], use_weights: bool = True) -> Dec
     return (total / weights).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def thresholds_from_settings(settings: dict) -> dict[str, Decimal]:
-    raw = settings.get("rounding_thresholds") or {}
-    return {k: Decimal(str(v)) for k, v in raw.items()} or dict(DEFAULT_THRESHOLDS)
+def thresholds_for(settings: dict, scale_code: str) -> dict[str, Decimal]:
+    """Mark -> the lowest average that rounds to it, for every mark above the scale's lowest.
+
+    Five-point: the school's thresholds (5 from 4.65, 4 from 3.65, 3 from 2.65, else 2: the
+    «2» starts at the scale's lowest value, so no average is suggested «1»). Ten- and
+    hundred-point: the average rounds up from the school's fractional part (0.5: 8.50 -> 9,
+    8.49 -> 8). Pass/fail and «без отметок» have no average: no thresholds."""
+    scale = SCALES[scale_code]
+    if not scale.numeric:
+        return {}
+    if scale_code == "five":
+        raw = settings.get("rounding_thresholds") or {}
+        out = {k: Decimal(str(v)) for k, v in raw.items() if k in scale.values and k != scale.values[0]}
+        for mark, threshold in DEFAULT_THRESHOLDS.items():
+            out.setdefault(mark, threshold)
+        out.setdefault(scale.values[1], Decimal(scale.values[0]))  # «else 2»
+        return out
+    raw_up = (settings.get("rounding_round_up_from") or {}).get(scale_code)
+    try:
+        up = Decimal(str(raw_up)) if raw_up is not None else DEFAULT_ROUND_UP_FROM
+        if not Decimal(0) < up <= Decimal(1):  # outside (0, 1] it would skip or repeat a mark
+            up = DEFAULT_ROUND_UP_FROM
+    except ArithmeticError:  # not a number (NaN included)
+        up = DEFAULT_ROUND_UP_FROM
+    return {value: Decimal(int(value) - 1) + up for value in scale.values[1:]}
+
+
+def _by_value(thresholds: dict[str, Decimal]) -> list[str]:
+    return sorted(thresholds, key=int)
 
 
 def suggest_mark(average: Decimal | None, thresholds: dict[str, Decimal] | None = None) -> str | None:
-    """The period mark the average rounds to on the five-point scale: 5 from 4.65, 4 from 3.65,
-    3 from 2.65, else 2 (each threshold is a school setting)."""
+    """The period mark the average rounds to: the highest mark whose threshold the average
+    reaches; below every threshold, the scale's mark just under the lowest one (thresholds
+    name every mark above the scale's lowest, see thresholds_for)."""
     if average is None:
         return None
-    thresholds = thresholds or DEFAULT_THRESHOLDS
-    for mark in sorted(thresholds, key=lambda k: thresholds[k], reverse=True):
+    if thresholds is None:
+        thresholds = DEFAULT_THRESHOLDS
+    if not thresholds:
+        return None
+    marks = _by_value(thresholds)
+    for mark in reversed(marks):
         if average >= thresholds[mark]:
             return mark
-    return "2"
+    return str(int(marks[0]) - 1)
+
+
+def top_mark(thresholds: dict[str, Decimal]) -> str | None:
+    """The scale's highest mark: «5», «10», «100»."""
+    return _by_value(thresholds)[-1] if thresholds else None
+
+
+def is_low_mark(value: str | None, scale_code: str | None) -> bool:
+    """An unsatisfactory mark: below the scale's pass point (five: under 3, ten: under 4,
+    hundred: under 40), a «незачёт», or «н/а» among period marks."""
+    if not value:
+        return False
+    if value in LOW_SPECIAL:
+        return True
+    point = PASS_POINT.get(scale_code or "")
+    return point is not None and value.isdigit() and int(value) < point
 
 
 @dataclass(frozen=True)
@@ -96,11 +156,12 @@ class Forecast:
     count: int
     enough_marks: bool  # below the minimum the student is at risk of «н/а»
     next_mark: str | None  # the next mark up, if there is one
-    fives_needed: int | None  # how many fives (of the usual weight 1) reach it
-    # False when the fives needed cannot be got within the lessons left in the period (at most one
-    # five per lesson); None when the lessons left are not known.
+    top_marks_needed: int | None  # how many top marks of the scale (of the usual weight 1) reach it
+    # False when the top marks needed cannot be got within the lessons left in the period (at
+    # most one per lesson); None when the lessons left are not known.
     reachable: bool | None = None
     lessons_left: int | None = None
+    top_mark: str | None = None  # the scale's highest mark: «5», «10», «100»
 
 
 def forecast(
@@ -110,24 +171,31 @@ def forecast(
     use_weights: bool = True,
     limit: int = 30,
     lessons_left: int | None = None,
+    given: int | None = None,
 ) -> Forecast:
-    """The suggested period mark and the fives that reach the next one; with `lessons_left` (the
-    timetabled lessons still to come in the period) a next mark needing more fives than there are
-    lessons is marked unreachable, instead of promising «ещё 27 пятёрок» in a week's time."""
-    thresholds = thresholds or DEFAULT_THRESHOLDS
+    """The suggested period mark and the top marks that reach the next one (`thresholds` from
+    thresholds_for: their marks are the scale's); with `lessons_left` (the timetabled lessons
+    still to come in the period) a next mark needing more top marks than there are lessons is
+    marked unreachable, instead of promising «ещё 27 пятёрок» in a week's time. `given`: the
+    marks of the period on the scale, when not all of them count in the average (a «зач» counts
+    towards the minimum number of marks, not in an average); the numeric ones by default."""
+    if thresholds is None:
+        thresholds = DEFAULT_THRESHOLDS
     average = weighted_average(marks, use_weights)
     suggested = suggest_mark(average, thresholds)
+    top = top_mark(thresholds)
     next_mark = None
-    fives = None
-    if suggested is not None and suggested != "5":
-        candidates = sorted((k for k in thresholds if int(k) > int(suggested)), key=int)
+    needed = None
+    if suggested is not None and top is not None and suggested != top:
+        candidates = [k for k in _by_value(thresholds) if int(k) > int(suggested)]
         if candidates:
             next_mark = candidates[0]
-            fives = fives_to_reach(marks, thresholds[next_mark], use_weights, limit)
+            needed = top_marks_to_reach(marks, thresholds[next_mark], Decimal(top), use_weights, limit)
     reachable = None
     if next_mark is not None and lessons_left is not None:
-        reachable = fives is not None and fives <= lessons_left
-    return Forecast(average, suggested, len(marks), len(marks) >= min_marks, next_mark, fives, reachable, lessons_left)
+        reachable = needed is not None and needed <= lessons_left
+    count = len(marks) if given is None else given
+    return Forecast(average, suggested, count, count >= min_marks, next_mark, needed, reachable, lessons_left, top)
 
 
 def lessons_left(weekly: list[tuple[int, date, date | None]], start: date, end: date,
@@ -145,22 +213,30 @@ def lessons_left(weekly: list[tuple[int, date, date | None]], start: date, end: 
     return count
 
 
-def fives_to_reach(marks: list[WeightedMark], threshold: Decimal, use_weights: bool = True, limit: int = 30) -> int | None:
-    """The fewest fives of weight 1 that bring the average (as printed, two decimals) to the
-    threshold: from (S + 5n) / (W + n) >= t, n >= (tW - S) / (5 - t); then checked against the
-    rounded average, which may reach the threshold one five earlier."""
-    if threshold >= 5:
+def top_marks_to_reach(marks: list[WeightedMark], threshold: Decimal, top: Decimal, use_weights: bool = True,
+                       limit: int = 30) -> int | None:
+    """The fewest top marks (`top`: 5, 10, 100) of weight 1 that bring the average (as printed,
+    two decimals) to the threshold: from (S + top·n) / (W + n) >= t, n >= (tW - S) / (top - t);
+    then checked against the rounded average, which may reach the threshold a mark or two earlier.
+    None beyond `limit`."""
+    if threshold >= top or limit < 1:
         return None
     total = sum((m.value * m.weight if use_weights else m.value) for m in marks)
     weights = sum((m.weight if use_weights else Decimal(1)) for m in marks)
-    estimate = max(1, math.ceil((threshold * weights - total) / (5 - threshold)))
-    for n in (estimate - 1, estimate, estimate + 1):
-        if 1 <= n <= limit:
-            extra = [*marks, *([WeightedMark(Decimal(5), Decimal(1))] * n)]
-            average = weighted_average(extra, use_weights)
-            if average is not None and average >= threshold:
-                return n
-    return None
+
+    def reaches(n: int) -> bool:
+        average = ((total + top * n) / (weights + n)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return average >= threshold
+
+    # The printed average only grows with each top mark: step from the estimate to the fewest.
+    n = min(limit, max(1, math.ceil((threshold * weights - total) / (top - threshold))))
+    if reaches(n):
+        while n > 1 and reaches(n - 1):
+            n -= 1
+    else:
+        while n <= limit and not reaches(n):
+            n += 1
+    return n if n <= limit else None
 
 
 PERIOD_MARK_SPECIAL = ("н/а", "зач", "незач", "осв")

@@ -121,6 +121,9 @@ class SubjectRow:
     cells: list[list[CellItem]]
     average: str = ""
     period_mark: str = ""
+    # The mark the average rounds to on the subject's own scale (DIA-2 on paper), while the
+    # period mark is not set.
+    suggested: str = ""
 
 
 @dataclass
@@ -245,6 +248,7 @@ def page_data(week, school: School, settings: dict, generated_at: datetime) -> P
                 cells=cells[name],
                 average=_decimal_text(summary.average) if summary else "",
                 period_mark=(summary.period_mark or "") if summary else "",
+                suggested=(summary.forecast.suggested or "") if summary and not summary.period_mark else "",
             )
         )
     budget = LIST_LINES - max(0, len(rows) - SUBJECT_ROWS)

@@ -63,7 +63,7 @@ def test_lessons_left_count_the_weekly_slots_and_skip_the_holidays():
 def test_a_next_mark_beyond_the_lessons_left_is_said_to_be_unreachable(app):
     fours = [grading.WeightedMark(Decimal(4), Decimal(1))] * 10  # «5» needs more fives than 7 lessons
     fc = grading.forecast(fours, lessons_left=7)
-    assert fc.fives_needed > 7 and fc.reachable is False
+    assert fc.top_marks_needed > 7 and fc.reachable is False
     phrase = forecast_phrase(fc)
     assert phrase == "Выходит «4»; «5» до конца периода уже не достижима (осталось 7 уроков)"
     assert "пятёр" not in phrase

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 from domain.grading import (
     WeightedMark,
-    fives_to_reach,
     forecast,
     suggest_mark,
+    top_marks_to_reach,
     weighted_average,
 )
 
@@ -45,7 +45,7 @@ def test_fives_needed_matches_adding_fives_one_by_one():
         marks = [W(Decimal(rng.choice([2, 3, 3, 4, 4, 5])), rng.choice(weights)) for _ in range(rng.randint(1, 25))]
         for threshold in (Decimal("2.65"), Decimal("3.65"), Decimal("4.65")):
             for use_weights in (True, False):
-                assert fives_to_reach(marks, threshold, use_weights) == _fives_by_adding_one_at_a_time(
+                assert top_marks_to_reach(marks, threshold, Decimal(5), use_weights) == _fives_by_adding_one_at_a_time(
                     marks, threshold, use_weights
                 ), (marks, threshold, use_weights)
 
@@ -53,6 +53,6 @@ def test_fives_needed_matches_adding_fives_one_by_one():
 def test_forecast_names_the_next_mark_and_the_fives_to_it():
     fc = forecast([W(Decimal(4), Decimal(1)), W(Decimal(3), Decimal(1)), W(Decimal(4), Decimal(2))])
     assert (fc.suggested, fc.next_mark, fc.enough_marks) == ("4", "5", True)
-    assert fc.fives_needed == _fives_by_adding_one_at_a_time(
+    assert fc.top_marks_needed == _fives_by_adding_one_at_a_time(
         [W(Decimal(4), Decimal(1)), W(Decimal(3), Decimal(1)), W(Decimal(4), Decimal(2))], Decimal("4.65"))
     assert forecast([W(Decimal(5), Decimal(1))], min_marks=3).enough_marks is False

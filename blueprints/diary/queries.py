@@ -72,6 +72,7 @@ class DiaryLesson:
     homework: list[str] = field(default_factory=list)  # collective, then this student's own
     homework_files: list[tuple[int, str]] = field(default_factory=list)  # (HomeworkFile id, file name)
     marks: list[tuple[str, str]] = field(default_factory=list)  # (value, kind of work)
+    scale_code: str = ""  # the subject's marking scale (domain.grading.SCALES): what a low mark is
     attendance: str | None = None  # absent / ill / excused / unexcused / late
     is_substitution: bool = False
     change_note: str = ""  # «Замена: …», «Урок отменён», «Урок перенесён» (+ the change's note)
@@ -99,6 +100,7 @@ class MarkItem:
     value: str
     work_kind_name: str
     weight: Decimal
+    scale_code: str = ""
 
 
 @dataclass
@@ -111,6 +113,7 @@ class SubjectSummary:
     year_mark: str | None
     subject_id: int | None = None
     items: list[MarkItem] = field(default_factory=list)  # the marks with date and kind of work
+    scale_code: str = ""  # the subject's marking scale: the forecast speaks of its marks
 
 
 @dataclass
@@ -214,7 +217,8 @@ def _student_assignments(student: Student, class_group: ClassGroup) -> list[Teac
                 TeachingAssignment.class_id == class_group.id,
                 or_(TeachingAssignment.subgroup_id.is_(None), in_subgroup),
             )
-            .options(joinedload(TeachingAssignment.subject), joinedload(TeachingAssignment.teacher))
+            .options(joinedload(TeachingAssignment.subject), joinedload(TeachingAssignment.teacher),
+                     joinedload(TeachingAssignment.scale))
         )
     )
 
@@ -420,6 +424,7 @@ def _merge(slot, lesson, by_assignment, homework, files, marks, attendance) -> D
         subject_name=assignment.subject.name,
         subject_id=assignment.subject_id,
         teacher_name=assignment.teacher.short_name,
+        scale_code=_scale_of(assignment),
     )
     if slot is not None:
         item.starts, item.ends, item.room = slot.starts, slot.ends, slot.room
@@ -444,6 +449,10 @@ def _merge(slot, lesson, by_assignment, homework, files, marks, attendance) -> D
 # --- Marks, forecasts, period and year marks ---------------------------------------------------
 
 
+def _scale_of(assignment: TeachingAssignment) -> str:
+    return "none" if assignment.class_group.attendance_only else assignment.scale.code
+
+
 def _summaries(
     student: Student,
     class_group: ClassGroup,
@@ -465,12 +474,13 @@ def _summaries(
             Lesson.date,
             Subject.id,
             Subject.name,
-            TeachingAssignment.scale_id,
+            MarkingScale.code,
         )
         .join(Lesson, Lesson.id == Mark.lesson_id)
         .join(WorkKind, WorkKind.id == Mark.work_kind_id)
         .join(TeachingAssignment, TeachingAssignment.id == Lesson.assignment_id)
         .join(Subject, Subject.id == TeachingAssignment.subject_id)
+        .join(MarkingScale, MarkingScale.id == TeachingAssignment.scale_id)
         .where(
             Mark.student_id == student.id,
             Mark.is_deleted.is_(False),
@@ -479,8 +489,6 @@ def _summaries(
         )
         .order_by(Lesson.date, Lesson.lesson_number, Mark.id)
     ).all()
-    scale_codes = dict(db.session.execute(select(MarkingScale.id, MarkingScale.code).where(
-        MarkingScale.school_id == student.school_id)).all())
     wanted_periods = [period.id] + ([year.id] if year is not None and year.id != period.id else [])
     period_marks = db.session.execute(
         select(PeriodMark.subject_id, PeriodMark.period_id, PeriodMark.value, Subject.name)
@@ -489,25 +497,31 @@ def _summaries(
     ).all()
 
     names: dict[int, str] = {a.subject_id: a.subject.name for a in assignments}
+    # The subject's scale: its assignment in the student's class, else the scale its marks were
+    # given on (a student who changed class); the forecast speaks of that scale's marks.
+    scales: dict[int, str] = {a.subject_id: _scale_of(a) for a in assignments}
     items: dict[int, list[MarkItem]] = defaultdict(list)
     counted: dict[int, list[grading.WeightedMark]] = defaultdict(list)
-    for value, kind_name, weight, day, subject_id, subject_name, scale_id in rows:
+    for value, kind_name, weight, day, subject_id, subject_name, scale_code in rows:
         names.setdefault(subject_id, subject_name)
-        items[subject_id].append(MarkItem(day, value, kind_name, Decimal(weight)))
-        counted[subject_id].extend(grading.numeric_marks([(value, Decimal(weight))], scale_codes.get(scale_id, "five")))
+        scales.setdefault(subject_id, scale_code)
+        items[subject_id].append(MarkItem(day, value, kind_name, Decimal(weight), scale_code))
+        counted[subject_id].extend(grading.numeric_marks([(value, Decimal(weight))], scale_code))
     by_subject_period: dict[tuple[int, int], str] = {}
     for subject_id, period_id, value, subject_name in period_marks:
         names.setdefault(subject_id, subject_name)
         by_subject_period[(subject_id, period_id)] = value
 
-    thresholds = grading.thresholds_from_settings(settings)
     min_marks = settings["min_marks_per_period"].get(period.scheme, 3)
     use_weights = settings.get("use_weights", True)
     left = _lessons_left(student, class_group, assignments, period)
     summaries = []
     for subject_id, name in sorted(names.items(), key=lambda kv: kv[1]):
-        fc = grading.forecast(counted.get(subject_id, []), thresholds, min_marks, use_weights,
-                              lessons_left=left.get(subject_id) if left is not None else None)
+        scale_code = scales.get(subject_id, "none")
+        fc = grading.forecast(counted.get(subject_id, []), grading.thresholds_for(settings, scale_code),
+                              min_marks, use_weights,
+                              lessons_left=left.get(subject_id) if left is not None else None,
+                              given=grading.marks_given([m.value for m in items.get(subject_id, [])], scale_code))
         summaries.append(
             SubjectSummary(
                 subject_name=name,
@@ -518,6 +532,7 @@ def _summaries(
                 year_mark=by_subject_period.get((subject_id, year.id)) if year is not None else None,
                 subject_id=subject_id,
                 items=items.get(subject_id, []),
+                scale_code=scale_code,
             )
         )
     return summaries
@@ -526,7 +541,7 @@ def _summaries(
 def _lessons_left(student: Student, class_group: ClassGroup, assignments: list[TeachingAssignment],
                   period: StudyPeriod) -> dict[int, int] | None:
     """Per subject, the timetabled lessons from the school's today to the end of the period,
-    holidays excluded: they bound the fives a forecast may promise. None for a period that is
+    holidays excluded: they bound the top marks a forecast may promise. None for a period that is
     over or not begun (no forecast to bound). Two statements."""
     today = school_today(student.school.timezone)
     if not period.start_date <= today <= period.end_date:

@@ -20,12 +20,25 @@ def fives_phrase(n: int) -> str:
     return f"{n} " + plural_ru(n, _("пятёрка"), _("пятёрки"), _("пятёрок"))
 
 
+def top_marks_phrase(n: int, top: str | None) -> str:
+    """n top marks of the subject's scale: «2 пятёрки» on the five-point scale, as families say;
+    «2 отметки «10»», «1 отметка «100»» on the others."""
+    if top == "5":
+        return fives_phrase(n)
+    return f"{n} " + plural_ru(n, _("отметка «%(mark)s»", mark=top), _("отметки «%(mark)s»", mark=top),
+                               _("отметок «%(mark)s»", mark=top))
+
+
 def lessons_phrase(n: int) -> str:
     return f"{n} " + plural_ru(n, _("урок"), _("урока"), _("уроков"))
 
 
 def forecast_phrase(fc: Forecast) -> str:
-    """The forecast of the period mark in words: «Выходит «4». Ещё 2 пятёрки до «5»»."""
+    """The forecast of the period mark in words, in the subject's scale: «Выходит «4»; ещё
+    2 пятёрки до «5»», «Выходит «8»; до «9» — ещё 3 отметки «10»»."""
+    if fc.suggested is None and fc.top_mark is None:
+        # pass/fail has no average, so no forecast: only the minimum number of marks
+        return _("Мало отметок для аттестации") if fc.count and not fc.enough_marks else ""
     if fc.suggested is None:
         return _("Отметок пока нет") if fc.count == 0 else ""
     parts = [_("Выходит «%(mark)s»", mark=fc.suggested)]
@@ -33,8 +46,12 @@ def forecast_phrase(fc: Forecast) -> str:
         if fc.reachable is False:
             parts.append(_("«%(mark)s» до конца периода уже не достижима (осталось %(lessons)s)",
                            mark=fc.next_mark, lessons=lessons_phrase(fc.lessons_left or 0)))
-        elif fc.fives_needed is not None:
-            parts.append(_("ещё %(fives)s до «%(mark)s»", fives=fives_phrase(fc.fives_needed), mark=fc.next_mark))
+        elif fc.top_marks_needed is not None and fc.top_mark == "5":
+            parts.append(_("ещё %(marks)s до «%(mark)s»", marks=fives_phrase(fc.top_marks_needed), mark=fc.next_mark))
+        elif fc.top_marks_needed is not None:
+            # «ещё 2 отметки «10» до «10»» reads as a riddle: the mark aimed at comes first
+            parts.append(_("до «%(mark)s» — ещё %(marks)s", mark=fc.next_mark,
+                           marks=top_marks_phrase(fc.top_marks_needed, fc.top_mark)))
         else:
             parts.append(_("до «%(mark)s» пока далеко", mark=fc.next_mark))
     if not fc.enough_marks:

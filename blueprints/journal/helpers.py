@@ -6,12 +6,35 @@ from flask import request
 from blueprints.journal import bp
 from blueprints.journal.operations import CellState, cell_scale
 from domain.cell import mark_spellings, notation_to_code
-from domain.grading import SCALES
+from domain.grading import SCALES, is_low_mark
 
 
 @bp.app_template_global()
 def cell_state(grid, lesson, student) -> CellState:
-    return CellState(grid.attendance.get((lesson.id, student.id)), grid.marks.get((lesson.id, student.id), []))
+    return CellState(grid.attendance.get((lesson.id, student.id)), grid.marks.get((lesson.id, student.id), []),
+                     cell_scale(grid.assignment))
+
+
+@bp.app_template_global()
+def mark_scale(assignment) -> str:
+    """The scale the journal's marks are on ("none" in first grade)."""
+    return cell_scale(assignment)
+
+
+@bp.app_template_test("low_mark")
+def low_mark(value, scale_code) -> bool:
+    """`{% if v is low_mark(scale) %}`: the one rule of domain.grading.is_low_mark."""
+    return is_low_mark(value, scale_code)
+
+
+@bp.app_template_global()
+def scale_samples(scale_code: str) -> dict[str, str]:
+    """Examples of the legend in the journal's own scale: a low mark, two marks in a cell."""
+    values = SCALES[scale_code].values  # lowest first
+    if len(values) < 2:
+        return {"low": "", "pair": ""}
+    low = [v for v in values if is_low_mark(v, scale_code)]
+    return {"low": low[-1] if low else "", "pair": f"{values[-1]}/{values[-2]}"}
 
 
 @bp.app_template_global()

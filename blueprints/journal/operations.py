@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from blueprints.journal import queries
-from domain import deadlines
+from domain import deadlines, grading
 from domain.cell import CellError, CellInput, parse_cell, render_cell
 from domain.messages import N_, Refusal
 from domain.settings import school_settings
@@ -145,13 +145,11 @@ def lesson_snapshot(lesson: Lesson) -> dict[str, Any]:
 # --- A cell of the grid ----------------------------------------------------------------------
 
 
-LOW_MARKS = frozenset({"1", "2", "незач"})
-
-
 @dataclass
 class CellState:
     attendance: Attendance | None
     marks: list[Mark]  # live marks, in the order of the lesson's kinds of work
+    scale_code: str  # the journal's scale (cell_scale): what a low mark is
 
     def text(self, notations: dict[str, str]) -> str:
         return render_cell(self.attendance.code if self.attendance else None, [m.value for m in self.marks], notations)
@@ -160,7 +158,7 @@ class CellState:
     def css(self) -> str:
         """Classes of the cell: the absence's reason, and a low mark (colours of the legend)."""
         classes = f" att-{self.attendance.code}" if self.attendance else ""
-        if any(m.value in LOW_MARKS for m in self.marks):
+        if any(grading.is_low_mark(m.value, self.scale_code) for m in self.marks):
             classes += " mark-low"
         return classes
 
@@ -184,7 +182,7 @@ def load_cell(lesson: Lesson, student_id: int) -> tuple[CellState, Attendance | 
     live_attendance = attendance_row if attendance_row is not None and not attendance_row.is_deleted else None
     order = [w.work_kind_id for w in lesson.works]
     live_marks = [mark_rows[k] for k in order if k in mark_rows and not mark_rows[k].is_deleted]
-    return CellState(live_attendance, live_marks), attendance_row, mark_rows
+    return CellState(live_attendance, live_marks, cell_scale(lesson.assignment)), attendance_row, mark_rows
 
 
 def _mark_snapshot(mark: Mark | None) -> dict[str, Any] | None:
@@ -328,7 +326,7 @@ def save_cell(
     order = [w.work_kind_id for w in lesson.works]
     live_marks = [mark_rows[k] for k in order if k in mark_rows and not mark_rows[k].is_deleted]
     live_attendance = attendance_row if attendance_row is not None and not attendance_row.is_deleted else None
-    return CellState(live_attendance, live_marks), changed
+    return CellState(live_attendance, live_marks, cell_scale(assignment)), changed
 
 
 def fill_column(lesson: Lesson, user: User, value: str, only_empty: bool = True, now: datetime | None = None) -> int:

@@ -106,9 +106,10 @@ def marks_suggestion(assignment: TeachingAssignment, period: StudyPeriod, studen
 def year_suggestion(period_values: list[str], assignment: TeachingAssignment, settings) -> Suggestion:
     """The year mark from the period marks: their plain average, rounded by the school's
     thresholds (the same rule as a period mark, domain/grading.py)."""
-    marks = grading.numeric_marks([(v, Decimal(1)) for v in period_values], scale_code_of(assignment))
+    scale_code = scale_code_of(assignment)
+    marks = grading.numeric_marks([(v, Decimal(1)) for v in period_values], scale_code)
     average = grading.weighted_average(marks, use_weights=False)
-    return Suggestion(grading.suggest_mark(average, grading.thresholds_from_settings(settings)), average)
+    return Suggestion(grading.suggest_mark(average, grading.thresholds_for(settings, scale_code)), average)
 
 
 def _year_suggestions(assignment: TeachingAssignment, student_ids: list[int], settings) -> dict[int, Suggestion]:

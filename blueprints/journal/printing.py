@@ -11,7 +11,8 @@ from sqlalchemy import select
 import policy
 from blueprints.journal import bp, queries
 from blueprints.journal import period_mark_operations as pm_ops
-from blueprints.journal.operations import CellState
+from blueprints.journal.helpers import scale_samples
+from blueprints.journal.operations import CellState, cell_scale
 from blueprints.journal.views import _load_assignment
 from extensions import db
 from models import Homework
@@ -41,6 +42,7 @@ def journal_page(grid: queries.Grid, today) -> dict:
     """Plain data of the printed page: chunks of lesson columns, rows of cell texts."""
     assignment = grid.assignment
     notations = grid.settings["notations"]
+    scale_code = cell_scale(assignment)
     columns = pm_ops.grid_columns(grid, current_user)
     homework: dict[int, list[Homework]] = {}
     if grid.lessons:
@@ -60,7 +62,8 @@ def journal_page(grid: queries.Grid, today) -> dict:
         rows = []
         for number, student in enumerate(grid.students, start=1):
             cells = [
-                CellState(grid.attendance.get((lesson.id, student.id)), grid.marks.get((lesson.id, student.id), [])).text(notations)
+                CellState(grid.attendance.get((lesson.id, student.id)), grid.marks.get((lesson.id, student.id), []),
+                          scale_code).text(notations)
                 for lesson in lessons
             ]
             forecast = grid.forecasts.get(student.id)
@@ -101,6 +104,9 @@ def journal_page(grid: queries.Grid, today) -> dict:
         "has_students": bool(grid.students),
         "topics": topics,
         "notations": notations,
+        # the legend in the journal's own scale: «10/9 — две отметки за урок»
+        "scale": assignment.scale.name if scale_code != "none" else "",
+        "pair": scale_samples(scale_code)["pair"],
         "printed": today.strftime("%d.%m.%Y"),
     }
 

@@ -225,12 +225,14 @@ def load_grid(assignment: TeachingAssignment, today: date, period_id: int | None
 
 
 def student_forecast(values, assignment, period, settings) -> grading.Forecast:
-    marks = grading.numeric_marks(values, assignment.scale.code)
+    scale_code = assignment.scale.code
+    marks = grading.numeric_marks(values, scale_code)
     return grading.forecast(
         marks,
-        grading.thresholds_from_settings(settings),
+        grading.thresholds_for(settings, scale_code),
         settings["min_marks_per_period"].get(period.scheme, 3) if period else 3,
         settings.get("use_weights", True),
+        given=grading.marks_given([value for value, _weight in values], scale_code),
     )
 
 
