@@ -27,7 +27,7 @@ bells_staff = roles_required(*(policy.ADMIN_ROLES | policy.SCHEDULE_MANAGER_ROLE
 MAX_ROWS = 16  # lessons 0 to 12 and a few blank lines
 SHIFT_LABELS = {1: _l("1 смена"), 2: _l("2 смена")}
 VARIANT_LABELS = {NORMAL: _l("обычный день"), SHORT: _l("сокращённый день")}
-GRADE_CHOICES = [(g, str(g)) for g in range(FIRST_GRADE, LAST_GRADE + 1)]
+GRADE_CHOICES = options((g, str(g)) for g in range(FIRST_GRADE, LAST_GRADE + 1))
 
 
 class NewSetForm(FlaskForm):
