@@ -2,8 +2,8 @@
 changes of the shown dates applied and marked (замена, отмена, перенос, дополнительный урок).
 
 Returns dataclasses of plain values, so the diary (DIA-1) and printing reuse them without
-touching the ORM. A week is four statements: bells and shortened days, slots, changes. The bell
-times of each lesson come from domain/bells.py: the class's shift and grade, the date's variant."""
+touching the ORM. A week is three statements: bells (with the shortened days), slots, changes.
+The bell times of each lesson come from domain/bells.py: the class's shift and grade, the date."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
