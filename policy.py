@@ -203,6 +203,16 @@ def can_manage_schedule(user: User) -> bool:
     return user.has_role(*SCHEDULE_MANAGER_ROLES)
 
 
+def can_edit_bells(user: User) -> bool:
+    """The bells and the shortened days (the schedule regime, ADM-1): the administrators and
+    those who enter the timetable (002:4.1)."""
+    return can_administer(user) or can_manage_schedule(user)
+
+
+def can_edit_shortened_day(user: User, shortened_day) -> bool:
+    return _same_school(user, shortened_day.school_id) and can_edit_bells(user)
+
+
 def can_view_teacher_schedule(user: User, teacher: User) -> bool:
     return _same_school(user, teacher.school_id) and (
         user.id == teacher.id or can_read_all_journals(user) or can_administer(user)

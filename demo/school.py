@@ -28,6 +28,7 @@ from demo.names import (
     patronymic,
     surname_for,
 )
+from domain.bells import checked_bells, shortened
 from extensions import db
 from models import (
     AcademicYear,
@@ -42,6 +43,7 @@ from models import (
     ParentLink,
     ScheduleSlot,
     School,
+    ShortenedDay,
     Student,
     StudyPeriod,
     Subgroup,
@@ -95,6 +97,7 @@ BELLS = [
     (7, "14:20", "15:05"),
     (8, "15:15", "16:00"),
 ]
+SHORTENED_DAY = date(2026, 12, 28)
 SCALES = [
     ("five", "Пятибалльная"),
     ("pass_fail", "Зачёт/незачёт"),
@@ -327,6 +330,10 @@ def build_demo_school(password: str | None, seed: int = 2026) -> dict:
     b.rows.append(StudyPeriod(year=year, scheme="year", number=1, name="Год", start_date=YEAR_START, end_date=YEAR_END))
     b.rows += [Holiday(year=year, name=name, start_date=s, end_date=e) for name, s, e in HOLIDAYS]
     b.rows += [BellSchedule(school=school, lesson_number=n, starts=s, ends=e) for n, s, e in BELLS]
+    # The shortened day (30-minute lessons) on the last day before the winter holidays.
+    b.rows += [BellSchedule(school=school, variant="short", lesson_number=x.lesson_number, starts=x.starts, ends=x.ends)
+               for x in shortened(checked_bells(BELLS), 30)]
+    b.rows.append(ShortenedDay(school=school, date=SHORTENED_DAY, note="последний день перед зимними каникулами"))
     scales = {code: MarkingScale(school=school, code=code, name=name) for code, name in SCALES}
     b.rows += scales.values()
     b.rows += [WorkKind(school=school, code=code, name=name, weight=Decimal(weight))

@@ -1,6 +1,7 @@
 """All model families, imported here so that Alembic and create_all() see every table."""
 from models import archive, diary, jobs, personal_data  # noqa: F401  (tables of later areas)
 from models.audit import AdminAlert, AuditEntry, LoginEvent
+from models.bells import ShortenedDay
 from models.clubs import ClubMembership
 from models.jobs import JobRun
 from models.journal import (
@@ -80,6 +81,7 @@ __all__ = [
     "ParentLink",
     "ScheduleSlot",
     "School",
+    "ShortenedDay",
     "Student",
     "StudyPeriod",
     "Subgroup",

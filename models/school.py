@@ -149,6 +149,7 @@ class ClassGroup(TimestampMixin, db.Model):
         CheckConstraint("grade BETWEEN 1 AND 11", name="grade_range"),
         CheckConstraint(f"period_scheme IN {PERIOD_SCHEMES}", name="scheme_known"),
         CheckConstraint("kind IN ('class', 'extra')", name="kind_known"),
+        CheckConstraint("shift IN (1, 2)", name="shift_known"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
@@ -162,6 +163,8 @@ class ClassGroup(TimestampMixin, db.Model):
     # First grade: attendance only, no marks or homework (003 Положение 1.3).
     attendance_only: Mapped[bool] = mapped_column(Boolean, default=False)
     class_teacher_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"), index=True)
+    # The 1st or the 2nd shift: which bells the class follows (ADM-1).
+    shift: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     year: Mapped[AcademicYear] = relationship()
     class_teacher: Mapped[Optional[User]] = relationship()
@@ -260,13 +263,34 @@ class ScheduleSlot(db.Model):
     assignment: Mapped[TeachingAssignment] = relationship()
 
 
-class BellSchedule(db.Model):
-    """Start and end of each lesson number (the schedule regime, ADM-1)."""
+# Variants of a bell set: the normal day and the shortened one (сокращённый день).
+BELL_VARIANTS = ("normal", "short")
+SHIFTS = (1, 2)
 
-    __table_args__ = (UniqueConstraint("school_id", "lesson_number"),)
+
+class BellSchedule(db.Model):
+    """Start and end of each lesson number of one bell set (the schedule regime, ADM-1): a shift,
+    a range of grades (1-11 for the whole school, e.g. 1-4 for the primary school when its
+    lessons differ) and a variant, the normal or the shortened day. domain/bells.py picks the
+    set of a class on a date."""
+
+    __table_args__ = (
+        UniqueConstraint(
+            "school_id", "shift", "grade_from", "grade_to", "variant", "lesson_number",
+            name="uq_bell_schedule_set_lesson",
+        ),
+        CheckConstraint("shift IN (1, 2)", name="shift_known"),
+        CheckConstraint("grade_from BETWEEN 1 AND 11 AND grade_to BETWEEN grade_from AND 11", name="grades_range"),
+        CheckConstraint(f"variant IN {BELL_VARIANTS}", name="variant_known"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
     school: Mapped[School] = relationship()
+    shift: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    grade_from: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    grade_to: Mapped[int] = mapped_column(Integer, default=11, server_default="11")
+    variant: Mapped[str] = mapped_column(String(10), default="normal", server_default="normal")
     lesson_number: Mapped[int] = mapped_column(Integer)
     starts: Mapped[str] = mapped_column(String(5))  # "08:30"
     ends: Mapped[str] = mapped_column(String(5))
+

@@ -109,6 +109,7 @@ DATE_DEPENDENT = [
     "tests/test_diary_queries.py",
     "tests/test_weekly_reports.py::test_printed_reports_of_a_class_in_one_file_in_alphabetical_order",
     "tests/test_consent.py",
+    "tests/test_bells_consumers.py",
 ]
 CLOCKS = {
     # Sunday 02:30 in Moscow, still Saturday in UTC: the hour of the failure.

@@ -6,6 +6,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 from blueprints.admin import (  # noqa: E402,F401
     backups,
+    bells,
     clubs,
     jobs,
     new_year,

@@ -154,6 +154,8 @@ class ClassForm(FlaskForm):
 
 class ClassEditForm(ClassForm):
     year_id = None  # a class stays in its year
+    # Which bells the class follows (ADM-1, blueprints/admin/bells.py).
+    shift = SelectField(_l("Смена"), coerce=int, choices=options([(1, _l("1 смена")), (2, _l("2 смена"))]))
 
 
 class SubgroupForm(FlaskForm):

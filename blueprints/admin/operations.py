@@ -36,7 +36,7 @@ from models import (
     User,
     WorkKind,
 )
-from models.school import PERIOD_SCHEMES, SCALE_CODES
+from models.school import PERIOD_SCHEMES, SCALE_CODES, SHIFTS
 from utils import audit
 from utils.credentials import transliterate
 from utils.timeutil import school_today
@@ -403,11 +403,17 @@ def update_class(
     period_scheme: str,
     attendance_only: bool | None,
     class_teacher: User | None,
+    shift: int | None = None,
 ) -> None:
     letter = letter.strip().upper()
     name = name.strip() or f"{grade}{letter}"
     _check_class(class_group.school_id, class_group.year, name, grade, kind, period_scheme, class_teacher, class_group)
-    before = {"name": class_group.name, "grade": class_group.grade, "class_teacher_id": class_group.class_teacher_id}
+    if shift is not None and shift not in SHIFTS:
+        raise StructureError(_("Смена — первая или вторая."))
+    before = {"name": class_group.name, "grade": class_group.grade, "class_teacher_id": class_group.class_teacher_id,
+              "shift": class_group.shift}
+    if shift is not None:
+        class_group.shift = shift
     class_group.name = name
     class_group.grade = grade
     class_group.letter = letter
@@ -421,7 +427,8 @@ def update_class(
         class_group.id,
         "update",
         before=before,
-        after={"name": name, "grade": grade, "class_teacher_id": class_teacher.id if class_teacher else None},
+        after={"name": name, "grade": grade, "class_teacher_id": class_teacher.id if class_teacher else None,
+               "shift": class_group.shift},
         school_id=class_group.school_id,
     )
 

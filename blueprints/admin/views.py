@@ -468,6 +468,7 @@ def class_edit(class_id: int):
             "period_scheme": class_group.period_scheme,
             "attendance_only": "yes" if class_group.attendance_only else "no",
             "class_teacher_id": class_group.class_teacher_id or 0,
+            "shift": class_group.shift,
         }
     )
     _fill_class_choices(form, current_user.school_id)
@@ -495,6 +496,7 @@ def class_edit(class_id: int):
             period_scheme=form.period_scheme.data,
             attendance_only=form.attendance_only_value(),
             class_teacher=_class_teacher(form),
+            shift=form.shift.data,
         ),
         page,
         _("Класс сохранён."),

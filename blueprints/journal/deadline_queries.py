@@ -26,7 +26,6 @@ from extensions import db
 from models import (
     AcademicYear,
     Attendance,
-    BellSchedule,
     Holiday,
     Homework,
     Lesson,
@@ -38,6 +37,7 @@ from models import (
     TeachingAssignment,
     User,
 )
+from utils.bells import school_bells
 
 # A change that removes the timetable's lesson on that date (a moved lesson is recorded on its
 # original date; its new date comes as an "extra" lesson).
@@ -84,14 +84,6 @@ class TeacherDeadlines:
             self.missing + self.no_topic + self.no_homework,
             key=lambda i: (i.day, i.lesson_number, i.assignment.id, i.kind),
         )
-
-
-def _parse_time(text: str) -> time | None:
-    try:
-        hours, minutes = text.split(":")
-        return time(int(hours), int(minutes))
-    except (ValueError, AttributeError):
-        return None
 
 
 def _days(start: date, end: date):
@@ -195,10 +187,7 @@ def journal_deadlines(school: School, now: datetime, teacher_id: int | None = No
             select(Homework.lesson_id).where(Homework.lesson_id.in_(lesson_ids_query), Homework.is_deleted.is_(False)).distinct()
         )
     )
-    bell_ends = {
-        b.lesson_number: _parse_time(b.ends)
-        for b in db.session.scalars(select(BellSchedule).where(BellSchedule.school_id == school.id))
-    }
+    bells = school_bells(school.id)
     late_rows = {}
     for model in (Attendance, Mark, Homework):
         late_rows[model] = dict(
@@ -211,18 +200,26 @@ def journal_deadlines(school: School, now: datetime, teacher_id: int | None = No
 
     by_id = {a.id: a for a in assignments}
     recorded: dict[tuple[int, date], list[int]] = defaultdict(list)
-    last_number: dict[tuple[int, date], int] = {}  # the teacher's last lesson of a day
+    # When the teacher's last lesson of a day ends, each lesson by its own class's bells
+    # (shift, grade, shortened day: domain/bells.py).
+    last_end: dict[tuple[int, date], time] = {}
+
+    def lesson_ended(a: TeachingAssignment, day: date, number: int) -> None:
+        end = bells.ends_at(a.class_group.shift, a.class_group.grade, day, number)
+        key = (a.teacher_id, day)
+        if end is not None and (key not in last_end or end > last_end[key]):
+            last_end[key] = end
+
     for row in lessons:
         a = by_id[row.assignment_id]
         start, end = ranges[a.id]
         if not start <= row.date <= end:
             continue
         recorded[(a.id, row.date)].append(row.lesson_number)
-        key = (a.teacher_id, row.date)
-        last_number[key] = max(last_number.get(key, 0), row.lesson_number)
+        lesson_ended(a, row.date, row.lesson_number)
     for (assignment_id, day), numbers in expected.items():
-        key = (by_id[assignment_id].teacher_id, day)
-        last_number[key] = max([last_number.get(key, 0), *numbers])
+        for number in numbers:
+            lesson_ended(by_id[assignment_id], day, number)
 
     for row in lessons:
         a = by_id[row.assignment_id]
@@ -239,8 +236,9 @@ def journal_deadlines(school: School, now: datetime, teacher_id: int | None = No
             report.no_topic.append(OverdueItem("no_topic", a, row.date, row.lesson_number, row.id))
         gives_homework = not a.class_group.attendance_only and a.scale.code != "none"
         if gives_homework and row.id not in with_homework:
-            last_end = bell_ends.get(last_number.get((a.teacher_id, row.date), 0))
-            due = deadlines.homework_deadline(row.date, last_end, settings["homework_deadline_hours"], tz)
+            due = deadlines.homework_deadline(
+                row.date, last_end.get((a.teacher_id, row.date)), settings["homework_deadline_hours"], tz
+            )
             if now > due:
                 report.no_homework.append(OverdueItem("no_homework", a, row.date, row.lesson_number, row.id))
 

@@ -4,19 +4,21 @@ They change the session and flush; the view commits once. Every change writes it
 row in the same transaction (JRN-8)."""
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 
 from blueprints.journal import queries
 from blueprints.journal.operations import JournalError, check_lesson_open, create_lesson, record_change
-from blueprints.journal.schedule_queries import CANCELLED, SUBSTITUTION, bells_of, lessons_given_by, scheduled_lesson
+from blueprints.journal.schedule_queries import CANCELLED, SUBSTITUTION, lessons_given_by, scheduled_lesson
 from domain import deadlines
+from domain.bells import parse_time
 from domain.messages import N_
 from domain.settings import school_settings
 from extensions import db
 from models import (
+    ClassGroup,
     Homework,
     HomeworkFile,
     HomeworkStudent,
@@ -32,6 +34,7 @@ from models import (
 )
 from models.base import utcnow
 from utils import uploads
+from utils.bells import school_bells
 from utils.uploads import Upload, UploadStore
 
 # What a teacher may attach to homework (utils/uploads checks the first bytes too).
@@ -235,22 +238,21 @@ def homework_snapshot(homework: Homework) -> dict[str, Any] | None:
 
 def homework_deadline(lesson: Lesson) -> datetime:
     """N hours (a school setting) after the end of the last lesson the teacher gives that day
-    (003:2.3-2.5): from the timetable and from the lessons they recorded."""
+    (003:2.3-2.5): from the timetable and from the lessons they recorded, each ending by the bells
+    of its own class (its shift and grade) on that date (domain/bells.py)."""
     school = lesson.assignment.school
     settings = school_settings(school.settings)
     teacher = db.session.get(User, lesson.given_by_id)
-    numbers = {item.lesson_number for item in lessons_given_by(teacher, lesson.date)}
-    numbers |= set(
-        db.session.scalars(select(Lesson.lesson_number).where(Lesson.given_by_id == teacher.id, Lesson.date == lesson.date))
-    )
-    bells = bells_of(lesson.school_id)
-    ends = []
-    for number in numbers:
-        if number in bells:
-            try:
-                ends.append(time.fromisoformat(bells[number][1]))
-            except ValueError:
-                continue
+    bells = school_bells(lesson.school_id)
+    ends = [parse_time(item.ends) for item in lessons_given_by(teacher, lesson.date)]
+    recorded = db.session.execute(
+        select(Lesson.lesson_number, ClassGroup.shift, ClassGroup.grade)
+        .join(TeachingAssignment, TeachingAssignment.id == Lesson.assignment_id)
+        .join(ClassGroup, ClassGroup.id == TeachingAssignment.class_id)
+        .where(Lesson.given_by_id == teacher.id, Lesson.date == lesson.date)
+    ).all()
+    ends += [bells.ends_at(row.shift, row.grade, lesson.date, row.lesson_number) for row in recorded]
+    ends = [end for end in ends if end is not None]
     return deadlines.homework_deadline(lesson.date, max(ends) if ends else None,
                                        int(settings["homework_deadline_hours"]), school.timezone)
 

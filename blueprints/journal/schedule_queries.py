@@ -2,7 +2,8 @@
 changes of the shown dates applied and marked (замена, отмена, перенос, дополнительный урок).
 
 Returns dataclasses of plain values, so the diary (DIA-1) and printing reuse them without
-touching the ORM. A week is three statements: bells, slots, changes."""
+touching the ORM. A week is three statements: bells (with the shortened days), slots, changes.
+The bell times of each lesson come from domain/bells.py: the class's shift and grade, the date."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -11,8 +12,10 @@ from datetime import date, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, lazyload
 
+from domain.bells import BellBook
 from extensions import db
-from models import BellSchedule, ClassGroup, ScheduleChange, ScheduleSlot, TeachingAssignment, User
+from models import ClassGroup, ScheduleChange, ScheduleSlot, TeachingAssignment, User
+from utils.bells import school_bells
 
 REGULAR = "regular"
 # Kinds of ScheduleChange (models.journal.CHANGE_KINDS) are also the statuses of an item.
@@ -70,7 +73,7 @@ class DaySchedule:
 class WeekSchedule:
     monday: date
     days: list[DaySchedule]
-    bells: dict[int, tuple[str, str]]
+    bells: BellBook
 
     @property
     def previous_monday(self) -> date:
@@ -89,13 +92,6 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.isoweekday() - 1)
 
 
-def bells_of(school_id: int) -> dict[int, tuple[str, str]]:
-    return {
-        b.lesson_number: (b.starts, b.ends)
-        for b in db.session.scalars(select(BellSchedule).where(BellSchedule.school_id == school_id))
-    }
-
-
 def _assignment_options(*path):
     return (
         joinedload(*path).joinedload(TeachingAssignment.class_group),
@@ -106,8 +102,9 @@ def _assignment_options(*path):
     )
 
 
-def _item(day: date, number: int, assignment: TeachingAssignment, room: str, bells, **extra) -> ScheduledLesson:
-    starts, ends = bells.get(number, ("", ""))
+def _item(day: date, number: int, assignment: TeachingAssignment, room: str, bells: BellBook, **extra) -> ScheduledLesson:
+    class_group = assignment.class_group
+    starts, ends = bells.times(class_group.shift, class_group.grade, day, number)
     return ScheduledLesson(
         date=day,
         lesson_number=number,
@@ -131,7 +128,7 @@ def _effective_days(
     school_id: int, start: date, end: date, slot_filter, change_filter, bells=None
 ) -> list[DaySchedule]:
     """The timetable of every date from start to end, changes applied."""
-    bells = bells_of(school_id) if bells is None else bells
+    bells = school_bells(school_id) if bells is None else bells
     slots = db.session.scalars(
         select(ScheduleSlot)
         .join(TeachingAssignment, TeachingAssignment.id == ScheduleSlot.assignment_id)
@@ -188,7 +185,7 @@ def _effective_days(
 
 def _week(school_id: int, monday: date, slot_filter, change_filter) -> WeekSchedule:
     monday = monday_of(monday)
-    bells = bells_of(school_id)
+    bells = school_bells(school_id)
     days = _effective_days(school_id, monday, monday + timedelta(days=6), slot_filter, change_filter, bells)
     # Monday to Friday always, Saturday and Sunday only when something happens on them.
     shown = [d for d in days if d.date.isoweekday() <= 5 or d.lessons]
