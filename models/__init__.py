@@ -1,6 +1,7 @@
 """All model families, imported here so that Alembic and create_all() see every table."""
 from models import archive, diary, jobs, personal_data  # noqa: F401  (tables of later areas)
 from models.audit import AdminAlert, AuditEntry, LoginEvent
+from models.closing import PeriodClosure
 from models.jobs import JobRun
 from models.journal import (
     Attendance,
@@ -57,6 +58,7 @@ __all__ = [
     "Lesson",
     "LessonWork",
     "Mark",
+    "PeriodClosure",
     "PeriodMark",
     "PlanCorrection",
     "PlanItem",

@@ -72,7 +72,36 @@
       el.dataset.keyFor = el.value;
     }
     evt.detail.parameters.key = el.dataset.key;
+    if (el.dataset.reason) { evt.detail.parameters.reason = el.dataset.reason; }
   });
+
+  // --- A change after its deadline asks why (428): a dialog, then the same save again ------
+  var reasonFor = null;
+  function askReason(el) {
+    var dialog = document.getElementById("reason-dialog");
+    if (!dialog) { toast("Укажите причину изменения после срока."); return; }
+    reasonFor = el;
+    document.getElementById("reason-cell").textContent = el.getAttribute("aria-label") + ": «" + el.value + "»";
+    document.getElementById("reason-text").value = "";
+    dialog.showModal();
+  }
+  var reasonDialog = document.getElementById("reason-dialog");
+  if (reasonDialog) {
+    reasonDialog.addEventListener("close", function () {
+      var el = reasonFor;
+      reasonFor = null;
+      if (!el) { return; }
+      var text = document.getElementById("reason-text").value.trim();
+      if (reasonDialog.returnValue === "send" && text) {
+        el.dataset.reason = text;
+        htmx.trigger(el, "change");
+      } else {
+        el.value = el.dataset.saved || "";
+        cancelRefused(el);
+        toast("Изменение не сохранено: после срока нужна причина.");
+      }
+    });
+  }
 
   // Period and year marks: the server answers 400/409 with the cell as stored and a message.
   function isPeriodMarkControl(el) { return el && el.closest && el.closest("td.pm"); }
@@ -109,7 +138,11 @@
     var el = evt.detail.requestConfig && evt.detail.requestConfig.elt;
     if (!isCellInput(el)) { return; }
     var status = evt.detail.xhr.status;
-    if (status === 400 || status === 409) {
+    if (status === 428) {
+      evt.detail.shouldSwap = false;
+      evt.detail.isError = false;
+      askReason(el);
+    } else if (status === 400 || status === 409) {
       // The server answers with the cell as stored and a message: show both. A refused value
       // (400) stays typed in the cell until corrected or cancelled (Esc restores the stored one).
       evt.detail.shouldSwap = true;
