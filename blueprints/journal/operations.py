@@ -105,6 +105,7 @@ def create_lesson(
         return existing
     if day < assignment.year.start_date or day > assignment.year.end_date:
         raise JournalError(N_("Дата урока вне учебного года."))
+    closures.check_days_open(assignment.class_group, day, error=JournalError)
     tz = assignment.school.timezone
     lesson = Lesson(
         school_id=assignment.school_id,
