@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from extensions import db
 from models import Attendance, JournalChange, Lesson, Mark, PeriodMark
 from tests.test_journal_grid import journal, put_cell  # noqa: F401  (the shared fixture)
+
 # last_week_of_quarter2 is autouse: every test here runs in the quarter's last week (after the
 # fixture lesson's deadlines), unless it travels elsewhere itself.
 from tests.test_journal_period_marks import give_marks, last_week_of_quarter2, noon_of, put_mark, quarter2  # noqa: F401
