@@ -227,7 +227,8 @@
     td.classList.add("cell-failed");
     var base = "";
     try { base = JSON.parse(el.getAttribute("hx-vals")).base; } catch (e) { base = ""; }
-    var item = { cell: td.id, url: el.getAttribute("hx-put"), value: el.value, key: el.dataset.key || newKey(), base: base };
+    var item = { cell: td.id, url: el.getAttribute("hx-put"), value: el.value, key: el.dataset.key || newKey(), base: base,
+                 reason: el.dataset.reason || "" };
     outbox = outbox.filter(function (o) { return o.cell !== item.cell; });
     outbox.push(item);
     saveOutbox();
@@ -244,7 +245,7 @@
     if (retrying || !outbox.length || navigator.onLine === false || Date.now() < retryNotBefore) { return; }
     retrying = true;
     var item = outbox[0];
-    var body = new URLSearchParams({ value: item.value, key: item.key, base: item.base });
+    var body = new URLSearchParams({ value: item.value, key: item.key, base: item.base, reason: item.reason || "" });
     fetch(item.url, {
       method: "PUT", body: body, credentials: "same-origin",
       headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true", "Content-Type": "application/x-www-form-urlencoded" }
@@ -256,7 +257,11 @@
           throw new Error("server");
         }
         var cell = document.getElementById(item.cell);
-        if (response.status === 200 || response.status === 400 || response.status === 409) {
+        if (response.status === 428) {
+          // Saved late (the network was down past the deadline): ask why, then htmx sends it again.
+          var late = cell && cell.querySelector(".cell-input");
+          if (late) { late.value = item.value; askReason(late); }
+        } else if (response.status === 200 || response.status === 400 || response.status === 409) {
           if (cell) { htmx.swap(cell, html, { swapStyle: "outerHTML" }); }
           var swapped = document.getElementById(item.cell);
           if (swapped) { htmx.process(swapped); }
