@@ -399,3 +399,39 @@ def can_edit_parent_record(user: User, parent: User) -> bool:
 def can_edit_staff_profile(user: User, person: User) -> bool:
     """A staff member's names and contacts are kept by the administrators (ADM-3)."""
     return can_administer(user) and _same_school(user, person.school_id) and person.is_staff
+
+
+# --- Closing a period and the academic office's corrections (JRN-8, issue 10) ----------------
+
+
+def can_close_periods(user: User) -> bool:
+    """The academic office closes a period for a class or the school; the journal administrator
+    does it on their behalf (domain/closing.py)."""
+    from domain import closing
+
+    return user.has_role(*closing.CLOSING_ROLES)
+
+
+def can_close_period(user: User, period) -> bool:
+    return can_close_periods(user) and _same_school(user, period.year.school_id)
+
+
+def can_reopen_closure(user: User, closure) -> bool:
+    """Only the director reopens a closed period, with a reason."""
+    from domain import closing
+
+    return _same_school(user, closure.school_id) and user.has_role(*closing.REOPENING_ROLES)
+
+
+def can_correct_closed_lesson(user: User, lesson) -> bool:
+    """In a closed period the deputy or the director corrects a record, with a reason; a
+    teacher cannot (JRN-8)."""
+    from domain import closing
+
+    return _same_school(user, lesson.school_id) and closing.may_correct_closed(user.roles)
+
+
+def can_correct_closed_assignment(user: User, assignment: TeachingAssignment) -> bool:
+    from domain import closing
+
+    return _same_school(user, assignment.school_id) and closing.may_correct_closed(user.roles)

@@ -2,6 +2,7 @@
 from models import archive, diary, jobs, personal_data  # noqa: F401  (tables of later areas)
 from models.audit import AdminAlert, AuditEntry, LoginEvent
 from models.bells import ShortenedDay
+from models.closing import PeriodClosure
 from models.clubs import ClubMembership
 from models.jobs import JobRun
 from models.journal import (
@@ -59,6 +60,7 @@ __all__ = [
     "Lesson",
     "LessonWork",
     "Mark",
+    "PeriodClosure",
     "PeriodMark",
     "PlanCorrection",
     "PlanItem",

@@ -99,7 +99,7 @@ def test_column_fill_with_the_fail_mark_gives_it_to_everyone_present(client, aut
     put_cell(client, journal.pe_lesson, marked, "зач")
     page = client.get(f"/journal/assignments/{journal.pe_5a.id}?period={journal.quarters[0].id}").get_data(as_text=True)
     assert 'name="value" value="незач"' in page  # the column menu's button
-    response = client.post(f"/journal/lessons/{journal.pe_lesson.id}/fill", data={"value": "незач"})
+    response = client.post(f"/journal/lessons/{journal.pe_lesson.id}/fill", data={"value": "незач", "reason": "запись по бумажному журналу"})
     assert response.status_code == 303
     assert cell_marks(journal.pe_lesson, journal.pupils_5a[0]) == ["незач"]
     assert (cell_attendance(journal.pe_lesson, late), cell_marks(journal.pe_lesson, late)) == ("late", ["незач"])

@@ -17,6 +17,7 @@ from domain.settings import school_settings
 from extensions import db
 from models import Mark, PeriodMark, StudyPeriod
 from tests.test_journal_grid import journal, put_cell  # noqa: F401  (the shared fixture)
+from tests.test_journal_period_marks import give_marks
 
 
 def local(school, day: date, hour: int, minute: int = 0) -> datetime:
@@ -142,6 +143,7 @@ def test_period_mark_before_the_last_week_is_refused_with_the_day_it_opens(clien
 def test_period_mark_on_the_first_day_of_the_last_week_is_set(client, auth, journal, quarter2):  # noqa: F811
     opens = quarter2.end_date - timedelta(days=6)
     pupil = journal.pupils_5a[0]
+    give_marks(journal, pupil, ["4", "4", "4"])  # enough marks to be assessed (JRN-7)
     with time_machine.travel(local(journal.school, opens, 8), tick=False):
         auth.login(journal.maths_teacher)
         page = client.get(f"/journal/assignments/{journal.maths_5a.id}?period={quarter2.id}").get_data(as_text=True)
@@ -154,6 +156,7 @@ def test_the_window_is_a_school_setting(client, auth, journal, quarter2):  # noq
     journal.school.settings = {"period_marks_window_days": 14}
     db.session.commit()
     pupil = journal.pupils_5a[1]
+    give_marks(journal, pupil, ["4", "4", "4"])  # enough marks to be assessed (JRN-7)
     with time_machine.travel(local(journal.school, quarter2.end_date - timedelta(days=10), 12), tick=False):
         auth.login(journal.maths_teacher)
         assert put_period_mark(client, journal, quarter2, pupil, "4").status_code == 200
@@ -166,6 +169,7 @@ def test_the_last_week_is_read_in_the_school_timezone(client, auth, journal, qua
     opens = quarter2.end_date - timedelta(days=6)
     moment = datetime.combine(opens - timedelta(days=1), time(20, 0), tzinfo=ZoneInfo("UTC"))  # 06:00 of `opens` there
     pupil = journal.pupils_5a[1]
+    give_marks(journal, pupil, ["4", "4", "4"])  # enough marks to be assessed (JRN-7)
     with time_machine.travel(moment, tick=False):
         auth.login(journal.maths_teacher)
         assert put_period_mark(client, journal, quarter2, pupil, "4").status_code == 200

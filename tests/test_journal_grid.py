@@ -29,8 +29,13 @@ def journal(app, small_school):
     return s
 
 
-def put_cell(client, lesson, student, value, key="", base=None, htmx=True):
-    data = {"value": value, "key": key}
+# The fixture's lessons are days old: a change after its deadline is sent with a reason, as the
+# grid does after asking (tests/test_journal_closing_deadlines.py tests the question itself).
+LATE_REASON = "запись по бумажному журналу"
+
+
+def put_cell(client, lesson, student, value, key="", base=None, htmx=True, reason=LATE_REASON):
+    data = {"value": value, "key": key, "reason": reason}
     if base is not None:
         data["base"] = base
     headers = {"HX-Request": "true"} if htmx else {}
@@ -231,7 +236,7 @@ def test_fill_column_gives_the_mark_to_present_students_without_one(client, auth
     absent, marked = journal.pupils_5a[1], journal.pupils_5a[2]
     put_cell(client, journal.lesson, absent, "нп")
     put_cell(client, journal.lesson, marked, "3")
-    response = client.post(f"/journal/lessons/{journal.lesson.id}/fill", data={"value": "5"})
+    response = client.post(f"/journal/lessons/{journal.lesson.id}/fill", data={"value": "5", "reason": LATE_REASON})
     assert response.status_code == 303
     assert cell_marks(journal.lesson, journal.pupils_5a[0]) == ["5"]
     assert cell_marks(journal.lesson, journal.pupils_5a[3]) == ["5"]

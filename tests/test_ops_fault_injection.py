@@ -103,7 +103,7 @@ def burst(port: int, ids: dict, todo: list, acknowledged: dict, stop: threading.
         key, value = f"fault-{n}-{i}", "2345"[(i + n) % 4]
         try:
             r = client.request("PUT", f"/journal/lessons/{lesson_id}/cells/{student_id}",
-                               {"value": value, "key": key}, {"HX-Request": "true"})
+                               {"value": value, "key": key, "reason": "после срока"}, {"HX-Request": "true"})
         except (OSError, Exception):  # the server is gone
             return
         if r.status == 200:

@@ -51,7 +51,7 @@ def test_during_maintenance_a_save_answers_503_with_retry_after_and_the_reason(a
     lesson, pupil = journal.lesson.id, journal.pupils_5a[0].id
     url = f"/journal/lessons/{lesson}/cells/{pupil}"
     with maintenance.maintenance(app, "restore", backup="20261122T230000Z"):
-        refused = teacher_client.put(url, data={"value": "5", "key": "k1"}, headers={"HX-Request": "true"})
+        refused = teacher_client.put(url, data={"value": "5", "key": "k1", "reason": "после срока"}, headers={"HX-Request": "true"})
         assert refused.status_code == 503
         assert int(refused.headers["Retry-After"]) > 0
         assert RESTORING in refused.get_data(as_text=True)
@@ -60,7 +60,7 @@ def test_during_maintenance_a_save_answers_503_with_retry_after_and_the_reason(a
         page = teacher_client.post(f"/journal/lessons/{lesson}/fill", data={"value": "present"})
         assert page.status_code == 503 and RESTORING in page.get_data(as_text=True)
     # the marker is gone: the same save goes through
-    assert teacher_client.put(url, data={"value": "5", "key": "k1"}, headers={"HX-Request": "true"}).status_code == 200
+    assert teacher_client.put(url, data={"value": "5", "key": "k1", "reason": "после срока"}, headers={"HX-Request": "true"}).status_code == 200
     assert marks_of(lesson) == ["5"]
 
 
@@ -97,7 +97,7 @@ def test_the_restore_holds_the_maintenance_state_while_it_replaces_the_data(app,
 
     def spy(*args, **kwargs):  # called after the database was replaced, before the marker goes
         seen["state"] = maintenance.current(app)
-        seen["save"] = teacher_client.put(url, data={"value": "4", "key": "during"}, headers={"HX-Request": "true"}).status_code
+        seen["save"] = teacher_client.put(url, data={"value": "4", "key": "during", "reason": "после срока"}, headers={"HX-Request": "true"}).status_code
         return swap_uploads(*args, **kwargs)
 
     monkeypatch.setattr(restore_module, "_swap_uploads", spy)
@@ -108,7 +108,7 @@ def test_the_restore_holds_the_maintenance_state_while_it_replaces_the_data(app,
     assert seen["save"] == 503
     assert maintenance.current(app) is None  # removed afterwards
     # the web process reconnects to the restored database and saves again
-    assert teacher_client.put(url, data={"value": "4", "key": "after"}, headers={"HX-Request": "true"}).status_code == 200
+    assert teacher_client.put(url, data={"value": "4", "key": "after", "reason": "после срока"}, headers={"HX-Request": "true"}).status_code == 200
 
 
 def test_a_failed_restore_still_leaves_maintenance(app, marker, monkeypatch):

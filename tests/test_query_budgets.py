@@ -122,7 +122,7 @@ def test_subgroup_grid_queries_do_not_grow(client, auth, school, create_student,
 
 def _save(client, count_queries, lesson, pupil, key: str) -> int:
     return _count(client, count_queries, "PUT", f"/journal/lessons/{lesson.id}/cells/{pupil.id}",
-                  data={"value": "5", "key": key}, headers={"HX-Request": "true"})
+                  data={"value": "5", "key": key, "reason": "после срока"}, headers={"HX-Request": "true"})
 
 
 def test_mark_save_queries_do_not_grow_and_stay_in_budget(client, auth, school, create_student, count_queries):
@@ -143,10 +143,10 @@ def test_mark_update_queries_do_not_grow(client, auth, school, create_student, c
         _save(client, count_queries, school.first_lesson, pupil, f"first-{i}")
     path = f"/journal/lessons/{school.first_lesson.id}/cells/{{}}"
     small = _count(client, count_queries, "PUT", path.format(school.pupils_5a[0].id),
-                   data={"value": "4", "key": "u-small"}, headers={"HX-Request": "true"})
+                   data={"value": "4", "key": "u-small", "reason": "после срока"}, headers={"HX-Request": "true"})
     _grow(school, create_student)
     big = _count(client, count_queries, "PUT", path.format(school.pupils_5a[1].id),
-                 data={"value": "4", "key": "u-big"}, headers={"HX-Request": "true"})
+                 data={"value": "4", "key": "u-big", "reason": "после срока"}, headers={"HX-Request": "true"})
     assert big == small and big <= MARK_SAVE_BUDGET
 
 

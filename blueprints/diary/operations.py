@@ -8,11 +8,12 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from blueprints.journal import closures
 from blueprints.journal.class_operations import plan_absence
 from blueprints.journal.operations import record_change
 from domain.messages import N_, Refusal
 from extensions import db
-from models import AcademicYear, Attendance, ClassGroup, Lesson, Student, StudyPeriod, TeachingAssignment, User
+from models import AcademicYear, Attendance, ClassGroup, Lesson, Student, TeachingAssignment, User
 from models.base import utcnow
 from models.diary import ABSENCE_REASONS, AbsenceNote
 from utils import uploads
@@ -124,15 +125,6 @@ class AcceptResult:
     skipped: int = 0
 
 
-def _closed_name(day: date, scheme: str, year: AcademicYear, periods: list[StudyPeriod]) -> str | None:
-    if year.is_closed:
-        return year.name
-    for period in periods:
-        if period.year_id == year.id and period.scheme == scheme and period.contains(day) and period.is_closed:
-            return period.name
-    return None
-
-
 def accept_note(note: AbsenceNote, user: User, comment: str = "", now: datetime | None = None) -> AcceptResult:
     """Accept a note: the student's Н and НП of its dates become Б (illness) or УП (a valid
     reason), each with a history row. Marks are never touched; rows of a closed period or year
@@ -142,11 +134,10 @@ def accept_note(note: AbsenceNote, user: User, comment: str = "", now: datetime 
     now = now or utcnow()
     new_code = "ill" if note.reason == "ill" else "excused"
     rows = db.session.execute(
-        select(Attendance, Lesson, ClassGroup.period_scheme, AcademicYear)
+        select(Attendance, Lesson, ClassGroup)
         .join(Lesson, Lesson.id == Attendance.lesson_id)
         .join(TeachingAssignment, TeachingAssignment.id == Lesson.assignment_id)
         .join(ClassGroup, ClassGroup.id == TeachingAssignment.class_id)
-        .join(AcademicYear, AcademicYear.id == TeachingAssignment.year_id)
         .where(
             Attendance.student_id == note.student_id,
             Attendance.school_id == note.school_id,
@@ -157,15 +148,19 @@ def accept_note(note: AbsenceNote, user: User, comment: str = "", now: datetime 
         )
         .order_by(Lesson.date, Lesson.lesson_number)
     ).all()
-    years = {year.id for _a, _l, _s, year in rows}
-    periods = list(db.session.scalars(select(StudyPeriod).where(StudyPeriod.year_id.in_(years or {-1}))))
+    # a few days of one student: one question per class and day (blueprints/journal/closures.py)
+    closed_on: dict[tuple[int, date], str | None] = {}
     result = AcceptResult()
     reason = N_("Заявление родителя № %(id)s от %(date)s принято") % {
         "id": note.id,
         "date": note.created_at.strftime("%d.%m.%Y") if note.created_at else "",
     }
-    for row, lesson, scheme, year in rows:
-        closed = _closed_name(lesson.date, scheme, year, periods)
+    for row, lesson, class_group in rows:
+        key = (class_group.id, lesson.date)
+        if key not in closed_on:
+            state = closures.closed_days(class_group, lesson.date)
+            closed_on[key] = None if state is None else (state.params.get("name") or class_group.year.name)
+        closed = closed_on[key]
         if closed is not None:
             result.skipped += 1
             if closed not in result.closed_periods:

@@ -5,6 +5,7 @@ bp = Blueprint("journal", __name__, url_prefix="/journal")
 
 from blueprints.journal import (  # noqa: E402,F401
     class_views,
+    closing,
     control,
     helpers,
     lessons,

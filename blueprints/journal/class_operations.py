@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from blueprints.journal import queries, schedule_queries
+from blueprints.journal import closures, queries, schedule_queries
 from blueprints.journal.operations import JournalError, check_lesson_open, record_change
 from domain import deadlines, grading
 from domain.cell import ABSENCE_CODES, ATTENDANCE_CODES, ILL
@@ -307,12 +307,8 @@ class DayRefused(JournalError):
 
 
 def check_days_open(class_group: ClassGroup, start: date, end: date) -> None:
-    """Refuse a planned absence reaching into a closed period or year (JRN-7)."""
-    if class_group.year.is_closed:
-        raise JournalError(N_("Учебный год закрыт: записи только для чтения."), 409)
-    for period in class_periods(class_group):
-        if period.is_closed and period.start_date <= end and period.end_date >= start:
-            raise JournalError(N_("Период «%(name)s» закрыт: записи в нём только для чтения."), 409, name=period.name)
+    """Refuse a planned absence reaching into a closed period or year (JRN-8)."""
+    closures.check_days_open(class_group, start, end, error=JournalError)
 
 
 def _plan_snapshot(plan: PlannedAbsence) -> dict:
@@ -473,9 +469,7 @@ def save_day(
     state = load_day(class_group, day, lock=True)
     if not state.columns:
         raise JournalError(N_("На эту дату у класса нет уроков по расписанию: отмечать нечего."), 400)
-    for lesson in state.lessons:
-        check_lesson_open(lesson)
-    check_days_open(class_group, day, day)
+    check_days_open(class_group, day, day)  # every lesson of the day is of this class
     problems: list[tuple[str, dict]] = []
     for student_id, choice in choices.items():
         if choice not in (KEEP, *DAY_CHOICES):

@@ -9,8 +9,15 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from blueprints.journal import queries
-from blueprints.journal.operations import JournalError, check_lesson_open, create_lesson, record_change
+from blueprints.journal import closures, queries
+from blueprints.journal.operations import (
+    JournalError,
+    check_lesson_open,
+    check_reason,
+    clean_reason,
+    create_lesson,
+    record_change,
+)
 from blueprints.journal.schedule_queries import CANCELLED, SUBSTITUTION, lessons_given_by, scheduled_lesson
 from domain import deadlines
 from domain.bells import parse_time
@@ -73,6 +80,7 @@ def open_lesson(
     existing = _existing_lesson(assignment, day, lesson_number)
     if existing is not None:
         if is_substitute and existing.given_by_id != user.id:
+            _check_period_open(assignment, day)
             before = lesson_snapshot(existing)
             existing.given_by_id, existing.is_substitution = user.id, True
             existing.version += 1
@@ -80,8 +88,7 @@ def open_lesson(
                           lesson_snapshot(existing), lesson_id=existing.id, reason="замена")
             db.session.flush()
         return existing
-    _check_period_open(assignment, day)
-    return create_lesson(assignment, user, day, lesson_number, now=now)
+    return create_lesson(assignment, user, day, lesson_number, now=now)  # refuses a closed period
 
 
 def _existing_lesson(assignment: TeachingAssignment, day: date, lesson_number: int) -> Lesson | None:
@@ -93,11 +100,7 @@ def _existing_lesson(assignment: TeachingAssignment, day: date, lesson_number: i
 
 
 def _check_period_open(assignment: TeachingAssignment, day: date) -> None:
-    if assignment.year.is_closed:
-        raise JournalError(N_("Учебный год закрыт: записи только для чтения."), 409)
-    for period in queries.periods_of(assignment):
-        if period.contains(day) and period.is_closed:
-            raise JournalError(N_("Период «%(name)s» закрыт: записи в нём только для чтения."), 409, name=period.name)
+    closures.check_days_open(assignment.class_group, day, error=JournalError)
 
 
 # --- The topic from the plan -------------------------------------------------------------------
@@ -151,10 +154,15 @@ def update_lesson(
     plan_item: PlanItem | None,
     topic: str,
     work_kinds: list[WorkKind],
+    reason: str | None = None,
+    now: datetime | None = None,
 ) -> bool:
-    """Change the lesson's date, number, topic and kinds of work. Returns whether anything changed."""
+    """Change the lesson's date, number, topic and kinds of work. Returns whether anything
+    changed. After the lesson's day a change needs a reason (JRN-6), kept in the history."""
     assignment = lesson.assignment
     check_lesson_open(lesson)
+    reason = clean_reason(reason)
+    due = deadlines.lesson_deadline(lesson.date, assignment.school.timezone)
     before = lesson_snapshot(lesson)
     if (day, lesson_number) != (lesson.date, lesson.lesson_number):
         if lesson.is_substitution and day != lesson.date:
@@ -176,8 +184,10 @@ def update_lesson(
     after = lesson_snapshot(lesson)
     if after == before:
         return False
+    check_reason(reason, now or utcnow(), due)
     lesson.version += 1
-    record_change(lesson.school_id, user, "lesson", lesson.id, "update", before, after, lesson_id=lesson.id)
+    record_change(lesson.school_id, user, "lesson", lesson.id, "update", before, after, lesson_id=lesson.id,
+                  reason=reason or "")
     db.session.flush()
     return True
 
@@ -288,6 +298,10 @@ def set_collective_homework(
                       lesson_id=lesson.id)
         return homework, True
     before = homework_snapshot(homework)
+    if any(getattr(homework, key) != value for key, value in content.items()) or (
+        not any(content.values()) and not homework.files and not keep_empty
+    ):
+        check_lesson_open(lesson)
     if not any(content.values()) and not homework.files and not keep_empty:
         homework.is_deleted = True
         record_change(lesson.school_id, user, "homework", homework.id, "delete", before, None, lesson_id=lesson.id)

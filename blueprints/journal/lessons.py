@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -14,10 +14,12 @@ import policy
 from blueprints.auth.access import roles_required
 from blueprints.journal import bp, lesson_operations, queries, schedule_queries
 from blueprints.journal.lesson_forms import IndividualHomeworkForm, LessonForm, OpenLessonForm, options
-from blueprints.journal.operations import JournalError, check_lesson_open
+from blueprints.journal.operations import JournalError, ReasonRequired, check_lesson_open
 from blueprints.journal.views import JOURNAL_ROLES, _load_assignment, _load_lesson
+from domain import closing, deadlines
 from extensions import db
 from models import Homework, HomeworkFile, HomeworkStudent, JournalChange, Lesson, PlanItem, WorkKind
+from models.base import utcnow
 from utils.timeutil import school_today
 from utils.uploads import send_stored_file
 
@@ -117,7 +119,11 @@ def _lesson_context(lesson: Lesson, form: LessonForm | None = None, hw_form: Ind
         .order_by(JournalChange.at.desc(), JournalChange.id.desc())
         .limit(30)
     ).all()
+    after_deadline = can_edit and closing.needs_reason(
+        utcnow(), deadlines.lesson_deadline(lesson.date, assignment.school.timezone)
+    )
     return dict(
+        after_deadline=after_deadline,
         lesson=lesson,
         assignment=assignment,
         form=form,
@@ -153,9 +159,10 @@ def _fill_lesson_choices(form: LessonForm, items: list[PlanItem], kinds: list[Wo
     form.work_kinds.choices = options((k.id, f"{k.name} (×{k.weight.normalize()})") for k in kinds)
 
 
-def _render_lesson(lesson: Lesson, status: int = 200, error: str | None = None, **forms):
+def _render_lesson(lesson: Lesson, status: int = 200, error: str | None = None, reason_required: bool = False,
+                   **forms):
     context = _lesson_context(lesson, **forms)
-    return render_template("journal/lesson.html", error=error, **context), status
+    return render_template("journal/lesson.html", error=error, reason_required=reason_required, **context), status
 
 
 @bp.get("/lessons/<int:lesson_id>")
@@ -192,6 +199,7 @@ def update_lesson(lesson_id: int):
             plan_item=plan_item,
             topic=form.topic.data or "",
             work_kinds=[by_id[i] for i in form.work_kinds.data or [] if i in by_id],
+            reason=request.form.get("reason", ""),
         )
         homework, homework_changed = lesson_operations.set_collective_homework(
             lesson, current_user, form.homework_text.data or "", form.homework_pages.data or "",
@@ -207,7 +215,8 @@ def update_lesson(lesson_id: int):
         db.session.rollback()
         store.rollback()
         lesson = _load_lesson(lesson_id, policy.can_edit_lesson)
-        return _render_lesson(lesson, error.status, _(error.message, **error.params), form=form)
+        return _render_lesson(lesson, error.status, _(error.message, **error.params), form=form,
+                              reason_required=isinstance(error, ReasonRequired))
     flash(_("Урок сохранён."), "success")
     return redirect(url_for("journal.lesson", lesson_id=lesson.id)), 303
 

@@ -11,8 +11,8 @@ from flask import has_request_context, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from blueprints.journal import queries
-from domain import deadlines, grading
+from blueprints.journal import closures, queries
+from domain import closing, deadlines, grading
 from domain.cell import CellError, CellInput, parse_cell, render_cell
 from domain.messages import N_, Refusal
 from domain.settings import school_settings
@@ -34,6 +34,13 @@ from models.base import utcnow
 
 class JournalError(Refusal):
     """A refusal in the journal; nothing was stored."""
+
+
+class ReasonRequired(JournalError):
+    """A change after its deadline without a reason (JRN-6, JRN-8): the grid asks «Укажите
+    причину изменения после срока» and sends the change again with it."""
+
+    status = 428
 
 
 class Conflict(JournalError):
@@ -98,6 +105,7 @@ def create_lesson(
         return existing
     if day < assignment.year.start_date or day > assignment.year.end_date:
         raise JournalError(N_("Дата урока вне учебного года."))
+    closures.check_days_open(assignment.class_group, day, error=JournalError)
     tz = assignment.school.timezone
     lesson = Lesson(
         school_id=assignment.school_id,
@@ -197,9 +205,6 @@ def _attendance_snapshot(row: Attendance | None) -> dict[str, Any] | None:
     return {"code": row.code}
 
 
-_UNKNOWN = object()
-
-
 def cell_scale(assignment: TeachingAssignment) -> str:
     """The scale a cell of this journal is read on: first grade records attendance only."""
     if assignment.class_group.attendance_only or assignment.scale.code == "none":
@@ -207,15 +212,33 @@ def cell_scale(assignment: TeachingAssignment) -> str:
     return assignment.scale.code
 
 
-def check_lesson_open(lesson: Lesson, period=_UNKNOWN) -> None:
-    """Refuse a change in a closed period or year. `period`: the lesson's period if the caller
-    has already loaded it (None when the date falls in no period)."""
-    if period is _UNKNOWN:
-        period = queries.period_of_lesson(lesson)
-    if period is not None and period.is_closed:
-        raise JournalError(N_("Период «%(name)s» закрыт: записи в нём только для чтения."), 409, name=period.name)
-    if lesson.assignment.year.is_closed:
-        raise JournalError(N_("Учебный год закрыт: записи только для чтения."), 409)
+def check_lesson_open(lesson: Lesson, user: User | None = None, correction_reason: str = "") -> None:
+    """Refuse a change of a lesson of a closed period or year (JRN-8). The academic office may
+    still correct a closed period (not a closed year) with a reason: `correction_reason`."""
+    closed = closures.closed_days(lesson.assignment.class_group, lesson.date)
+    if closed is None:
+        if correction_reason:
+            raise JournalError(N_("Период не закрыт: записи вносит учитель журнала."), 409)
+        return
+    if correction_reason and not closed.is_year and user is not None and closing.may_correct_closed(user.roles):
+        return
+    raise JournalError(closed.message, 409, **closed.params)
+
+
+def check_reason(reason: str | None, now: datetime, deadline: datetime) -> None:
+    """A change after its deadline asks why (JRN-6); `reason` None: a use case that is not a
+    teacher's own entry (a planned absence carried into a lesson) and asks nothing."""
+    if reason is not None and not reason.strip() and closing.needs_reason(now, deadline):
+        raise ReasonRequired(N_("Укажите причину изменения после срока."))
+
+
+def clean_reason(reason: str | None) -> str | None:
+    if reason is None:
+        return None
+    reason = reason.strip()
+    if len(reason) > closing.MAX_REASON:
+        raise JournalError(N_("Причина слишком длинная (не больше %(n)s знаков)."), 400, n=closing.MAX_REASON)
+    return reason
 
 
 def save_cell(
@@ -226,11 +249,19 @@ def save_cell(
     key: str,
     base: str | None,
     now: datetime | None = None,
-    period=_UNKNOWN,
+    reason: str | None = None,
+    correction: bool = False,
 ) -> tuple[CellState, bool]:
     """Put the cell (lesson × student) to what the teacher typed. Returns the new state and
-    whether anything changed. Idempotent by `key`; refuses a change over someone else's."""
+    whether anything changed. Idempotent by `key`; refuses a change over someone else's.
+
+    `reason`: why, kept in the history; a change after its deadline is refused without one
+    (None: the caller is not the teacher's own entry and asks nothing). `correction`: the
+    academic office's reasoned correction of a closed period, through the same path."""
     now = now or utcnow()
+    reason = clean_reason(reason)
+    if correction and not reason:
+        raise JournalError(N_("Исправление в закрытом периоде вносится с указанием причины."), 400)
     assignment = lesson.assignment
     settings = school_settings(assignment.school.settings)
     notations = settings["notations"]
@@ -242,7 +273,7 @@ def save_cell(
         return state, False  # a retry of a save that already happened
     if student.school_id != lesson.school_id or not queries.student_in_roster(assignment, student.id, lesson.date):
         raise JournalError(N_("Этот обучающийся не числится в классе или группе этого урока."), 403)
-    check_lesson_open(lesson, period)
+    check_lesson_open(lesson, user, reason if correction else "")
     try:
         wanted: CellInput = parse_cell(text, cell_scale(assignment), notations, max_marks=max(1, len(lesson.works)))
     except CellError as error:
@@ -255,64 +286,74 @@ def save_cell(
         )
     tz = assignment.school.timezone
     changed = False
+    why = reason or ""
+    lesson_due = deadlines.lesson_deadline(lesson.date, tz)
     # attendance
     before = _attendance_snapshot(attendance_row)
     if wanted.attendance is None and attendance_row is not None and not attendance_row.is_deleted:
+        check_reason(reason, now, lesson_due)
         attendance_row.is_deleted = True
         attendance_row.updated_at, attendance_row.updated_by_id = now, user.id
         record_change(lesson.school_id, user, "attendance", attendance_row.id, "delete", before, None,
-                      lesson_id=lesson.id, student_id=student.id)
+                      lesson_id=lesson.id, student_id=student.id, reason=why)
         changed = True
     elif wanted.attendance is not None:
         if attendance_row is None:
+            check_reason(reason, now, lesson_due)
             attendance_row = Attendance(
                 school_id=lesson.school_id, lesson_id=lesson.id, student_id=student.id, code=wanted.attendance,
                 created_at=now, created_by_id=user.id, updated_at=now, updated_by_id=user.id,
-                entered_late=deadlines.is_late(now, deadlines.lesson_deadline(lesson.date, tz)),
+                entered_late=deadlines.is_late(now, lesson_due),
             )
             db.session.add(attendance_row)
             db.session.flush()
             record_change(lesson.school_id, user, "attendance", attendance_row.id, "create", None,
-                          _attendance_snapshot(attendance_row), lesson_id=lesson.id, student_id=student.id)
+                          _attendance_snapshot(attendance_row), lesson_id=lesson.id, student_id=student.id, reason=why)
             changed = True
         elif attendance_row.is_deleted or attendance_row.code != wanted.attendance:
+            check_reason(reason, now, lesson_due)
             attendance_row.code, attendance_row.is_deleted = wanted.attendance, False
             attendance_row.updated_at, attendance_row.updated_by_id = now, user.id
             record_change(lesson.school_id, user, "attendance", attendance_row.id,
                           "create" if before is None else "update", before, _attendance_snapshot(attendance_row),
-                          lesson_id=lesson.id, student_id=student.id)
+                          lesson_id=lesson.id, student_id=student.id, reason=why)
             changed = True
     # marks: the n-th value goes to the n-th kind of work of the lesson
     for position, work in enumerate(lesson.works):
         value = wanted.marks[position] if position < len(wanted.marks) else None
         row = mark_rows.get(work.work_kind_id)
         before = _mark_snapshot(row)
+        mark_due = deadlines.mark_deadline(lesson.date, work.work_kind.code, settings, tz)
         if value is None:
             if row is not None and not row.is_deleted:
+                check_reason(reason, now, mark_due)
                 row.is_deleted = True
                 row.updated_at, row.updated_by_id = now, user.id
                 record_change(lesson.school_id, user, "mark", row.id, "delete", before, None,
-                              lesson_id=lesson.id, student_id=student.id)
+                              lesson_id=lesson.id, student_id=student.id, reason=why)
                 changed = True
             continue
         if row is None:
+            # the first entry after the deadline is kept and flagged late, and asks why too
+            check_reason(reason, now, mark_due)
             row = Mark(
                 school_id=lesson.school_id, lesson_id=lesson.id, student_id=student.id,
                 work_kind_id=work.work_kind_id, value=value, created_at=now, created_by_id=user.id,
                 updated_at=now, updated_by_id=user.id,
-                entered_late=deadlines.is_late(now, deadlines.mark_deadline(lesson.date, work.work_kind.code, settings, tz)),
+                entered_late=deadlines.is_late(now, mark_due),
             )
             db.session.add(row)
             db.session.flush()
             mark_rows[work.work_kind_id] = row
             record_change(lesson.school_id, user, "mark", row.id, "create", None, _mark_snapshot(row),
-                          lesson_id=lesson.id, student_id=student.id)
+                          lesson_id=lesson.id, student_id=student.id, reason=why)
             changed = True
         elif row.is_deleted or row.value != value:
+            check_reason(reason, now, mark_due)
             row.value, row.is_deleted = value, False
             row.updated_at, row.updated_by_id = now, user.id
             record_change(lesson.school_id, user, "mark", row.id, "create" if before is None else "update",
-                          before, _mark_snapshot(row), lesson_id=lesson.id, student_id=student.id)
+                          before, _mark_snapshot(row), lesson_id=lesson.id, student_id=student.id, reason=why)
             changed = True
     if key:
         db.session.add(CellWrite(key=key[:64], lesson_id=lesson.id, student_id=student.id, user_id=user.id, at=now))
@@ -329,7 +370,8 @@ def save_cell(
     return CellState(live_attendance, live_marks, cell_scale(assignment)), changed
 
 
-def fill_column(lesson: Lesson, user: User, value: str, only_empty: bool = True, now: datetime | None = None) -> int:
+def fill_column(lesson: Lesson, user: User, value: str, only_empty: bool = True, now: datetime | None = None,
+                reason: str | None = None) -> int:
     """One mark for everyone who wrote the work (the absent are skipped), or "" to mark that
     everyone was present; the teacher then corrects the few. Returns the number of cells set."""
     assignment = lesson.assignment
@@ -350,7 +392,7 @@ def fill_column(lesson: Lesson, user: User, value: str, only_empty: bool = True,
         if only_empty and state.marks:
             continue
         prefix = settings["notations"]["late"] + " " if state.attendance is not None else ""
-        save_cell(lesson, student, user, prefix + value, key="", base=None, now=now)
+        save_cell(lesson, student, user, prefix + value, key="", base=None, now=now, reason=reason)
         count += 1
     return count
 

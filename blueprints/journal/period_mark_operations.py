@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 import policy
-from blueprints.journal import queries
+from blueprints.journal import closures, queries
 from blueprints.journal.operations import Conflict, JournalError, record_change
-from domain import deadlines, grading
+from domain import closing, deadlines, grading
 from domain.messages import N_
 from domain.settings import school_settings
 from extensions import db
@@ -24,6 +24,7 @@ from models.base import utcnow
 MAX_REASON = 1000
 # What a teacher may type for the special values, read as the stored spelling.
 SPELLINGS = {"зачёт": "зач", "незачёт": "незач", "н/а": "н/а", "на": "н/а", "осв.": "осв"}
+NOT_ASSESSED = "н/а"
 
 
 @dataclass
@@ -31,6 +32,18 @@ class Suggestion:
     value: str | None
     average: Decimal | None
     enough_marks: bool = True
+    count: int | None = None
+
+
+def from_forecast(forecast) -> Suggestion:
+    """The suggestion of a period mark from the period's current marks: with fewer marks than
+    the school's minimum (min_marks_per_period) the student is not assessed, «н/а» (JRN-7),
+    whatever the average of the few marks would round to."""
+    if forecast is None:
+        return Suggestion(None, None)
+    if not forecast.enough_marks:
+        return Suggestion(NOT_ASSESSED, forecast.average, False, forecast.count)
+    return Suggestion(forecast.suggested, forecast.average, True, forecast.count)
 
 
 @dataclass
@@ -70,7 +83,8 @@ def is_year_mark(period: StudyPeriod) -> bool:
 
 
 def period_is_open(assignment: TeachingAssignment, period: StudyPeriod) -> bool:
-    return not period.is_closed and not assignment.year.is_closed
+    """Whether the period (and the year) is open for the assignment's class (one statement)."""
+    return closures.is_period_closed_for(period, assignment.class_group) is None
 
 
 def marks_open_from(assignment: TeachingAssignment, period: StudyPeriod, settings) -> date:
@@ -82,25 +96,33 @@ def _school_today(assignment: TeachingAssignment, now: datetime | None = None) -
 
 
 def new_column(assignment: TeachingAssignment, period: StudyPeriod, user: User, settings,
-               may_set: bool | None = None, now: datetime | None = None) -> PeriodMarkColumn:
+               may_set: bool | None = None, now: datetime | None = None, is_open: bool | None = None) -> PeriodMarkColumn:
     """An empty column: editable for the subject's teacher while the period and the year are
-    open and the period's last week has come."""
+    open and the period's last week has come. `is_open`: already known (the grid's closures)."""
     if may_set is None:
         may_set = policy.can_set_period_marks(user, assignment)
     opens = marks_open_from(assignment, period, settings)
     waiting = _school_today(assignment, now) < opens
+    if is_open is None:
+        is_open = period_is_open(assignment, period) if may_set else False
     return PeriodMarkColumn(
         period=period,
         is_year=is_year_mark(period),
-        editable=may_set and period_is_open(assignment, period) and not waiting,
-        opens_on=opens if waiting and may_set and period_is_open(assignment, period) else None,
+        editable=may_set and is_open and not waiting,
+        opens_on=opens if waiting and may_set and is_open else None,
     )
+
+
+def _open_in_grid(grid, period: StudyPeriod) -> bool | None:
+    closed = getattr(grid, "closed", None)
+    if closed is None or period.id not in closed:
+        return None
+    return closed[period.id] is None
 
 
 def marks_suggestion(assignment: TeachingAssignment, period: StudyPeriod, student_id: int, settings) -> Suggestion:
     """The mark the weighted average of the period rounds to (one query)."""
-    forecast = queries.forecast_for_student(assignment, period, student_id, settings)
-    return Suggestion(forecast.suggested, forecast.average, forecast.enough_marks)
+    return from_forecast(queries.forecast_for_student(assignment, period, student_id, settings))
 
 
 def year_suggestion(period_values: list[str], assignment: TeachingAssignment, settings) -> Suggestion:
@@ -145,19 +167,18 @@ def grid_columns(grid: queries.Grid, user: User) -> list[PeriodMarkColumn]:
         return []
     may_set = policy.can_set_period_marks(user, assignment)
     student_ids = [s.id for s in grid.students]
-    shown = new_column(assignment, period, user, grid.settings, may_set)
+    shown = new_column(assignment, period, user, grid.settings, may_set, is_open=_open_in_grid(grid, period))
     shown.marks = dict(grid.period_marks)
     if shown.is_year and assignment.class_group.period_scheme != "year":
         shown.suggestions = _year_suggestions_from(grid, assignment, student_ids)
     else:
         for sid in student_ids:
-            fc = grid.forecasts.get(sid)
-            shown.suggestions[sid] = Suggestion(fc.suggested, fc.average, fc.enough_marks) if fc else Suggestion(None, None)
+            shown.suggestions[sid] = from_forecast(grid.forecasts.get(sid))
     columns = [shown]
     if not shown.is_year:
         year = grid.year_period  # loaded with the grid: no statement here
         if year is not None:
-            column = new_column(assignment, year, user, grid.settings, may_set)
+            column = new_column(assignment, year, user, grid.settings, may_set, is_open=_open_in_grid(grid, year))
             if student_ids:
                 column.marks = dict(grid.year_marks)
                 column.suggestions = _year_suggestions_from(grid, assignment, student_ids)
@@ -217,6 +238,7 @@ def set_period_mark(
     reason: str = "",
     base: str | None = None,
     now: datetime | None = None,
+    correction: bool = False,
 ) -> tuple[PeriodMark, bool]:
     """Set a student's period or year mark. Returns the mark and whether anything changed.
 
@@ -228,10 +250,17 @@ def set_period_mark(
     settings = school_settings(assignment.school.settings)
     if period.year_id != assignment.year_id:
         raise JournalError(N_("Этот период относится к другому учебному году."), 404)
-    if period.is_closed:
-        raise JournalError(N_("Период «%(name)s» закрыт: записи в нём только для чтения."), 409, name=period.name)
-    if assignment.year.is_closed:
-        raise JournalError(N_("Учебный год закрыт: записи только для чтения."), 409)
+    closed = closures.is_period_closed_for(period, assignment.class_group)
+    if correction:
+        # The academic office's reasoned correction of a closed period (JRN-8), not of a closed year.
+        if closed is None:
+            raise JournalError(N_("Период не закрыт: отметки за период ставит учитель журнала."), 409)
+        if closed.is_year or not closing.may_correct_closed(user.roles):
+            raise JournalError(closed.message, 409, **closed.params)
+        if not (reason or "").strip():
+            raise JournalError(N_("Исправление в закрытом периоде вносится с указанием причины."), 400)
+    elif closed is not None:
+        raise JournalError(closed.message, 409, **closed.params)
     opens = marks_open_from(assignment, period, settings)
     if _school_today(assignment, now) < opens:
         raise JournalError(
@@ -265,9 +294,19 @@ def set_period_mark(
     if current is not None and current.value == value:
         return current, False
     suggestion = suggestion_for(assignment, period, student.id, settings)
+    if not suggestion.enough_marks and grading.SCALES[scale_code].is_valid(value):
+        # Too few marks to assess (JRN-7): «н/а», or «осв» for an exempt student — not a number.
+        raise JournalError(
+            N_("За «%(name)s» у обучающегося %(count)s отм. при минимуме %(min)s: он не аттестован — "
+               "ставится «н/а» (или «осв», если освобождён)."),
+            409, name=period.name, count=suggestion.count or 0,
+            min=settings["min_marks_per_period"].get(period.scheme, 3),
+        )
     if current is not None and is_year_mark(period) and not reason:
         raise JournalError(N_("Изменение годовой отметки требует письменного объяснения: укажите причину."))
-    if suggestion.value is not None and value != suggestion.value and not reason:
+    # Not assessed for too few marks: «осв», «зач»/«незач» state the student's status, no reason needed.
+    special_instead_of_na = not suggestion.enough_marks and value in grading.PERIOD_MARK_SPECIAL
+    if suggestion.value is not None and value != suggestion.value and not reason and not special_instead_of_na:
         raise JournalError(
             N_("Отметка отличается от рассчитанной по среднему баллу (%(s)s): укажите причину."), s=suggestion.value
         )
@@ -328,5 +367,5 @@ def column_after_cell_save(lesson, student_id: int, forecast, user: User) -> Per
     if mark is not None:
         column.marks[student_id] = mark
     if forecast is not None:
-        column.suggestions[student_id] = Suggestion(forecast.suggested, forecast.average, forecast.enough_marks)
+        column.suggestions[student_id] = from_forecast(forecast)
     return column

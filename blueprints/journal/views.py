@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 import policy
 from blueprints.auth.access import roles_required
-from blueprints.journal import bp, operations, queries
+from blueprints.journal import bp, closures, operations, queries
 from blueprints.journal.forms import NewLessonForm
 from domain.settings import school_settings
 from extensions import db
@@ -101,12 +101,20 @@ def grid(assignment_id: int):
     assignment = _load_assignment(assignment_id, policy.can_view_assignment)
     today = school_today(assignment.school.timezone)
     data = queries.load_grid(assignment, today, request.args.get("period", type=int))
-    can_edit = policy.can_edit_assignment(current_user, assignment) and not (
-        data.period is not None and data.period.is_closed
-    )
+    # The shown period and the year, closed or not for this class: one statement, kept on the
+    # grid for its period-mark columns. A closed year period closes every lesson of the class.
+    data.closed = closures.closed_periods(assignment.class_group, [data.period, data.year_period])
+    closed = None
+    if data.period is not None:
+        closed = data.closed.get(data.period.id) or (data.closed.get(data.year_period.id) if data.year_period else None)
+    can_edit = policy.can_edit_assignment(current_user, assignment) and closed is None
     form = NewLessonForm(prefix="lesson")
     _fill_lesson_form_choices(form, assignment, today)
-    context = dict(grid=data, can_edit=can_edit, form=form, today=today, settings=data.settings)
+    can_correct = (
+        closed is not None and not closed.is_year and policy.can_correct_closed_assignment(current_user, assignment)
+    )
+    context = dict(grid=data, can_edit=can_edit, form=form, today=today, settings=data.settings, closed=closed,
+                   can_correct=can_correct)
     if is_htmx() and request.args.get("fragment") == "grid":
         return render_template("journal/_grid.html", **context)
     return render_template("journal/grid.html", **context)
@@ -188,7 +196,7 @@ def save_cell(lesson_id: int, student_id: int):
     try:
         state, _changed = operations.save_cell(
             lesson, student, current_user, value, request.form.get("key", "")[:64], request.form.get("base"),
-            period=period,
+            reason=request.form.get("reason", ""),
         )
         # Rendered inside the transaction, sent only once the commit succeeded: nothing is
         # reloaded after the commit, and on SQLite the write lock is not taken a second time.
@@ -212,7 +220,7 @@ def fill_column(lesson_id: int):
     lesson = _load_lesson(lesson_id, policy.can_edit_lesson)
     value = request.form.get("value", "").strip()
     try:
-        count = operations.fill_column(lesson, current_user, value)
+        count = operations.fill_column(lesson, current_user, value, reason=request.form.get("reason", ""))
         db.session.commit()
     except operations.JournalError as error:
         db.session.rollback()
@@ -239,6 +247,13 @@ def cell_history(lesson_id: int, student_id: int):
     kinds = {w.work_kind_id: w.work_kind.name for w in lesson.works}
     settings = school_settings(lesson.assignment.school.settings)
     template = "journal/_history.html" if is_htmx() else "journal/history.html"
+    # In a closed period the deputy or the director corrects the cell here, with a reason.
+    correctable = None
+    if policy.can_correct_closed_lesson(current_user, lesson):
+        closed = closures.closed_days(lesson.assignment.class_group, lesson.date)
+        correctable = closed if closed is not None and not closed.is_year else None
+    current = operations.load_cell(lesson, student.id)[0].text(settings["notations"]) if correctable else ""
     return render_template(
-        template, lesson=lesson, student=student, changes=changes, kinds=kinds, notations=settings["notations"]
+        template, lesson=lesson, student=student, changes=changes, kinds=kinds, notations=settings["notations"],
+        correctable=correctable, current=current,
     )

@@ -72,7 +72,36 @@
       el.dataset.keyFor = el.value;
     }
     evt.detail.parameters.key = el.dataset.key;
+    if (el.dataset.reason) { evt.detail.parameters.reason = el.dataset.reason; }
   });
+
+  // --- A change after its deadline asks why (428): a dialog, then the same save again ------
+  var reasonFor = null;
+  function askReason(el) {
+    var dialog = document.getElementById("reason-dialog");
+    if (!dialog) { toast("Укажите причину изменения после срока."); return; }
+    reasonFor = el;
+    document.getElementById("reason-cell").textContent = el.getAttribute("aria-label") + ": «" + el.value + "»";
+    document.getElementById("reason-text").value = "";
+    dialog.showModal();
+  }
+  var reasonDialog = document.getElementById("reason-dialog");
+  if (reasonDialog) {
+    reasonDialog.addEventListener("close", function () {
+      var el = reasonFor;
+      reasonFor = null;
+      if (!el) { return; }
+      var text = document.getElementById("reason-text").value.trim();
+      if (reasonDialog.returnValue === "send" && text) {
+        el.dataset.reason = text;
+        htmx.trigger(el, "change");
+      } else {
+        el.value = el.dataset.saved || "";
+        cancelRefused(el);
+        toast("Изменение не сохранено: после срока нужна причина.");
+      }
+    });
+  }
 
   // Period and year marks: the server answers 400/409 with the cell as stored and a message.
   function isPeriodMarkControl(el) { return el && el.closest && el.closest("td.pm"); }
@@ -109,7 +138,11 @@
     var el = evt.detail.requestConfig && evt.detail.requestConfig.elt;
     if (!isCellInput(el)) { return; }
     var status = evt.detail.xhr.status;
-    if (status === 400 || status === 409) {
+    if (status === 428) {
+      evt.detail.shouldSwap = false;
+      evt.detail.isError = false;
+      askReason(el);
+    } else if (status === 400 || status === 409) {
       // The server answers with the cell as stored and a message: show both. A refused value
       // (400) stays typed in the cell until corrected or cancelled (Esc restores the stored one).
       evt.detail.shouldSwap = true;
@@ -194,7 +227,8 @@
     td.classList.add("cell-failed");
     var base = "";
     try { base = JSON.parse(el.getAttribute("hx-vals")).base; } catch (e) { base = ""; }
-    var item = { cell: td.id, url: el.getAttribute("hx-put"), value: el.value, key: el.dataset.key || newKey(), base: base };
+    var item = { cell: td.id, url: el.getAttribute("hx-put"), value: el.value, key: el.dataset.key || newKey(), base: base,
+                 reason: el.dataset.reason || "" };
     outbox = outbox.filter(function (o) { return o.cell !== item.cell; });
     outbox.push(item);
     saveOutbox();
@@ -211,7 +245,7 @@
     if (retrying || !outbox.length || navigator.onLine === false || Date.now() < retryNotBefore) { return; }
     retrying = true;
     var item = outbox[0];
-    var body = new URLSearchParams({ value: item.value, key: item.key, base: item.base });
+    var body = new URLSearchParams({ value: item.value, key: item.key, base: item.base, reason: item.reason || "" });
     fetch(item.url, {
       method: "PUT", body: body, credentials: "same-origin",
       headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true", "Content-Type": "application/x-www-form-urlencoded" }
@@ -223,7 +257,11 @@
           throw new Error("server");
         }
         var cell = document.getElementById(item.cell);
-        if (response.status === 200 || response.status === 400 || response.status === 409) {
+        if (response.status === 428) {
+          // Saved late (the network was down past the deadline): ask why, then htmx sends it again.
+          var late = cell && cell.querySelector(".cell-input");
+          if (late) { late.value = item.value; askReason(late); }
+        } else if (response.status === 200 || response.status === 400 || response.status === 409) {
           if (cell) { htmx.swap(cell, html, { swapStyle: "outerHTML" }); }
           var swapped = document.getElementById(item.cell);
           if (swapped) { htmx.process(swapped); }

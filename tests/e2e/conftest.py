@@ -142,3 +142,28 @@ def screenshot(screenshots_dir):
     return take
 
 
+
+
+@pytest.fixture(autouse=True)
+def school_hours():
+    """A teacher enters today's lessons in school hours; after them a change asks why (JRN-6,
+    tests/e2e/test_journal_reason.py). On a Sunday or outside 08:00–17:00 of the school's
+    timezone the clock of the test process, and so of the live server, moves forward to 10:00
+    of the next school day (forward only: the browser's cookies stay valid)."""
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from tests.clock import SCHOOL_TIMEZONE
+    from utils.timeutil import school_now
+
+    now = school_now(SCHOOL_TIMEZONE)
+    if now.isoweekday() != 7 and 8 <= now.hour < 17:
+        yield
+        return
+    day = now.date() if now.hour < 8 and now.isoweekday() != 7 else now.date() + timedelta(days=1)
+    if day.isoweekday() == 7:
+        day += timedelta(days=1)
+    import time_machine
+
+    with time_machine.travel(datetime.combine(day, time(10, 0), tzinfo=ZoneInfo(SCHOOL_TIMEZONE)), tick=True):
+        yield

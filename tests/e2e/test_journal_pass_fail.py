@@ -9,14 +9,16 @@ from blueprints.journal import operations
 from extensions import db
 from models import Attendance, Mark, MarkingScale, Subject, TeachingAssignment, WorkKind
 from tests.e2e.test_journal_grid import _column_inputs, _log_in, _wait_for_saves
+from utils.timeutil import school_today
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def pe_lesson(small_school):
-    """Physical education in 5А on the pass/fail scale, taught by the maths teacher; a lesson on
-    the first day of the first quarter, with one kind of work."""
+    """Physical education in 5А on the pass/fail scale, taught by the maths teacher; today's
+    lesson (marks after the lesson's deadline ask why: tests/e2e/test_journal_reason.py), with
+    one kind of work."""
     s = small_school()
     oral = db.session.scalar(select(WorkKind).where(WorkKind.code == "oral"))
     scale = MarkingScale(school=s.school, code="pass_fail", name="Зачёт/незачёт")
@@ -25,9 +27,9 @@ def pe_lesson(small_school):
                                     subject=pe, scale=scale)
     db.session.add_all([scale, pe, assignment])
     db.session.flush()
-    lesson = operations.create_lesson(assignment, s.maths_teacher, s.quarters[0].start_date, 1, "Бег", [oral])
+    lesson = operations.create_lesson(assignment, s.maths_teacher, school_today(s.school.timezone), 1, "Бег", [oral])
     db.session.commit()
-    s.url = f"/journal/assignments/{assignment.id}?period={s.quarters[0].id}"
+    s.url = f"/journal/assignments/{assignment.id}?period={s.quarters[1].id}"
     s.lesson_id = lesson.id
     db.session.close()  # the live server writes: release the test's connection
     return s
