@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from blueprints.admin import backups, jobs, people, views  # noqa: E402,F401
+from blueprints.admin import backups, jobs, people, settings, views  # noqa: E402,F401
