@@ -245,7 +245,7 @@ def test_a_bad_value_is_refused_with_a_russian_message_and_nothing_changes(clien
     response = save(client, section, form_of(section, office, **changes))
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "Настройки не сохранены: исправьте отмеченные поля." in page
+    assert "не сохранён: исправьте отмеченные поля." in page
     assert message in page
     assert "Traceback" not in page
     assert stored_settings(office.school) == {"marks_deadline_days": 9}
@@ -258,6 +258,7 @@ def test_the_error_is_shown_next_to_its_field_and_the_typed_values_are_kept(clie
     field = page[page.index('name="current_marks_by"'):]
     field = field[:field.index("</div>")]
     assert 'value="19:99"' in field and 'aria-invalid="true"' in field and "Время в виде ЧЧ:ММ" in field
+    assert "autofocus" in field and page.count("autofocus") == 1
     assert 'name="marks_deadline_days" value="12"' in page
 
 

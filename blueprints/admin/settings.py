@@ -90,6 +90,11 @@ def _sections(settings: dict[str, Any], kinds: list, posted: str | None = None, 
                     "value": typed.get(name, "") if typed is not None else str(kind.weight.normalize()).replace(".", ","),
                     "error": _message(errors[name]) if name in errors else "",
                 })
+        first_error = next((r for r in [*rows, *weights] if r["error"]), None)
+        if first_error is None and "" in errors and section.code == posted:
+            first_error = rows[0]  # the section as a whole: its first field
+        if first_error is not None:
+            first_error["focus"] = True  # the browser scrolls to the field to correct
         result.append({
             "code": section.code,
             "title": _(section.title),
@@ -166,7 +171,7 @@ def school_settings_save(section_code: str):
         db.session.commit()
     except ops.SettingsRefused as refused:
         db.session.rollback()
-        flash(_message(refused), "error")
+        flash(_("Раздел «%(title)s» не сохранён: исправьте отмеченные поля.", title=_(section.title)), "error")
         return _page(400, section.code, form, refused.errors)
     if changed:
         flash(_("Раздел «%(title)s» сохранён; изменения действуют сразу.", title=_(section.title)), "success")
