@@ -281,6 +281,25 @@ def test_a_notation_that_makes_cells_ambiguous_is_refused(client, office):
     assert stored_settings(office.school) == {}
 
 
+def test_a_save_keeps_a_section_saved_meanwhile_by_someone_else(app, client, office):
+    """The page was read before another administrator saved another section: the save re-reads
+    the school's settings (locked) instead of writing back what it had read."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from blueprints.admin import settings_operations as ops
+
+    school = db.session.get(School, office.school.id)
+    db.session.execute(School.__table__.update().where(School.__table__.c.id == school.id)
+                       .values(settings={"weekly_reports_day": "fri"}))  # someone else's save
+    db.session.commit()
+    set_committed_value(school, "settings", {})  # what this request had read at its start
+    with app.test_request_context():
+        ops.save_section(school, rules.SECTION_BY_CODE["deadlines"], form_of("deadlines", marks_deadline_days="9"),
+                         office.director)
+        db.session.commit()
+    assert stored_settings(office.school) == {"weekly_reports_day": "fri", "marks_deadline_days": 9}
+
+
 # History ---------------------------------------------------------------------------------------
 
 

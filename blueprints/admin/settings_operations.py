@@ -35,6 +35,12 @@ def current(school: School) -> dict[str, Any]:
     return school_settings(school.settings, current_app.config)
 
 
+def _lock(school: School) -> None:
+    """Re-read the school's row locked (PostgreSQL; SQLite's write requests are serialised by
+    BEGIN IMMEDIATE): two people saving different sections at once must not lose either."""
+    db.session.refresh(school, attribute_names=["settings"], with_for_update=True)
+
+
 def work_kinds(school: School) -> list[WorkKind]:
     return list(db.session.scalars(
         select(WorkKind).where(WorkKind.school_id == school.id, WorkKind.is_active.is_(True)).order_by(WorkKind.name)
@@ -55,6 +61,7 @@ def _weights(school: School, form: dict[str, str], errors: dict[str, Refusal]) -
 def save_section(school: School, section: rules.Section, form: dict[str, str], user: User) -> bool:
     """Save the section's fields from the posted form; False when nothing changed. Writes one
     history entry with before/after of only the changed fields."""
+    _lock(school)
     values, errors = rules.read_section(section, form)
     weights = _weights(school, form, errors) if section.code == "marks" else {}
     if errors:
@@ -79,6 +86,7 @@ def save_section(school: School, section: rules.Section, form: dict[str, str], u
 def reset_section(school: School, section: rules.Section, user: User) -> bool:
     """Back to the defaults (the weights of the kinds of work are kept: they are records, not
     conventions). False when the section already had the defaults."""
+    _lock(school)
     before = rules.flat(current(school), section)
     school.settings = rules.reset(school.settings, section)
     after = rules.flat(current(school), section)
