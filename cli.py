@@ -38,12 +38,13 @@ def jobs_group() -> None:
 @jobs_group.command("list")
 def jobs_list() -> None:
     import jobs.catalogue  # noqa: F401
+    from jobs.schedule_settings import effective_cron
     from jobs.scheduler import JOBS
 
     for job_id, (target, cron_key) in sorted(JOBS.items()):
         from flask import current_app
 
-        click.echo(f"{job_id:<20} {current_app.config[cron_key]:<16} {target}")
+        click.echo(f"{job_id:<20} {effective_cron(current_app, job_id, cron_key, in_request=True):<16} {target}")
 
 
 @jobs_group.command("run")

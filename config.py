@@ -104,12 +104,14 @@ class Config:
     IMPORT_MAX_SECONDS = _int("IMPORT_MAX_SECONDS", 15)  # parse-time budget
 
     # Personal data (152-ФЗ): the consent form of 003 (10 working days) is stricter than
-    # the law (30 days), so it is the default.
+    # the law (30 days), so it is the default. Both are school settings (the settings page,
+    # domain/settings.py CONFIG_DEFAULTS); these are the defaults of a school that set nothing.
     PD_DESTROY_WORKING_DAYS = _int("PD_DESTROY_WORKING_DAYS", 10)
     PD_DESTROY_CALENDAR_DAYS_LEGAL = _int("PD_DESTROY_CALENDAR_DAYS_LEGAL", 30)
 
     # Scheduled jobs (crontab syntax, school time): weekly paper reports on Saturday 10:00
-    # (003:2.6-2.7), weekly backup on Sunday 02:00 (ARC-4).
+    # (003:2.6-2.7), weekly backup on Sunday 02:00 (ARC-4). The reports' day and time are a
+    # school setting; this is its default (jobs/schedule_settings.py).
     WEEKLY_REPORTS_CRON = os.environ.get("WEEKLY_REPORTS_CRON", "0 10 * * sat")
     BACKUP_CRON = os.environ.get("BACKUP_CRON", "0 2 * * sun")
 

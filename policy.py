@@ -24,12 +24,20 @@ JOURNAL_READER_ROLES = frozenset({"director", "deputy", "methodist", "journal_ad
 # the timetable (002:4.1); the methodist only monitors (002:4.2).
 SCHEDULE_MANAGER_ROLES = frozenset({"director", "deputy", "journal_admin"})
 TEACHING_ROLES = frozenset({"teacher", "class_teacher", "extra_teacher"})
+# The school's conventions (rounding, notations, deadlines): the director and the journal
+# administrator, who keeps the journal's rules (003 Положение 2.2); not the technical
+# administrator, who keeps the system, not the records.
+SETTINGS_ROLES = frozenset({"director", "journal_admin"})
 
 T = TypeVar("T")
 
 
 def can_administer(user: User) -> bool:
     return user.has_role(*ADMIN_ROLES)
+
+
+def can_edit_school_settings(user: User) -> bool:
+    return user.has_role(*SETTINGS_ROLES)
 
 
 def can_read_all_journals(user: User) -> bool:

@@ -34,11 +34,63 @@ DEFAULTS: dict[str, Any] = {
     "current_marks_by": "18:00",
     # Period and year marks only in the last week of the period (001:2.5.6): refused before.
     "period_marks_window_days": 7,
+    # Personal data (PD-2): after a withdrawal of consent the data are destroyed within this many
+    # working days (the consent form of 003 Приложение 2), and never later than the law's
+    # calendar days (152-ФЗ, art. 21 p. 5). Defaults come from config (CONFIG_DEFAULTS).
+    "pd_destroy_working_days": 10,
+    "pd_destroy_calendar_days_legal": 30,
+    # The weekly paper reports (DIA-4, 003:2.6-2.7): day and school time; the default is the
+    # deployment's WEEKLY_REPORTS_CRON.
+    "weekly_reports_day": "sat",
+    "weekly_reports_time": "10:00",
+}
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Keys whose default is the deployment's configuration (config.py), not a constant.
+CONFIG_DEFAULTS = {
+    "pd_destroy_working_days": "PD_DESTROY_WORKING_DAYS",
+    "pd_destroy_calendar_days_legal": "PD_DESTROY_CALENDAR_DAYS_LEGAL",
 }
 
 
-def school_settings(stored: dict[str, Any] | None) -> dict[str, Any]:
+def weekly_cron_parts(cron: str) -> tuple[str, str] | None:
+    """("sat", "10:00") from a crontab line "0 10 * * sat"; None for anything more complex."""
+    parts = str(cron or "").split()
+    if len(parts) != 5 or parts[2:4] != ["*", "*"]:
+        return None
+    minute, hour, day = parts[0], parts[1], parts[4].lower()
+    if not (minute.isdigit() and hour.isdigit() and int(minute) < 60 and int(hour) < 24):
+        return None
+    if day.isdigit() and int(day) <= 7:
+        day = WEEKDAYS[(int(day) - 1) % 7]  # cron: 0 and 7 are Sunday
+    if day not in WEEKDAYS:
+        return None
+    return day, f"{int(hour):02d}:{int(minute):02d}"
+
+
+def weekly_cron(day: str, at: str) -> str:
+    hours, minutes = at.split(":")
+    return f"{int(minutes)} {int(hours)} * * {day}"
+
+
+def defaults(config: Any = None) -> dict[str, Any]:
+    """DEFAULTS with the deployment's own defaults (config.py) where it has them."""
     merged = deepcopy(DEFAULTS)
+    if config is None:
+        return merged
+    for key, config_key in CONFIG_DEFAULTS.items():
+        if config.get(config_key) is not None:
+            merged[key] = int(config[config_key])
+    parts = weekly_cron_parts(config.get("WEEKLY_REPORTS_CRON", ""))
+    if parts:
+        merged["weekly_reports_day"], merged["weekly_reports_time"] = parts
+    return merged
+
+
+def school_settings(stored: dict[str, Any] | None, config: Any = None) -> dict[str, Any]:
+    """The school's settings: its stored deviations over the defaults (with `config`, the
+    app's config, the deployment's defaults of CONFIG_DEFAULTS and the weekly reports)."""
+    merged = defaults(config)
     for key, value in (stored or {}).items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key].update(value)

@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 
 from flask import Flask
 
+from jobs.schedule_settings import RECONCILE_JOB_ID, effective_cron, reconcile
+
 log = logging.getLogger("school.scheduler")
 MISFIRE_GRACE = timedelta(hours=6)
 
@@ -49,17 +51,21 @@ def build_scheduler(app: Flask, blocking: bool = True):
     )
     for job_id, (target, cron_key) in JOBS.items():
         function = _resolve(target)
-        trigger = CronTrigger.from_crontab(app.config[cron_key], timezone=tz)
+        trigger = CronTrigger.from_crontab(effective_cron(app, job_id, cron_key), timezone=tz)
 
-        def fire(function=function, job_id=job_id, trigger=trigger):
+        def fire(function=function, job_id=job_id):
             # The key is the planned slot, not "now": two schedulers firing a few seconds apart
-            # compute the same key, and only one of them claims it.
-            scheduled_for = _current_slot(trigger)
+            # compute the same key, and only one of them claims it. The job's trigger of now:
+            # `reconcile` may have moved it (a school setting).
+            scheduled_for = _current_slot(scheduler.get_job(job_id).trigger)
             with app.app_context():
                 run = function(app, scheduled_for)
                 log.info("%s for %s: %s", job_id, scheduled_for, "skipped" if run is None else run.status)
 
         scheduler.add_job(fire, trigger, id=job_id, name=job_id, replace_existing=True)
+    # A job time changed on the school settings page is picked up within a minute.
+    scheduler.add_job(reconcile, "interval", minutes=1, args=(app, scheduler), id=RECONCILE_JOB_ID,
+                      name=RECONCILE_JOB_ID, replace_existing=True)
     for job_id, slot in due_retries(app):
         log.warning("%s for %s failed or was interrupted: running it again", job_id, slot)
         scheduler.add_job(retry, "date", args=(app, job_id, slot), id=f"{job_id}-retry", name=f"{job_id} (retry)",
@@ -82,7 +88,7 @@ def due_retries(app: Flask, now: datetime | None = None) -> list[tuple[str, date
         for run in recover_interrupted():
             log.warning("run %s of %s (%s) was interrupted: marked failed", run.id, run.job_id, run.scheduled_for)
         for job_id, (_target, cron_key) in JOBS.items():
-            trigger = CronTrigger.from_crontab(app.config[cron_key], timezone=app.config["SCHOOL_TIMEZONE"])
+            trigger = CronTrigger.from_crontab(effective_cron(app, job_id, cron_key), timezone=app.config["SCHOOL_TIMEZONE"])
             slot = _current_slot(trigger, now)
             moment = now or datetime.now(trigger.timezone)
             if moment - slot > MISFIRE_GRACE:

@@ -12,6 +12,7 @@ from blueprints.admin import (  # noqa: E402,F401
     new_year,
     people,
     people_editing,
+    settings,
     subjects_io,
     views,
 )

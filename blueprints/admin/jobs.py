@@ -28,6 +28,7 @@ from blueprints.auth.access import roles_required
 from database import deferred_transactions
 from extensions import db
 from jobs.runner import manual_key
+from jobs.schedule_settings import effective_cron
 from models import JobRun
 from models.base import as_utc, utcnow
 from utils.htmx import render_htmx_template
@@ -153,7 +154,7 @@ def _page(form: RunJobForm, code: int = 200):
         (r for r in runs if r.job_id == REPORTS_JOB and r.status in ("succeeded", "partial") and _own_files(r)), None
     )
     jobs = [
-        {"id": job_id, "cron": current_app.config.get(cron_key, ""), "running": _is_running(job_id)}
+        {"id": job_id, "cron": effective_cron(current_app, job_id, cron_key, in_request=True), "running": _is_running(job_id)}
         for job_id, (_target, cron_key) in sorted(_jobs().items())
     ]
     return (

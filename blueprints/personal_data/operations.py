@@ -6,13 +6,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from blueprints.personal_data.forms import SCOPE_LABELS
+from domain.settings import school_settings
+from domain.settings_rules import pd_destroy_by
 from extensions import db
-from models import ParentLink, Student, User
+from models import ParentLink, School, Student, User
 from models.base import utcnow
 from models.personal_data import (
     ACCESS_LEVELS,
@@ -279,6 +283,18 @@ def withdraw_consent(consent: ConsentRecord, by_user: User, reason: str, at: dat
         school_id=consent.school_id,
         user_id=by_user.id,
     )
+
+
+def destroy_by(school: School, records: list[ConsentRecord]) -> dict[int, date]:
+    """The last day to destroy the data of each withdrawn sheet (PD-2), by the school's setting
+    (the consent form's working days, never beyond the legal calendar days)."""
+    settings = school_settings(school.settings, current_app.config)
+    zone = ZoneInfo(school.timezone or current_app.config["SCHOOL_TIMEZONE"])
+    return {
+        r.id: pd_destroy_by(r.withdrawn_at.astimezone(zone).date(), settings)
+        for r in records
+        if r.withdrawn_at is not None
+    }
 
 
 def record_application(

@@ -126,6 +126,7 @@ def consent(student_id: int):
             records=records,
             current=current,
             today=today,
+            destroy_by=ops.destroy_by(student.school, records),
             **_labels(),
         ),
         status,
