@@ -253,7 +253,10 @@ class ScheduleSlot(db.Model):
     assignment_id: Mapped[int] = mapped_column(ForeignKey("teaching_assignment.id"), index=True)
     weekday: Mapped[int] = mapped_column(Integer)  # ISO: 1 = Monday
     lesson_number: Mapped[int] = mapped_column(Integer)
+    # The room's name as shown (kept by the timetable editor together with room_id, so the
+    # readers of `room` need no join); room_id points at the school's list of rooms.
     room: Mapped[str] = mapped_column(String(20), default="")
+    room_id: Mapped[Optional[int]] = mapped_column(ForeignKey("room.id"), index=True)
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[Optional[date]] = mapped_column(Date)
 
