@@ -348,3 +348,35 @@ def can_reset_password(actor: User, user: User) -> bool:
 def can_view_job_run(user: User, run) -> bool:
     """Runs of scheduled jobs: the administrators, for runs of their school or of every school."""
     return can_administer(user) and (run.school_id is None or _same_school(user, run.school_id))
+
+
+# --- The weekly timetable (blueprints/admin/timetable.py, issue 10) ----------------------------
+
+
+def can_edit_timetable(user: User) -> bool:
+    """The timetable is entered by those who arrange the substitutions (002:4.1) and by the
+    administrators of the school's set-up (ADM-1)."""
+    return user.has_role(*SCHEDULE_MANAGER_ROLES) or can_administer(user)
+
+
+def can_view_timetable(user: User) -> bool:
+    """Teachers and the academic office look up and print the timetable of any class."""
+    return can_edit_timetable(user) or can_read_all_journals(user) or user.has_role(*TEACHING_ROLES)
+
+
+def can_edit_room(user: User, room) -> bool:
+    return _same_school(user, room.school_id) and can_edit_timetable(user)
+
+
+def can_edit_class_timetable(user: User, class_group: ClassGroup) -> bool:
+    return _same_school(user, class_group.school_id) and can_edit_timetable(user)
+
+
+def can_view_class_timetable(user: User, class_group: ClassGroup) -> bool:
+    return _same_school(user, class_group.school_id) and can_view_timetable(user)
+
+
+def can_print_teacher_timetable(user: User, teacher: User) -> bool:
+    return can_view_teacher_schedule(user, teacher) or (
+        _same_school(user, teacher.school_id) and can_edit_timetable(user)
+    )
