@@ -142,7 +142,10 @@ def next_monday(today: date) -> date:
     return today + timedelta(days=7 - today.weekday())
 
 
-def lesson_numbers(bell_numbers: Iterable[int]) -> list[int]:
-    """The rows of the grid: 1..8, or as many as the bells have (up to the slot's limit)."""
-    top = max([n for n in bell_numbers if 0 < n <= MAX_LESSON_NUMBER] or [DEFAULT_LESSONS_PER_DAY])
-    return list(range(1, max(top, 1) + 1))
+def lesson_numbers(bell_numbers: Iterable[int], used_numbers: Iterable[int] = ()) -> list[int]:
+    """The rows of the grid: as many as the bells have (1..8 without bells), and never fewer
+    than the lessons already in the timetable."""
+    bells = [n for n in bell_numbers if 0 < n <= MAX_LESSON_NUMBER]
+    top = max(bells) if bells else DEFAULT_LESSONS_PER_DAY
+    top = max([top, *(n for n in used_numbers if 0 < n <= MAX_LESSON_NUMBER)])
+    return list(range(1, top + 1))

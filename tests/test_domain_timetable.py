@@ -92,5 +92,7 @@ def test_a_new_timetable_starts_by_default_next_monday(today, monday):
 
 def test_the_grid_has_eight_lessons_or_as_many_as_the_bells():
     assert rules.lesson_numbers([]) == list(range(1, 9))
+    assert rules.lesson_numbers([], [1, 2]) == list(range(1, 9))
     assert rules.lesson_numbers([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) == list(range(1, 11))
     assert rules.lesson_numbers([1, 2, 3, 4, 5, 6]) == list(range(1, 7))
+    assert rules.lesson_numbers([1, 2, 3, 4, 5, 6], [7]) == list(range(1, 8))  # a lesson past the bells stays

@@ -341,7 +341,8 @@ def _print_context(day: date, slots) -> dict:
         "school": current_user.school,
         "cells": ops.grid(slots),
         "weekdays": [d for d in rules.WEEKDAYS if d <= 5 or any(s.weekday == d for s in slots)],
-        "numbers": ops.lesson_numbers(current_user.school_id, slots),
+        # a printed sheet ends with the last lesson of the week
+        "numbers": list(range(1, max((s.lesson_number for s in slots), default=0) + 1)),
         "since": max((s.valid_from for s in slots), default=None),
         "bells": {n: (starts, ends) for n, starts, ends in _bells()},
     }

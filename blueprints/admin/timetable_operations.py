@@ -132,7 +132,7 @@ def set_room_active(room: Room, active: bool) -> Room:
 
 def lesson_numbers(school_id: int, slots: Iterable[ScheduleSlot] = ()) -> list[int]:
     bell_numbers = list(db.session.scalars(select(BellSchedule.lesson_number).where(BellSchedule.school_id == school_id)))
-    return rules.lesson_numbers(bell_numbers + [s.lesson_number for s in slots])
+    return rules.lesson_numbers(bell_numbers, [s.lesson_number for s in slots])
 
 
 def _slot_options():
