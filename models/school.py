@@ -24,6 +24,7 @@ from models.base import TimestampMixin
 
 if TYPE_CHECKING:
     from models.people import Student, User
+    from models.timetable import Room
 
 PERIOD_SCHEMES = ("quarter", "trimester", "half_year", "year")
 SCALE_CODES = ("five", "pass_fail", "ten", "hundred", "none")
@@ -261,6 +262,7 @@ class ScheduleSlot(db.Model):
     valid_to: Mapped[Optional[date]] = mapped_column(Date)
 
     assignment: Mapped[TeachingAssignment] = relationship()
+    room_record: Mapped[Optional[Room]] = relationship()
 
 
 class BellSchedule(db.Model):
