@@ -79,6 +79,7 @@ def test_a_good_file_is_previewed_then_loaded_with_its_new_rooms(admin, filename
     body = text(preview)
     assert preview.status_code == 200
     assert "Уроков</dt><dd>5" in body and "301, 302" in body and "5А, 5Б" in body
+    assert "Загрузить расписание" in body
     assert slot_count() == 0  # the preview writes nothing
 
     done = s.client.post(f"/admin/timetable/import/{token}")
@@ -122,7 +123,7 @@ def test_a_file_with_one_bad_row_changes_nothing_and_names_the_row(admin, bad_ro
     assert preview.status_code == 200
     bad_line = len(GOOD) + 2
     assert re.search(rf'<tr class="row-error"><td>{bad_line}</td><td>{column}</td><td>[^<]*{re.escape(reason)}', body), body[body.find("Ошибки"):][:1500]
-    assert "disabled" in body
+    assert "Загрузить расписание" not in body  # no button to load a file with errors
 
     refused = s.client.post(f"/admin/timetable/import/{token}")
     assert refused.status_code == 400
