@@ -477,6 +477,8 @@ def save_pending(payload: dict) -> str:
     fd = os.open(os.path.join(folder, f"{token}.json"), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         json.dump(payload, f, ensure_ascii=False)
+    # the age is measured on the app's clock (which tests may freeze), not the file system's
+    os.utime(os.path.join(folder, f"{token}.json"), (now, now))
     return token
 
 
