@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from blueprints.admin import backups, jobs, people, timetable, timetable_import, views  # noqa: E402,F401  # noqa: E402,F401  (issue 10: the weekly timetable)
+from blueprints.admin import backups, jobs, people, timetable, timetable_import, views  # noqa: E402,F401
