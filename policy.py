@@ -443,3 +443,35 @@ def can_correct_closed_assignment(user: User, assignment: TeachingAssignment) ->
     from domain import closing
 
     return _same_school(user, assignment.school_id) and closing.may_correct_closed(user.roles)
+
+
+# --- The weekly timetable (blueprints/admin/timetable.py, issue 10) ----------------------------
+
+
+def can_edit_timetable(user: User) -> bool:
+    """The timetable is entered by those who arrange the substitutions (002:4.1) and by the
+    administrators of the school's set-up (ADM-1)."""
+    return user.has_role(*SCHEDULE_MANAGER_ROLES) or can_administer(user)
+
+
+def can_view_timetable(user: User) -> bool:
+    """Teachers and the academic office look up and print the timetable of any class."""
+    return can_edit_timetable(user) or can_read_all_journals(user) or user.has_role(*TEACHING_ROLES)
+
+
+def can_edit_room(user: User, room) -> bool:
+    return _same_school(user, room.school_id) and can_edit_timetable(user)
+
+
+def can_edit_class_timetable(user: User, class_group: ClassGroup) -> bool:
+    return _same_school(user, class_group.school_id) and can_edit_timetable(user)
+
+
+def can_view_class_timetable(user: User, class_group: ClassGroup) -> bool:
+    return _same_school(user, class_group.school_id) and can_view_timetable(user)
+
+
+def can_print_teacher_timetable(user: User, teacher: User) -> bool:
+    return can_view_teacher_schedule(user, teacher) or (
+        _same_school(user, teacher.school_id) and can_edit_timetable(user)
+    )

@@ -41,6 +41,7 @@ from models import (
     Holiday,
     MarkingScale,
     ParentLink,
+    Room,
     ScheduleSlot,
     School,
     ShortenedDay,
@@ -197,8 +198,8 @@ STAFF: dict[str, tuple[str, tuple[str, ...], str]] = {
     "art": ("f", ("teacher",), "115"),
     "music": ("f", ("teacher",), "116"),
     "labour": ("m", ("teacher",), "Мастерская"),
-    "pe1": ("m", ("teacher",), "Спортзал"),
-    "pe2": ("f", ("teacher",), "Спортзал"),
+    "pe1": ("m", ("teacher",), "Спортзал 1"),
+    "pe2": ("f", ("teacher",), "Спортзал 2"),
     "obzr": ("m", ("teacher",), "306"),
     "extra": ("m", ("extra_teacher",), "307"),
 }
@@ -403,6 +404,12 @@ def build_demo_school(password: str | None, seed: int = 2026) -> dict:
     b.rows += _timetable(school, units, classes, rooms, staff, rng)
     b.rows += [ScheduleSlot(school=school, assignment=robotics_assignment, weekday=day, lesson_number=8,
                             room=rooms["extra"], valid_from=YEAR_START) for day in (2, 4)]
+    # The school's list of rooms (issue 10): one room per name the timetable uses.
+    room_rows = {name: Room(school=school, name=name) for name in sorted({r.room for r in b.rows if isinstance(r, ScheduleSlot) and r.room})}
+    b.rows += room_rows.values()
+    for row in b.rows:
+        if isinstance(row, ScheduleSlot) and row.room:
+            row.room_record = room_rows[row.room]
 
     # Students and families.
     students = _students_and_families(b, school, classes, subgroups)

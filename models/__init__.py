@@ -48,6 +48,7 @@ from models.school import (
     WorkKind,
 )
 from models.sessions import UserSession
+from models.timetable import Room
 
 __all__ = [
     "Attendance",
@@ -65,6 +66,7 @@ __all__ = [
     "PlanCorrection",
     "PlanItem",
     "PlannedAbsence",
+    "Room",
     "ScheduleChange",
     "ROLES",
     "STAFF_ROLES",

@@ -24,6 +24,7 @@ from models.base import TimestampMixin
 
 if TYPE_CHECKING:
     from models.people import Student, User
+    from models.timetable import Room
 
 PERIOD_SCHEMES = ("quarter", "trimester", "half_year", "year")
 SCALE_CODES = ("five", "pass_fail", "ten", "hundred", "none")
@@ -256,11 +257,15 @@ class ScheduleSlot(db.Model):
     assignment_id: Mapped[int] = mapped_column(ForeignKey("teaching_assignment.id"), index=True)
     weekday: Mapped[int] = mapped_column(Integer)  # ISO: 1 = Monday
     lesson_number: Mapped[int] = mapped_column(Integer)
+    # The room's name as shown (kept by the timetable editor together with room_id, so the
+    # readers of `room` need no join); room_id points at the school's list of rooms.
     room: Mapped[str] = mapped_column(String(20), default="")
+    room_id: Mapped[Optional[int]] = mapped_column(ForeignKey("room.id"), index=True)
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[Optional[date]] = mapped_column(Date)
 
     assignment: Mapped[TeachingAssignment] = relationship()
+    room_record: Mapped[Optional[Room]] = relationship()
 
 
 # Variants of a bell set: the normal day and the shortened one (сокращённый день).

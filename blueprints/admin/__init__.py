@@ -14,5 +14,7 @@ from blueprints.admin import (  # noqa: E402,F401
     people_editing,
     settings,
     subjects_io,
+    timetable,
+    timetable_import,
     views,
 )

@@ -1,0 +1,160 @@
+"""Loading the weekly timetable from a CSV or XLSX file (issue 10, item 4): upload, a preview
+naming every bad row in Russian, then commit or cancel. All or nothing, as the people import
+(ADM-4): a file with one bad row changes nothing."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+from datetime import date
+
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.admin import bp
+from blueprints.admin import timetable_importing as importing
+from blueprints.admin import timetable_operations as ops
+from blueprints.admin.importing import ImportFileError, read_table
+from blueprints.admin.timetable import editors_only
+from blueprints.admin.timetable_forms import ConfirmForm, TimetableImportForm
+from blueprints.admin.timetable_operations import TimetableError
+from domain import timetable as rules
+from extensions import db
+from utils import spreadsheets
+from utils.spreadsheets import TableLimits, TableRefused
+
+
+def _limits() -> TableLimits:
+    return TableLimits.from_config(current_app.config)
+
+
+def _render_form(form: TimetableImportForm, status: int = 200):
+    return render_template("admin/timetable_import.html", form=form, columns=importing.COLUMNS), status
+
+
+@bp.route("/timetable/import", methods=["GET", "POST"])
+@editors_only
+def timetable_import():
+    today = ops.today_of(current_user.school)
+    if request.method == "GET":
+        start = request.args.get("from", "")
+        try:
+            day = date.fromisoformat(start) if start else rules.next_monday(today)
+        except ValueError:
+            day = rules.next_monday(today)
+        return _render_form(TimetableImportForm(formdata=None, valid_from=max(day, today)))
+    form = TimetableImportForm()
+    if not form.validate_on_submit():
+        return _render_form(form, 400)
+    day = form.valid_from.data
+    try:
+        ops.check_editable_from(day, today)
+    except TimetableError as refusal:
+        form.valid_from.errors.append(_(refusal.message, **refusal.params))
+        return _render_form(form, 400)
+    upload = form.file.data
+    try:
+        data = spreadsheets.read_upload(upload, _limits())
+        table = read_table(upload.filename or "", data, _limits())
+    except ImportFileError as error:
+        form.file.errors.append(str(error))
+        return _render_form(form, 400)
+    except TableRefused as refused:
+        form.file.errors.append(_(refused.message, **refused.params))
+        return _render_form(form, refused.status)
+    records, ignored, errors = importing.records_from_table(table)
+    token = ops.save_pending({
+        "school_id": current_user.school_id,
+        "user_id": current_user.id,
+        "filename": os.path.basename(upload.filename or "")[:200],
+        "valid_from": day.isoformat(),
+        "records": records,
+        "ignored": ignored,
+        "file_errors": [[e.row, e.column, e.message] for e in errors],
+    })
+    return redirect(url_for("admin.timetable_import_preview", token=token))
+
+
+def _plan(pending: dict):
+    day = date.fromisoformat(pending["valid_from"])
+    plan = importing.build_plan(
+        pending["records"],
+        ops.import_context(current_user.school, day),
+        ignored_columns=pending.get("ignored", []),
+        file_errors=[importing.RowError(*e) for e in pending.get("file_errors", [])],
+    )
+    return day, plan
+
+
+def _pending(token: str):
+    pending = ops.load_pending(token, current_user.school_id)
+    if pending is None:
+        flash(_("Загруженный файл не найден: он уже загружен или устарел. Загрузите его снова."), "info")
+    return pending
+
+
+def _render_preview(pending: dict, token: str, day: date, plan, status: int = 200):
+    return render_template(
+        "admin/timetable_import_preview.html", pending=pending, token=token, day=day, plan=plan, form=ConfirmForm(),
+        classes=sorted({(r["class_name"]) for r in plan.rows}),
+    ), status
+
+
+@bp.get("/timetable/import/<token>")
+@editors_only
+def timetable_import_preview(token: str):
+    pending = _pending(token)
+    if pending is None:
+        return redirect(url_for("admin.timetable_import"))
+    day, plan = _plan(pending)
+    return _render_preview(pending, token, day, plan)
+
+
+@bp.post("/timetable/import/<token>")
+@editors_only
+def timetable_import_commit(token: str):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    pending = _pending(token)
+    if pending is None:
+        return redirect(url_for("admin.timetable_import"))
+    day, plan = _plan(pending)  # checked again against the timetable as it is now
+    if not plan.ok:
+        flash(_("Загрузка невозможна: исправьте ошибки в файле и загрузите его снова. Ничего не изменено."), "error")
+        return _render_preview(pending, token, day, plan, 400)
+    try:
+        count = ops.apply_import(current_user.school, plan, day, ops.today_of(current_user.school), pending.get("filename", ""))
+        db.session.commit()
+    except TimetableError as refusal:
+        db.session.rollback()
+        flash(_(refusal.message, **refusal.params), "error")
+        return _render_preview(pending, token, day, plan, refusal.status)
+    ops.delete_pending(token)
+    flash(_("Расписание загружено: уроков — %(n)s, действует с %(date)s.", n=count, date=day.strftime("%d.%m.%Y")), "success")
+    return redirect(url_for("admin.timetable", **{"from": day.isoformat()}))
+
+
+@bp.post("/timetable/import/<token>/cancel")
+@editors_only
+def timetable_import_cancel(token: str):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if ops.load_pending(token, current_user.school_id) is not None:
+        ops.delete_pending(token)
+        flash(_("Загрузка отменена, файл удалён."), "info")
+    return redirect(url_for("admin.timetable_import"))
+
+
+@bp.get("/timetable/import-sample.csv")
+@editors_only
+def timetable_import_sample():
+    """A sample file: the Russian headers and a few rows (UTF-8 with BOM and `;`, for Excel)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([str(c.title) for c in importing.COLUMNS])
+    writer.writerows(importing.SAMPLE_ROWS)
+    response = make_response("\ufeff" + out.getvalue())
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = "attachment; filename=timetable-sample.csv"
+    return response
