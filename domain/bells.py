@@ -128,6 +128,11 @@ class BellBook:
         key = self.set_for(shift, grade, day)
         return self.sets[key] if key is not None else {}
 
+    def usual_bells(self, shift: int, grade: int) -> dict[int, tuple[str, str]]:
+        """The bells of an ordinary (not shortened) day: what a printed weekly timetable shows."""
+        key = pick_set(self.sets, shift, grade, False)
+        return self.sets[key] if key is not None else {}
+
     def times(self, shift: int, grade: int, day: date, lesson_number: int) -> tuple[str, str]:
         """Start and end of lesson N of a class (its shift and grade) on the date; ("", "") when
         the school has no such bell."""

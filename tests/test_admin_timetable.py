@@ -349,3 +349,24 @@ def test_the_sample_file_has_the_russian_headers(school):
     assert response.status_code == 200
     first = response.get_data().decode("utf-8-sig").splitlines()[0]
     assert first == "Класс;День;Урок;Предмет;Учитель;Кабинет;Подгруппа"
+
+
+def test_the_printed_sheet_shows_the_bells_of_the_classes_shift(school, auth):
+    from models import BellSchedule
+
+    s = school
+    db.session.add_all([
+        BellSchedule(school_id=s.school.id, shift=1, lesson_number=1, starts="08:30", ends="09:15"),
+        BellSchedule(school_id=s.school.id, shift=2, lesson_number=1, starts="14:00", ends="14:45"),
+    ])
+    s.class_5b.shift = 2
+    db.session.commit()
+    assert put(s, s.class_5b, 2, 1, s.maths_5b, s.room_204).status_code == 302
+    assert put(s, s.class_5a, 4, 1, s.russian_5a).status_code == 302
+    second_shift = text(s.client.get(f"/admin/timetable/classes/{s.class_5b.id}/print?from={MONDAY.isoformat()}"))
+    assert "14:00–14:45" in second_shift and "08:30" not in second_shift
+    first_shift = text(s.client.get(f"/admin/timetable/classes/{s.class_5a.id}/print?from={MONDAY.isoformat()}"))
+    assert "08:30–09:15" in first_shift and "14:00" not in first_shift
+    # a teacher of both shifts: no single set of times is right for the whole sheet
+    both = text(s.client.get(f"/admin/timetable/teachers/{s.russian_teacher.id}/print?from={MONDAY.isoformat()}"))
+    assert "08:30" not in both and "14:00" not in both

@@ -21,6 +21,7 @@ from blueprints.auth.access import roles_required
 from domain import timetable as rules
 from extensions import db
 from models import AcademicYear, ClassGroup, Room, StudyPeriod, User, UserRole
+from utils.bells import school_bells
 from utils.htmx import is_htmx
 
 EDITOR_ROLES = policy.SCHEDULE_MANAGER_ROLES | policy.ADMIN_ROLES
@@ -344,18 +345,20 @@ def _print_context(day: date, slots) -> dict:
         # a printed sheet ends with the last lesson of the week
         "numbers": list(range(1, max((s.lesson_number for s in slots), default=0) + 1)),
         "since": max((s.valid_from for s in slots), default=None),
-        "bells": {n: (starts, ends) for n, starts, ends in _bells()},
+        "bells": _usual_bells(slots),
     }
 
 
-def _bells():
-    from models import BellSchedule
-
-    return db.session.execute(
-        select(BellSchedule.lesson_number, BellSchedule.starts, BellSchedule.ends).where(
-            BellSchedule.school_id == current_user.school_id
-        )
-    ).all()
+def _usual_bells(slots) -> dict[int, tuple[str, str]]:
+    """The bell times printed beside the lesson numbers: those of the classes' shift and level on
+    an ordinary day; none when the sheet's classes follow different bells (a teacher of both
+    shifts), rather than one shift's times printed for the other's lessons."""
+    book = school_bells(current_user.school_id)
+    classes = {(s.assignment.class_group.shift, s.assignment.class_group.grade) for s in slots}
+    sets = [book.usual_bells(shift, grade) for shift, grade in classes]
+    if not sets or any(other != sets[0] for other in sets[1:]):
+        return {}
+    return sets[0]
 
 
 @bp.get("/timetable/classes/<int:class_id>/print")
