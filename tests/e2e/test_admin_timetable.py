@@ -1,5 +1,5 @@
-"""Issue 10's acceptance for the timetable: the administrator, on a 1366x768 screen, enters a
-class's week cell by cell; a teacher already teaching another class at that weekday and lesson
+"""Issue 10's acceptance for the timetable: the administrator, on a 1366x768 screen, enters the
+bells of the 1st shift and a class's week cell by cell; a teacher already teaching another class at that weekday and lesson
 is refused at once with the other class named; the teacher then sees the entered lessons in
 «Мои уроки сегодня»."""
 from __future__ import annotations
@@ -16,6 +16,8 @@ from tests.conftest import PASSWORD
 from utils.timeutil import school_today
 
 pytestmark = pytest.mark.e2e
+
+BELLS = [("08:30", "09:15"), ("09:25", "10:10"), ("10:30", "11:15")]
 
 
 def _log_in(page, base_url, login):
@@ -74,6 +76,17 @@ def test_the_administrator_enters_a_week_a_clash_is_refused_and_the_teacher_sees
     page = new_page(1366, 768)
     _log_in(page, live_server, "admin")
     page.goto(f"{live_server}/admin/")
+
+    # the bells first: the school has none yet
+    page.get_by_role("link", name="Звонки").click()
+    page.get_by_role("button", name="Открыть для заполнения").click()
+    for number, (starts, ends) in enumerate(BELLS, start=1):
+        page.get_by_label(f"Начало урока {number}", exact=True).fill(starts)
+        page.get_by_label(f"Окончание урока {number}", exact=True).fill(ends)
+    page.get_by_role("button", name="Сохранить звонки").click()
+    expect(page.locator(".flash-success")).to_contain_text("Звонки сохранены")
+
+    page.goto(f"{live_server}/admin/")
     page.get_by_role("link", name="Расписание уроков").click()
     page.locator(".tt-list li", has_text="5А").get_by_role("link", name="Изменить").click()
     page.get_by_label("Изменения действуют с").fill(school.day.isoformat())
@@ -117,6 +130,7 @@ def test_the_administrator_enters_a_week_a_clash_is_refused_and_the_teacher_sees
     expect(lessons).to_have_count(1)
     expect(lessons.first).to_contain_text("5А · Математика")
     expect(lessons.first).to_contain_text("каб. 204")
+    expect(lessons.first).to_contain_text("08:30–09:15")  # the bells entered above
     screenshot(teacher, "teacher-today-after-timetable")
     assert teacher.console_errors == []
 
