@@ -162,3 +162,37 @@ def test_the_printed_timetable_of_a_class_fits_one_landscape_sheet(live_server, 
     expect(page.locator(".sheet")).to_contain_text("каб. 301")
     screenshot(page, "timetable-print-5a")
     assert page.console_errors == []
+
+
+def test_an_import_with_one_bad_row_changes_nothing_and_names_the_row(live_server, new_page, screenshot, school):
+    """The acceptance's second half: the file is checked whole; one unknown teacher on line 4
+    is named with its reason, there is no button to load, and the timetable is as before."""
+    from playwright.sync_api import expect
+
+    from domain.timetable import next_monday
+
+    rows = [
+        "Класс;День;Урок;Предмет;Учитель;Кабинет;Подгруппа",
+        "5А;пн;1;Математика;Числова В.И.;204;",
+        "5А;вт;1;Русский язык;Словарёва О.И.;;",
+        "5А;ср;2;Математика;Неизвестный Н.Н.;204;",
+    ]
+    before = db.session.execute(select(ScheduleSlot.id, ScheduleSlot.assignment_id)).all()
+    db.session.close()
+    page = new_page(1366, 768)
+    _log_in(page, live_server, "admin")
+    page.goto(f"{live_server}/admin/timetable/import")
+    page.locator("input[type=file]").set_input_files(
+        files=[{"name": "расписание.csv", "mimeType": "text/csv", "buffer": "\n".join(rows).encode("utf-8")}])
+    page.locator("input[type=date]").fill(next_monday(school.day).isoformat())
+    page.get_by_role("button", name="Проверить файл").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Проверка файла расписания")
+    error = page.locator(".import-errors tbody tr")
+    expect(error).to_have_count(1)
+    expect(error.first).to_contain_text("4")
+    expect(error.first).to_contain_text("Учитель «Неизвестный Н.Н.» не найден")
+    expect(page.get_by_role("button", name="Загрузить расписание")).to_have_count(0)
+    screenshot(page, "timetable-import-bad-row")
+    assert page.console_errors == []
+    assert db.session.execute(select(ScheduleSlot.id, ScheduleSlot.assignment_id)).all() == before
+    db.session.close()
