@@ -370,3 +370,21 @@ def test_the_printed_sheet_shows_the_bells_of_the_classes_shift(school, auth):
     # a teacher of both shifts: no single set of times is right for the whole sheet
     both = text(s.client.get(f"/admin/timetable/teachers/{s.russian_teacher.id}/print?from={MONDAY.isoformat()}"))
     assert "08:30" not in both and "14:00" not in both
+
+
+def test_the_way_back_leads_the_deputy_to_the_schedule_not_to_the_administration(school, auth):
+    """The deputy edits the timetable and the bells but does not open /admin/: every link on
+    their way must open."""
+    s = school
+    auth.logout()
+    auth.login(s.deputy)
+    assert s.client.get("/admin/").status_code == 403
+    for url in (f"/admin/timetable/classes/{s.class_5a.id}", "/admin/timetable", "/admin/bells"):
+        page = text(s.client.get(url))
+        assert 'href="/admin/"' not in page, url
+        assert 'href="/journal/schedule"' in page, url
+    schedule = text(s.client.get("/journal/schedule"))
+    assert 'href="/admin/bells"' in schedule and 'href="/admin/timetable"' in schedule
+    auth.logout()
+    auth.login(s.admin)
+    assert 'href="/admin/"' in text(s.client.get(f"/admin/timetable/classes/{s.class_5a.id}"))

@@ -81,6 +81,13 @@ def endpoint_exists(endpoint: str) -> bool:
     return endpoint in current_app.view_functions
 
 
+@bp.app_template_global()
+def administers_school() -> bool:
+    """For the way back on pages the academic office shares with the administrators (timetable,
+    bells): the administration's index only for those who may open it."""
+    return current_user.is_authenticated and policy.can_administer(current_user)
+
+
 # Helpers ---------------------------------------------------------------------------------------
 
 
