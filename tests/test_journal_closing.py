@@ -335,3 +335,21 @@ def test_closed_for_reads_the_class_the_school_and_the_year():
     assert not closing.may_close(date(2026, 10, 24), date(2026, 10, 24))
     assert closing.may_close(date(2026, 10, 24), date(2026, 10, 25))
     assert closing.may_correct_closed({"deputy"}) and not closing.may_correct_closed({"teacher", "class_teacher"})
+
+
+def test_the_closing_page_lists_the_periods_in_the_order_they_end(client, auth, closed_school):
+    """The second quarter before the first half-year that ends the same day, the year last —
+    not the year between the first and the second quarter because it starts first."""
+    s = closed_school
+    year = s.q1.year
+    db.session.add_all([
+        StudyPeriod(year=year, scheme="half_year", number=1, name="1 полугодие", start_date=s.q1.start_date,
+                    end_date=s.q2.end_date),
+        StudyPeriod(year=year, scheme="year", number=1, name="Год", start_date=year.start_date, end_date=year.end_date),
+    ])
+    db.session.commit()
+    auth.login(s.director)
+    page = client.get("/journal/closing").get_data(as_text=True)
+    names = ["1 четверть", "2 четверть", "1 полугодие", "3 четверть", "4 четверть", "Год"]
+    positions = [page.index(f"<h2>{name}") for name in names]
+    assert positions == sorted(positions)

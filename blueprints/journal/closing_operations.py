@@ -112,7 +112,9 @@ class PeriodRow:
 def closing_table(year: AcademicYear) -> tuple[list[PeriodRow], list[ClassGroup]]:
     """Every period of the year with the state of each class: three statements."""
     periods = list(db.session.scalars(
-        select(StudyPeriod).where(StudyPeriod.year_id == year.id).order_by(StudyPeriod.start_date, StudyPeriod.scheme)
+        # in the order they are closed: by their end, the shorter first (the 2nd quarter before
+        # the 1st half-year ending the same day, the year last)
+        select(StudyPeriod).where(StudyPeriod.year_id == year.id).order_by(StudyPeriod.end_date, StudyPeriod.start_date.desc())
     ))
     classes = list(db.session.scalars(
         select(ClassGroup).where(ClassGroup.year_id == year.id).order_by(ClassGroup.grade, ClassGroup.name)
