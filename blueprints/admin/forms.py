@@ -26,6 +26,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from domain.settings_rules import MAX_WEIGHT
 from utils.timeutil import current_school_today
 
 SCHEME_LABELS = {
@@ -61,7 +62,8 @@ def _weight_field():
         places=2,
         validators=[
             InputRequired(_l("Укажите вес.")),
-            NumberRange(min=0.01, max=99.99, message=_l("Вес — больше нуля, не больше 99,99.")),
+            # the same bounds as the settings page (domain/settings_rules.py): one rule
+            NumberRange(min=0.01, max=float(MAX_WEIGHT), message=_l("Вес — больше нуля, не больше 10.")),
         ],
         render_kw={"inputmode": "decimal", "step": "0.25"},
     )
