@@ -370,9 +370,12 @@ def create_class(
     period_scheme: str,
     attendance_only: bool | None,
     class_teacher: User | None,
+    shift: int = 1,
 ) -> ClassGroup:
     """A class or an additional-education group. First grade records attendance only unless
     told otherwise (003 Положение 1.3)."""
+    if shift not in SHIFTS:
+        raise StructureError(_("Смена — первая или вторая."))
     letter = letter.strip().upper()
     name = name.strip() or f"{grade}{letter}"
     _check_class(school.id, year, name, grade, kind, period_scheme, class_teacher)
@@ -386,6 +389,7 @@ def create_class(
         period_scheme=period_scheme,
         attendance_only=(grade == 1) if attendance_only is None else attendance_only,
         class_teacher=class_teacher,
+        shift=shift,
     )
     db.session.add(class_group)
     db.session.flush()

@@ -402,6 +402,8 @@ def classes():
                 .group_by(Student.current_class_id)
             ).all()
         )
+        # a club's members stay in their classes: counted by their stays in the club
+        counts.update(club_operations.member_counts(year, school_today(_school().timezone)))
     return render_template("admin/classes.html", years=all_years, year=year, classes=rows, counts=counts)
 
 
@@ -456,6 +458,7 @@ def class_new():
             period_scheme=form.period_scheme.data,
             attendance_only=form.attendance_only_value(),
             class_teacher=_class_teacher(form),
+            shift=form.shift.data,
         )
 
     return _apply(
