@@ -10,9 +10,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 import policy
-from blueprints.journal import bp
+from blueprints.journal import bp, closures
 from blueprints.journal import class_operations as class_ops
-from blueprints.journal import closures
 from blueprints.journal.operations import JournalError
 from domain.settings import school_settings
 from extensions import db
