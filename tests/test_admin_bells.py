@@ -221,6 +221,22 @@ def test_the_administrator_sets_the_shift_of_a_class(client, auth, small_school)
     assert client.post(f"/admin/classes/{s.class_5b.id}/edit", data={**data, "shift": "3"}).status_code == 400
     db.session.expire_all()
     assert db.session.get(ClassGroup, s.class_5b.id).shift == 2
+    # the class's page and the list of classes say so
+    assert '<dd id="class-shift">2 смена</dd>' in text(client.get(f"/admin/classes/{s.class_5b.id}"))
+    listing = text(client.get("/admin/classes")).split(f'href="/admin/classes/{s.class_5b.id}"')[1].split("</tr>")[0]
+    assert "2 смена" in listing
+
+
+def test_a_new_class_is_created_in_the_chosen_shift(client, auth, small_school):
+    s = small_school(fixed_calendar=True)
+    auth.login(s.admin)
+    data = {"year_id": s.year.id, "grade": 6, "letter": "В", "name": "", "kind": "class", "period_scheme": "quarter",
+            "attendance_only": "no", "class_teacher_id": 0}
+    assert "Смена" in text(client.get("/admin/classes/new"))
+    assert client.post("/admin/classes/new", data={**data, "shift": "9"}).status_code == 400
+    assert db.session.scalar(select(ClassGroup).where(ClassGroup.name == "6В")) is None
+    assert client.post("/admin/classes/new", data={**data, "shift": "2"}).status_code == 302
+    assert db.session.scalar(select(ClassGroup).where(ClassGroup.name == "6В")).shift == 2
 
 
 def test_the_bells_page_is_a_fixed_number_of_queries(office, count_queries):

@@ -229,6 +229,12 @@ def test_a_second_run_for_the_same_year_is_refused(admin_client):
     preview = admin_client.get(f"/admin/years/{s.year.id}/next")
     assert preview.status_code == 409 and "повторно перевести классы нельзя" in text(preview)
     assert snapshot() == before
+    # the year's page no longer offers the opening: it leads to the year already opened
+    page = text(admin_client.get(f"/admin/years/{s.year.id}"))
+    assert f"/admin/years/{s.year.id}/next" not in page
+    from blueprints.admin.new_year_operations import next_year_name
+
+    assert f'href="/admin/years/{year_named(next_year_name(s.year)).id}"' in page and "уже открыт" in page
 
 
 def test_opening_from_a_year_that_is_not_current_is_refused(admin_client):
@@ -321,6 +327,9 @@ def test_a_year_cannot_be_closed_before_its_end(client, auth, small_school):
     response = client.post(f"/admin/years/{s.year.id}/close", data={"confirm": "y"})
     assert response.status_code == 400
     assert "ещё идёт" in text(response)
+    # the page says so instead of offering a button that is refused
+    page = text(client.get(f"/admin/years/{s.year.id}"))
+    assert 'id="year-not-closable"' in page and f"/admin/years/{s.year.id}/close" not in page
     db.session.expire_all()
     assert not db.session.get(AcademicYear, s.year.id).is_closed
     assert count(StudyPeriod, StudyPeriod.is_closed.is_(True)) == 0

@@ -198,16 +198,16 @@ def test_make_current_moves_the_flag(admin_client):
 
 def test_closing_a_year_needs_confirmation_and_closes_its_periods(admin_client, auth):
     s = admin_client.school
-    page = text(admin_client.get(f"/admin/years/{s.year.id}"))
-    assert "data-confirm" in page and f"/admin/years/{s.year.id}/close" in page
-    response = admin_client.post(f"/admin/years/{s.year.id}/close", data={})
-    assert response.status_code == 400
-    assert "Отметьте подтверждение" in text(response)
-    assert not db.session.get(AcademicYear, s.year.id).is_closed
-
     # Only after its last day (tests/test_admin_new_year.py has the refusal before it).
     with time_machine.travel(datetime(2027, 6, 1, 9, 0, tzinfo=timezone.utc), tick=False):
         auth.login(s.admin)
+        page = text(admin_client.get(f"/admin/years/{s.year.id}"))
+        assert "data-confirm" in page and f"/admin/years/{s.year.id}/close" in page
+        response = admin_client.post(f"/admin/years/{s.year.id}/close", data={})
+        assert response.status_code == 400
+        assert "Отметьте подтверждение" in text(response)
+        assert not db.session.get(AcademicYear, s.year.id).is_closed
+
         assert admin_client.post(f"/admin/years/{s.year.id}/close", data={"confirm": "y"}).status_code == 302
         db.session.expire_all()
         assert db.session.get(AcademicYear, s.year.id).is_closed
@@ -442,6 +442,10 @@ def test_curriculum_hours_are_set_and_replaced(admin_client):
 def test_work_kind_weight_must_be_positive(admin_client):
     response = admin_client.post("/admin/work-kinds", data={"name": "Лабораторная работа", "weight": "0"})
     assert response.status_code == 400 and "больше нуля" in text(response)
+    assert count(WorkKind) == 3
+    # the bound of the settings page too: a weight over 10 is refused here as there
+    response = admin_client.post("/admin/work-kinds", data={"name": "Лабораторная работа", "weight": "20"})
+    assert response.status_code == 400 and "не больше 10" in text(response)
     assert count(WorkKind) == 3
     assert (
         admin_client.post("/admin/work-kinds", data={"name": "Лабораторная работа", "weight": "1.5"}).status_code == 302

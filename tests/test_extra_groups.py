@@ -92,6 +92,11 @@ def test_club_takes_students_of_several_classes_who_stay_in_their_class(client, 
     page = client.get(f"/admin/clubs/{s.robotics.id}?from_class={s.class_5a.id}").get_data(as_text=True)
     picker = page.split('id="add"')[1]
     assert "Алексеева Анна" in picker and "Петров Пётр" not in picker
+    # the list of classes counts the club's three members; a club has no subgroups to offer
+    classes = client.get("/admin/classes").get_data(as_text=True)
+    row = classes.split(f'href="/admin/classes/{s.robotics.id}"')[1].split("</tr>")[0]
+    assert "<td>3</td>" in row
+    assert "Новая подгруппа" not in class_page and 'id="subgroups"' not in class_page
 
 
 def test_class_lists_journal_grid_and_diary_are_unchanged_by_a_club(client, auth, club):

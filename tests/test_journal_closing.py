@@ -353,3 +353,20 @@ def test_the_closing_page_lists_the_periods_in_the_order_they_end(client, auth, 
     names = ["1 четверть", "2 четверть", "1 полугодие", "3 четверть", "4 четверть", "Год"]
     positions = [page.index(f"<h2>{name}") for name in names]
     assert positions == sorted(positions)
+
+
+def test_a_period_closed_for_one_class_is_marked_on_that_class_s_pages_only(client, auth, closed_school):
+    """The period buttons of the grid and the class page say «закрыт» for a closure of the class,
+    not only for a whole-school one."""
+    s = closed_school
+    close(client, auth, s, s.q1, s.class_5a)
+    auth.login(s.director)
+
+    def q1_button(url):
+        page = client.get(url).get_data(as_text=True)
+        return page.split(f"period={s.q1.id}\"")[1].split("</a>")[0]
+
+    assert "закрыт" in q1_button(f"/journal/assignments/{s.maths_5a.id}")
+    assert "закрыт" in q1_button(f"/journal/classes/{s.class_5a.id}")
+    assert "закрыт" not in q1_button(f"/journal/assignments/{s.maths_5b.id}")
+    assert "закрыт" not in q1_button(f"/journal/classes/{s.class_5b.id}")

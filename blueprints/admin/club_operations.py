@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from flask_babel import format_date
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from domain.messages import N_, Refusal
@@ -30,6 +30,18 @@ def is_club(group: ClassGroup) -> bool:
 def _ongoing(day: date):
     """Stays not yet over on `day` (those starting later included: they are planned)."""
     return or_(ClubMembership.until.is_(None), ClubMembership.until >= day)
+
+
+def member_counts(year, day: date) -> dict[int, int]:
+    """Club id -> how many students are on its list on `day`, for every club of the year."""
+    return dict(
+        db.session.execute(
+            select(ClubMembership.group_id, func.count(ClubMembership.id))
+            .join(ClassGroup, ClassGroup.id == ClubMembership.group_id)
+            .where(ClassGroup.year_id == year.id, _ongoing(day))
+            .group_by(ClubMembership.group_id)
+        ).all()
+    )
 
 
 def current_members(group: ClassGroup, day: date) -> list[ClubMembership]:

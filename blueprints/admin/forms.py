@@ -26,6 +26,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from domain.settings_rules import MAX_WEIGHT
 from utils.timeutil import current_school_today
 
 SCHEME_LABELS = {
@@ -61,7 +62,8 @@ def _weight_field():
         places=2,
         validators=[
             InputRequired(_l("Укажите вес.")),
-            NumberRange(min=0.01, max=99.99, message=_l("Вес — больше нуля, не больше 99,99.")),
+            # the same bounds as the settings page (domain/settings_rules.py): one rule
+            NumberRange(min=0.01, max=float(MAX_WEIGHT), message=_l("Вес — больше нуля, не больше 10.")),
         ],
         render_kw={"inputmode": "decimal", "step": "0.25"},
     )
@@ -147,6 +149,9 @@ class ClassForm(FlaskForm):
     period_scheme = SelectField(_l("Периоды аттестации"), choices=options(SCHEME_LABELS.items()))
     attendance_only = SelectField(_l("Только посещаемость"), choices=options(ATTENDANCE_LABELS.items()))
     class_teacher_id = SelectField(_l("Классный руководитель"), coerce=int)
+    # Which bells the class follows (ADM-1, blueprints/admin/bells.py).
+    shift = SelectField(_l("Смена"), coerce=int, default=1,
+                        choices=options([(1, _l("1 смена")), (2, _l("2 смена"))]))
 
     def attendance_only_value(self) -> bool | None:
         return {"auto": None, "yes": True, "no": False}[self.attendance_only.data]
@@ -154,8 +159,6 @@ class ClassForm(FlaskForm):
 
 class ClassEditForm(ClassForm):
     year_id = None  # a class stays in its year
-    # Which bells the class follows (ADM-1, blueprints/admin/bells.py).
-    shift = SelectField(_l("Смена"), coerce=int, choices=options([(1, _l("1 смена")), (2, _l("2 смена"))]))
 
 
 class SubgroupForm(FlaskForm):

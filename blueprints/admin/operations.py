@@ -17,6 +17,7 @@ from sqlalchemy import exists, select
 
 import policy
 from blueprints.admin import club_operations
+from domain.settings_rules import MAX_WEIGHT
 from extensions import db
 from models import (
     AcademicYear,
@@ -43,7 +44,6 @@ from utils.timeutil import school_today
 
 PERIODS_PER_SCHEME = {"quarter": 4, "trimester": 3, "half_year": 2, "year": 1}
 CLASS_KINDS = ("class", "extra")
-MAX_WEIGHT = Decimal("99.99")  # Numeric(4, 2)
 MAX_HOURS = Decimal(40)
 
 
@@ -370,9 +370,12 @@ def create_class(
     period_scheme: str,
     attendance_only: bool | None,
     class_teacher: User | None,
+    shift: int = 1,
 ) -> ClassGroup:
     """A class or an additional-education group. First grade records attendance only unless
     told otherwise (003 Положение 1.3)."""
+    if shift not in SHIFTS:
+        raise StructureError(_("Смена — первая или вторая."))
     letter = letter.strip().upper()
     name = name.strip() or f"{grade}{letter}"
     _check_class(school.id, year, name, grade, kind, period_scheme, class_teacher)
@@ -386,6 +389,7 @@ def create_class(
         period_scheme=period_scheme,
         attendance_only=(grade == 1) if attendance_only is None else attendance_only,
         class_teacher=class_teacher,
+        shift=shift,
     )
     db.session.add(class_group)
     db.session.flush()
@@ -565,7 +569,7 @@ def remove_curriculum_item(item: CurriculumItem) -> None:
 
 def _check_weight(weight: Decimal) -> None:
     if weight is None or not Decimal(0) < weight <= MAX_WEIGHT:
-        raise StructureError(_("Вес вида работы должен быть больше нуля (не больше %(n)s).", n=MAX_WEIGHT))
+        raise StructureError(_("Вес вида работы должен быть больше нуля (не больше %(n)s).", n=str(MAX_WEIGHT)))
 
 
 def create_work_kind(school: School, name: str, code: str, weight: Decimal) -> WorkKind:

@@ -15,7 +15,7 @@ import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -47,7 +47,7 @@ from models import (
 )
 from models.base import utcnow
 from models.people import UNUSABLE_PASSWORD_PREFIX
-from utils import audit
+from utils import audit, timeutil
 from utils.credentials import generate_password
 from utils.spreadsheets import TableLimits
 
@@ -75,11 +75,14 @@ ROLE_REFUSALS = {
 
 
 def school_today(school: School) -> date:
+    """Today at the school, by the app's clock (utils/timeutil.py); a school without a valid
+    timezone falls back to SCHOOL_TIMEZONE."""
     try:
-        zone = ZoneInfo(school.timezone or current_app.config["SCHOOL_TIMEZONE"])
+        ZoneInfo(school.timezone or "")
+        tz = school.timezone
     except (KeyError, ValueError):
-        zone = ZoneInfo(current_app.config["SCHOOL_TIMEZONE"])
-    return datetime.now(zone).date()
+        tz = current_app.config["SCHOOL_TIMEZONE"]
+    return timeutil.school_today(tz)
 
 
 def current_year(school_id: int) -> AcademicYear | None:

@@ -237,7 +237,16 @@ def _year_page(year: AcademicYear, status: int = 200, **forms: FlaskForm):
         .options(selectinload(AcademicYear.periods), selectinload(AcademicYear.holidays))
     )
     by_scheme = {scheme: [p for p in year.periods if p.scheme == scheme] for scheme in SCHEME_LABELS}
+    from blueprints.admin.new_year_operations import next_year_name
+
+    # What the page offers is what the operations allow: the year closes only after its end, and
+    # a next year is opened from it once (afterwards the page leads to that year).
+    next_year = db.session.scalar(
+        select(AcademicYear).where(AcademicYear.school_id == year.school_id, AcademicYear.name == next_year_name(year))
+    )
     context = {
+        "closable": school_today(year.school.timezone) > year.end_date,
+        "next_year": next_year,
         "period_form": _unbound(PeriodForm),
         "holiday_form": _unbound(HolidayForm),
         "close_form": _unbound(CloseYearForm),
@@ -393,6 +402,8 @@ def classes():
                 .group_by(Student.current_class_id)
             ).all()
         )
+        # a club's members stay in their classes: counted by their stays in the club
+        counts.update(club_operations.member_counts(year, school_today(_school().timezone)))
     return render_template("admin/classes.html", years=all_years, year=year, classes=rows, counts=counts)
 
 
@@ -447,6 +458,7 @@ def class_new():
             period_scheme=form.period_scheme.data,
             attendance_only=form.attendance_only_value(),
             class_teacher=_class_teacher(form),
+            shift=form.shift.data,
         )
 
     return _apply(

@@ -101,9 +101,10 @@ def grid(assignment_id: int):
     assignment = _load_assignment(assignment_id, policy.can_view_assignment)
     today = school_today(assignment.school.timezone)
     data = queries.load_grid(assignment, today, request.args.get("period", type=int))
-    # The shown period and the year, closed or not for this class: one statement, kept on the
-    # grid for its period-mark columns. A closed year period closes every lesson of the class.
-    data.closed = closures.closed_periods(assignment.class_group, [data.period, data.year_period])
+    # Every period of the grid and the year, closed or not for this class: one statement, kept on
+    # the grid for its period buttons and period-mark columns. A closed year period closes every
+    # lesson of the class.
+    data.closed = closures.closed_periods(assignment.class_group, [*data.periods, data.period, data.year_period])
     closed = None
     if data.period is not None:
         closed = data.closed.get(data.period.id) or (data.closed.get(data.year_period.id) if data.year_period else None)

@@ -67,6 +67,16 @@ def _fill_cell(page, weekday, number, lesson, room=None):
     return cell
 
 
+def _save_cell(page, weekday, number, lesson, room=None):
+    """A cell that must be saved: done when its form is gone (the form's options name the
+    teacher too, so the text alone is no proof)."""
+    from playwright.sync_api import expect
+
+    cell = _fill_cell(page, weekday, number, lesson, room)
+    expect(cell.locator("form")).to_have_count(0)
+    return cell
+
+
 def test_the_administrator_enters_a_week_a_clash_is_refused_and_the_teacher_sees_today(
     live_server, new_page, screenshot, school
 ):
@@ -95,13 +105,13 @@ def test_the_administrator_enters_a_week_a_clash_is_refused_and_the_teacher_sees
 
     # the six weekdays fit the screen's width, no sideways scrolling
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
-    cell = _fill_cell(page, weekday, 1, "Математика — Числова В.И.", "204")
+    cell = _save_cell(page, weekday, 1, "Математика — Числова В.И.", "204")
     expect(cell).to_contain_text("Числова В.И.")
     expect(cell).to_contain_text("204")
-    cell = _fill_cell(page, weekday, 2, "Английский язык — Инглишева Е.И. (1 группа)", "301")
+    cell = _save_cell(page, weekday, 2, "Английский язык — Инглишева Е.И. (1 группа)", "301")
     expect(cell).to_contain_text("Инглишева Е.И.")
     other_day = 2 if weekday != 2 else 3
-    expect(_fill_cell(page, other_day, 1, "Русский язык — Словарёва О.И.")).to_contain_text("Словарёва О.И.")
+    expect(_save_cell(page, other_day, 1, "Русский язык — Словарёва О.И.")).to_contain_text("Словарёва О.И.")
 
     # Словарёва teaches 5Б at the third lesson: refused at once, the other class named
     cell = _fill_cell(page, weekday, 3, "Русский язык — Словарёва О.И.")
@@ -143,7 +153,7 @@ def test_the_printed_timetable_of_a_class_fits_one_landscape_sheet(live_server, 
     page = new_page(1366, 768)
     _log_in(page, live_server, "admin")
     page.goto(f"{live_server}/admin/timetable/classes/{school.class_id}?from={school.day.isoformat()}")
-    _fill_cell(page, weekday, 1, "Математика — Числова В.И.", "204")
+    _save_cell(page, weekday, 1, "Математика — Числова В.И.", "204")
     cell = page.locator(f"#cell-{weekday}-2")
     cell.locator("a.tt-edit").click()
     form = cell.locator("form")
@@ -153,6 +163,8 @@ def test_the_printed_timetable_of_a_class_fits_one_landscape_sheet(live_server, 
     form.get_by_label("Второй урок (другая подгруппа)").select_option(label="Английский язык — Числова В.И. (2 группа)")
     form.get_by_label("Кабинет второй подгруппы").select_option(label="204")
     form.get_by_role("button", name="Сохранить").click()
+    # saved when the form is gone (the open form's own options also read «2 группа»)
+    expect(cell.locator("form")).to_have_count(0)
     expect(cell).to_contain_text("2 группа")
     page.get_by_role("link", name="Печать").click()
     page.emulate_media(media="print")
