@@ -370,3 +370,18 @@ def test_a_period_closed_for_one_class_is_marked_on_that_class_s_pages_only(clie
     assert "закрыт" in q1_button(f"/journal/classes/{s.class_5a.id}")
     assert "закрыт" not in q1_button(f"/journal/assignments/{s.maths_5b.id}")
     assert "закрыт" not in q1_button(f"/journal/classes/{s.class_5b.id}")
+
+
+def test_the_deputy_s_correction_pencil_is_offered_only_on_the_closed_period_not_the_open_year(
+        client, auth, closed_school):
+    s = closed_school
+    year = StudyPeriod(year=s.year, scheme="year", number=1, name="Год", start_date=s.year.start_date,
+                       end_date=s.year.end_date)
+    db.session.add(year)
+    db.session.commit()
+    close(client, auth, s, s.q1, s.class_5a)
+    auth.login(s.deputy)
+    grid = client.get(f"/journal/assignments/{s.maths_5a.id}?period={s.q1.id}").get_data(as_text=True)
+    assert f"/periods/{s.q1.id}/students/{s.pupil.id}/correction" in grid
+    # the year is still open: its page would only answer «Период не закрыт»
+    assert f"/periods/{year.id}/students/{s.pupil.id}/correction" not in grid
