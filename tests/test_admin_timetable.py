@@ -388,3 +388,14 @@ def test_the_way_back_leads_the_deputy_to_the_schedule_not_to_the_administration
     auth.logout()
     auth.login(s.admin)
     assert 'href="/admin/"' in text(s.client.get(f"/admin/timetable/classes/{s.class_5a.id}"))
+
+
+def test_the_administration_index_offers_substitutions_only_to_those_who_may_open_them(school, auth):
+    s = school
+    assert "/journal/schedule/changes" in text(s.client.get("/admin/"))
+    auth.logout()
+    auth.login("tech")  # the technical administrator: the index, but not the substitutions
+    index = s.client.get("/admin/")
+    assert index.status_code == 200
+    assert s.client.get("/journal/schedule/changes").status_code == 403
+    assert "/journal/schedule/changes" not in text(index)
