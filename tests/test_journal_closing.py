@@ -385,3 +385,22 @@ def test_the_deputy_s_correction_pencil_is_offered_only_on_the_closed_period_not
     assert f"/periods/{s.q1.id}/students/{s.pupil.id}/correction" in grid
     # the year is still open: its page would only answer «Период не закрыт»
     assert f"/periods/{year.id}/students/{s.pupil.id}/correction" not in grid
+
+
+def test_the_dates_of_a_period_closed_for_a_class_cannot_be_moved(client, auth, closed_school):
+    s = closed_school
+    close(client, auth, s, s.q1, s.class_5a)
+    before = (s.q1.start_date, s.q1.end_date)
+    auth.login(s.admin)
+    response = client.post(f"/admin/periods/{s.q1.id}/edit", data={
+        "number": "1", "name": s.q1.name, "start_date": s.q1.start_date.isoformat(),
+        "end_date": (s.q1.end_date - timedelta(days=14)).isoformat()})
+    assert response.status_code == 400
+    assert "закрыт для класса 5А" in response.get_data(as_text=True)
+    db.session.expire_all()
+    period = db.session.get(StudyPeriod, s.q1.id)
+    assert (period.start_date, period.end_date) == before
+    # an open period is edited as before
+    assert client.post(f"/admin/periods/{s.q2.id}/edit", data={
+        "number": "2", "name": "", "start_date": s.q2.start_date.isoformat(),
+        "end_date": s.q2.end_date.isoformat()}).status_code == 302
