@@ -307,3 +307,16 @@ def test_a_book_number_taken_at_the_same_moment_is_refused_with_nothing_stored(c
     assert response.status_code == 409
     assert "ничего не изменено" in response.get_data(as_text=True)
     assert _snapshot(pupil, *STUDENT_FIELDS) == before
+
+
+def test_the_student_card_links_the_diary_only_for_those_who_may_read_it(client, auth, small_school):
+    s = small_school()
+    pupil = s.pupils_5a[1]
+    diary = f"/diary/students/{pupil.id}/week"
+    auth.login(s.admin)
+    assert diary in client.get(f"/admin/people/students/{pupil.id}").get_data(as_text=True)
+    auth.logout()
+    auth.login("tech")  # the technical administrator manages accounts and reads no diary
+    card = client.get(f"/admin/people/students/{pupil.id}")
+    assert card.status_code == 200 and client.get(diary).status_code == 403
+    assert diary not in card.get_data(as_text=True)

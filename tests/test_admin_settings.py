@@ -369,6 +369,20 @@ def test_a_new_threshold_changes_the_suggested_period_mark_at_once(client, auth,
     assert _suggested(client.get(url).get_data(as_text=True), quarter2.id, pupil.id) == "4"
 
 
+def test_the_grid_s_typing_hint_names_the_school_s_own_notations(client, auth, journal):  # noqa: F811
+    url = f"/journal/assignments/{journal.maths_5a.id}?period={journal.quarters[1].id}"
+    auth.login(journal.maths_teacher)
+    assert "«б» — болезнь" in client.get(url).get_data(as_text=True)
+    auth.logout()
+    auth.login(journal.admin)
+    assert save(client, "notations", form_of("notations", notations__ill="Бол")).status_code == 303
+    auth.logout()
+    auth.login(journal.maths_teacher)
+    page = client.get(url).get_data(as_text=True)
+    # «б» alone is no longer read as illness, so the hint must not offer it
+    assert "«бол» — болезнь" in page and "«б» — болезнь" not in page
+
+
 # Personal data: the deadline used by its consumer ------------------------------------------------
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from blueprints.journal import schedule_queries
 from domain.timetable import next_monday
 from extensions import db
-from models import AuditEntry, Room, ScheduleSlot, School
+from models import AuditEntry, ClassGroup, Room, ScheduleSlot, School
 from tests.clock import TODAY
 
 MONDAY = next_monday(TODAY)  # the editor's default "valid from"
@@ -388,3 +388,26 @@ def test_the_way_back_leads_the_deputy_to_the_schedule_not_to_the_administration
     auth.logout()
     auth.login(s.admin)
     assert 'href="/admin/"' in text(s.client.get(f"/admin/timetable/classes/{s.class_5a.id}"))
+
+
+def test_the_administration_index_offers_substitutions_only_to_those_who_may_open_them(school, auth):
+    s = school
+    assert "/journal/schedule/changes" in text(s.client.get("/admin/"))
+    auth.logout()
+    auth.login("tech")  # the technical administrator: the index, but not the substitutions
+    index = s.client.get("/admin/")
+    assert index.status_code == 200
+    assert s.client.get("/journal/schedule/changes").status_code == 403
+    assert "/journal/schedule/changes" not in text(index)
+
+
+def test_the_printed_timetable_of_a_club_is_titled_as_a_club_not_a_class(school):
+    s = school
+    club = ClassGroup(school=s.school, year=s.year, name="Робототехника", grade=5, kind="extra",
+                      period_scheme="year", attendance_only=True)
+    db.session.add(club)
+    db.session.commit()
+    page = text(s.client.get(f"/admin/timetable/classes/{club.id}/print?from={MONDAY.isoformat()}"))
+    assert "Робототехника класса" not in page
+    assert "Расписание занятий объединения «Робототехника»" in page
+    assert "Расписание уроков 5А класса" in text(s.client.get(f"/admin/timetable/classes/{s.class_5a.id}/print"))

@@ -195,3 +195,11 @@ def test_cancel_deletes_the_upload(admin):
     assert s.client.get(f"/admin/timetable/import/{token}").status_code == 302
     assert s.client.post(f"/admin/timetable/import/{token}").status_code == 302
     assert slot_count() == 0
+
+
+def test_the_confirmation_counts_the_lessons_without_a_wrong_plural(admin):
+    s = admin
+    token = token_of(upload(s, "расписание.csv", csv_bytes([HEADER, GOOD[0]])))
+    body = text(s.client.get(f"/admin/timetable/import/{token}"))
+    assert "1 уроков" not in body  # «Загрузить 1 уроков?» read wrong for 1, 21, 31 …
+    assert "уроков — 1)?" in body

@@ -287,3 +287,13 @@ def test_the_club_page_runs_a_bounded_number_of_queries(client, auth, club, coun
     with count_queries() as many:
         assert client.get(url).status_code == 200
     assert many.count == few.count <= 20
+
+
+def test_the_club_s_page_names_it_a_club_with_a_leader_not_a_class_with_a_class_teacher(client, auth, club):
+    s = club
+    auth.login(s.admin)
+    page = client.get(f"/admin/classes/{s.robotics.id}").get_data(as_text=True)
+    assert "Объединение «Робототехника»" in page and "Класс Робототехника" not in page
+    assert "Классный руководитель" not in page and "Руководитель" in page
+    class_page = client.get(f"/admin/classes/{s.class_5a.id}").get_data(as_text=True)
+    assert "Класс 5А" in class_page and "Классный руководитель" in class_page

@@ -370,3 +370,37 @@ def test_a_period_closed_for_one_class_is_marked_on_that_class_s_pages_only(clie
     assert "закрыт" in q1_button(f"/journal/classes/{s.class_5a.id}")
     assert "закрыт" not in q1_button(f"/journal/assignments/{s.maths_5b.id}")
     assert "закрыт" not in q1_button(f"/journal/classes/{s.class_5b.id}")
+
+
+def test_the_deputy_s_correction_pencil_is_offered_only_on_the_closed_period_not_the_open_year(
+        client, auth, closed_school):
+    s = closed_school
+    year = StudyPeriod(year=s.year, scheme="year", number=1, name="Год", start_date=s.year.start_date,
+                       end_date=s.year.end_date)
+    db.session.add(year)
+    db.session.commit()
+    close(client, auth, s, s.q1, s.class_5a)
+    auth.login(s.deputy)
+    grid = client.get(f"/journal/assignments/{s.maths_5a.id}?period={s.q1.id}").get_data(as_text=True)
+    assert f"/periods/{s.q1.id}/students/{s.pupil.id}/correction" in grid
+    # the year is still open: its page would only answer «Период не закрыт»
+    assert f"/periods/{year.id}/students/{s.pupil.id}/correction" not in grid
+
+
+def test_the_dates_of_a_period_closed_for_a_class_cannot_be_moved(client, auth, closed_school):
+    s = closed_school
+    close(client, auth, s, s.q1, s.class_5a)
+    before = (s.q1.start_date, s.q1.end_date)
+    auth.login(s.admin)
+    response = client.post(f"/admin/periods/{s.q1.id}/edit", data={
+        "number": "1", "name": s.q1.name, "start_date": s.q1.start_date.isoformat(),
+        "end_date": (s.q1.end_date - timedelta(days=14)).isoformat()})
+    assert response.status_code == 400
+    assert "закрыт для класса 5А" in response.get_data(as_text=True)
+    db.session.expire_all()
+    period = db.session.get(StudyPeriod, s.q1.id)
+    assert (period.start_date, period.end_date) == before
+    # an open period is edited as before
+    assert client.post(f"/admin/periods/{s.q2.id}/edit", data={
+        "number": "2", "name": "", "start_date": s.q2.start_date.isoformat(),
+        "end_date": s.q2.end_date.isoformat()}).status_code == 302

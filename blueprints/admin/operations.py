@@ -27,6 +27,7 @@ from models import (
     EnrolmentEvent,
     Holiday,
     MarkingScale,
+    PeriodClosure,
     School,
     Student,
     StudyPeriod,
@@ -221,6 +222,15 @@ def add_period(year: AcademicYear, scheme: str, number: int, name: str, start: d
 def update_period(period: StudyPeriod, number: int, name: str, start: date, end: date) -> None:
     if period.is_closed:
         raise StructureError(_("Период «%(name)s» закрыт: изменения невозможны.", name=period.name))
+    closure = db.session.scalar(
+        select(PeriodClosure).where(PeriodClosure.period_id == period.id, PeriodClosure.reopened_at.is_(None)).limit(1)
+    )
+    if closure is not None:
+        # moving its dates would take days out of the closure (or put others in) unseen
+        raise StructureError(_(
+            "Период «%(name)s» закрыт для класса %(class_name)s: изменения невозможны, пока директор "
+            "не откроет его снова.", name=period.name,
+            class_name=closure.class_group.name if closure.class_group else "—"))
     _check_period(period.year, period.scheme, number, start, end, period=period)
     before = {"number": period.number, "start": period.start_date.isoformat(), "end": period.end_date.isoformat()}
     period.number = number

@@ -280,6 +280,7 @@ def _render_student(student: Student, status: int = 200, link_form: ParentLinkFo
         link_form=link_form or ParentLinkForm(),
         confirm_form=ConfirmForm(),
         history=record_operations.history("student", student.id),
+        can_open_diary=policy.can_view_student(current_user, student),
     ), status
 
 

@@ -367,8 +367,12 @@ def timetable_class_print(class_id: int):
     class_group = _load_class(class_id, policy.can_view_class_timetable)
     day = _date_arg(_today())
     slots = ops.class_slots(class_group, day)
+    if class_group.kind == "extra":
+        title = _("Расписание занятий объединения «%(name)s»", name=class_group.name)
+    else:
+        title = _("Расписание уроков %(name)s класса", name=class_group.name)
     return render_template(
-        "admin/timetable_print.html", mode="class", title=_("Расписание уроков %(name)s класса", name=class_group.name),
+        "admin/timetable_print.html", mode="class", title=title,
         class_group=class_group, **_print_context(day, slots)
     )
 

@@ -88,6 +88,12 @@ def administers_school() -> bool:
     return current_user.is_authenticated and policy.can_administer(current_user)
 
 
+@bp.app_template_global()
+def manages_schedule() -> bool:
+    """Substitutions and cancellations: the tile only for those who may open the page."""
+    return current_user.is_authenticated and policy.can_manage_schedule(current_user)
+
+
 # Helpers ---------------------------------------------------------------------------------------
 
 
