@@ -50,6 +50,30 @@ def test_every_route_has_exactly_one_access_rule(app):
     assert not stale, f"rules for routes that do not exist: {sorted(stale)}"
 
 
+def _row_counts() -> tuple[int, ...]:
+    """The number of rows of every table, read in one statement on a connection of its own (so
+    that the test's session never hides another's commit): what a refused request must leave as
+    it found it."""
+    from sqlalchemy import func, select
+
+    from extensions import db
+
+    tables = db.metadata.sorted_tables
+    statement = select(*(select(func.count()).select_from(t).scalar_subquery().label(t.name) for t in tables))
+    db.session.commit()
+    with db.engine.connect() as connection:
+        return tuple(connection.execute(statement).one())
+
+
+def _refused_and_unchanged(client, rule: Rule, school) -> tuple[object, bool]:
+    # a rule's url and data may create the object they name: counted after them
+    url = rule.url(school)
+    data = rule.data(school) if rule.data else {}
+    before = _row_counts()
+    response = client.open(url, method=rule.method, data=data)
+    return response, _row_counts() == before
+
+
 def _request(client, rule: Rule, school):
     url = rule.url(school)
     data = rule.data(school) if rule.data else {}
@@ -62,17 +86,20 @@ def test_anonymous_visitor_is_sent_to_login_everywhere(client, small_school):
     for rule in RULES:
         if rule.allowed is PUBLIC:
             continue
-        response = _request(client, rule, school)
+        response, unchanged = _refused_and_unchanged(client, rule, school)
         sent_to_login = response.status_code == 302 and "/auth/login" in response.location
         if not (sent_to_login or response.status_code in {401, 403, 404}):
             problems.append(f"{rule.method} {rule.url(school)} answered {response.status_code}")
+        elif not unchanged:
+            problems.append(f"{rule.method} {rule.url(school)} was refused but changed the number of rows")
     assert not problems, "; ".join(problems)
 
 
 @pytest.mark.parametrize("name", sorted(USERS))
 def test_each_user_gets_exactly_what_the_rules_allow(app, make_app, small_school, name):
-    """One login per user, then every protected route: refused routes must answer 403/404
-    (and, being refused, change nothing); allowed GET pages must open."""
+    """One login per user, then every protected route: refused routes must answer 403/404 and,
+    being refused, change nothing (every table's row count is the same after as before); allowed
+    GET pages must open."""
     school = small_school()
     user = USERS[name](school)
     client = isolated_client(make_app)
@@ -83,9 +110,11 @@ def test_each_user_gets_exactly_what_the_rules_allow(app, make_app, small_school
         if rule.allowed is PUBLIC:
             continue
         if name not in rule.allowed:
-            response = _request(client, rule, school)
+            response, unchanged = _refused_and_unchanged(client, rule, school)
             if response.status_code not in REFUSED:
                 problems.append(f"must be refused {rule.method} {rule.url(school)}, got {response.status_code}")
+            elif not unchanged:
+                problems.append(f"refused {rule.method} {rule.url(school)} but the number of rows changed")
         elif rule.method == "GET":
             response = _request(client, rule, school)
             sent_to_login = response.status_code == 302 and "/auth/login" in response.location
