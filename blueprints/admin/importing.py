@@ -182,8 +182,14 @@ def _norm_header(text: str) -> str:
 
 
 def records_from_table(kind: str, table: list[list[str]]) -> tuple[list[dict[str, str]], list[str], list[RowError]]:
-    """Raw records {column key: text, "_row": number}, the ignored headers and file-level errors."""
-    columns = COLUMNS[kind]
+    """Raw records of a people list (see table_records)."""
+    return table_records(COLUMNS[kind], table)
+
+
+def table_records(columns: list[Column], table: list[list[str]]) -> tuple[list[dict[str, str]], list[str], list[RowError]]:
+    """Raw records {column key: text, "_row": number}, the ignored headers and file-level errors
+    of any list the school imports (people, subjects, the timetable): the first non-empty row
+    holds the headers, matched to the columns' titles and aliases."""
     start = next((i for i, row in enumerate(table) if any(row)), None)
     if start is None:
         return [], [], [RowError(0, "", _("Файл пуст."))]

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from blueprints.admin.importing import Column, RowError, read_table
+from blueprints.admin.importing import Column, RowError, read_table, table_records
 from blueprints.admin.people_operations import PENDING_MAX_AGE_SECONDS, TOKEN_RE, ExportTable
 from extensions import db
 from models import School, Subject
@@ -56,44 +56,9 @@ def name_key(name: str) -> str:
     return re.sub(r"\s+", " ", name).strip().lower().replace("ё", "е")
 
 
-def _header_key(text: str) -> str:
-    return name_key(text).rstrip("*").strip()
-
-
 def records_from_table(table: list[list[str]]) -> tuple[list[dict[str, Any]], list[str], list[RowError]]:
     """Raw records {column key: text, "_row": number}, the ignored headers and file-level errors."""
-    start = next((i for i, row in enumerate(table) if any(row)), None)
-    if start is None:
-        return [], [], [RowError(0, "", _("Файл пуст."))]
-    lookup = {}
-    for column in COLUMNS:
-        lookup[_header_key(str(column.title))] = column.key
-        lookup.update({_header_key(alias): column.key for alias in column.aliases})
-    index: dict[int, str] = {}
-    ignored: list[str] = []
-    errors: list[RowError] = []
-    for i, header in enumerate(table[start]):
-        if not header:
-            continue
-        key = lookup.get(_header_key(header))
-        if key is None:
-            ignored.append(header)
-        elif key in index.values():
-            errors.append(RowError(start + 1, header, _("Столбец повторяется.")))
-        else:
-            index[i] = key
-    if "name" not in index.values():
-        errors.append(RowError(start + 1, str(COLUMNS[0].title), _("В файле нет обязательного столбца.")))
-    records = []
-    for number, row in enumerate(table[start + 1 :], start=start + 2):
-        if not any(row):
-            continue
-        record: dict[str, Any] = {key: (row[i] if i < len(row) else "") for i, key in index.items()}
-        record["_row"] = number
-        records.append(record)
-    if not records and not errors:
-        errors.append(RowError(0, "", _("В файле нет строк с данными.")))
-    return records, ignored, errors
+    return table_records(COLUMNS, table)
 
 
 def build_plan(

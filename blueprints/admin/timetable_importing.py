@@ -12,7 +12,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from blueprints.admin.importing import Column, RowError, normalise_class_name, normalise_person
+from blueprints.admin.importing import Column, RowError, normalise_class_name, normalise_person, table_records
 from domain import timetable as rules
 
 COLUMNS = [
@@ -82,11 +82,6 @@ class TimetablePlan:
         self.errors.append(RowError(row, column, message))
 
 
-def _norm_header(text: str) -> str:
-    text = text.replace("ё", "е").replace("Ё", "Е").lower().strip().rstrip("*").strip()
-    return re.sub(r"\s+", " ", text)
-
-
 def norm_name(text: str) -> str:
     """Names of people, subjects, subgroups: case, «ё», spaces and the dots of initials aside."""
     return re.sub(r"\s*\.\s*", ".", normalise_person(text)).strip()
@@ -103,40 +98,9 @@ def teacher_keys(login: str, last: str, first: str, middle: str) -> set[str]:
 
 
 def records_from_table(table: list[list[str]]) -> tuple[list[dict[str, Any]], list[str], list[RowError]]:
-    """Raw records {column key: text, "_row": number}, the ignored headers and file-level errors."""
-    start = next((i for i, row in enumerate(table) if any(row)), None)
-    if start is None:
-        return [], [], [RowError(0, "", _("Файл пуст."))]
-    lookup = {}
-    for column in COLUMNS:
-        lookup[_norm_header(str(column.title))] = column.key
-        for alias in column.aliases:
-            lookup[_norm_header(alias)] = column.key
-    index: dict[int, str] = {}
-    ignored: list[str] = []
-    errors: list[RowError] = []
-    for i, header in enumerate(table[start]):
-        if not header:
-            continue
-        key = lookup.get(_norm_header(header))
-        if key is None:
-            ignored.append(header)
-        elif key in index.values():
-            errors.append(RowError(start + 1, header, _("Столбец повторяется.")))
-        else:
-            index[i] = key
-    for column in COLUMNS:
-        if column.required and column.key not in index.values():
-            errors.append(RowError(start + 1, str(column.title), _("В файле нет обязательного столбца.")))
-    records = []
-    for number, row in enumerate(table[start + 1 :], start=start + 2):
-        if not any(row):
-            continue
-        record: dict[str, Any] = {key: (row[i] if i < len(row) else "") for i, key in index.items()}
-        record["_row"] = number
-        records.append(record)
-    if not records and not errors:
-        errors.append(RowError(0, "", _("В файле нет строк с данными.")))
+    """Raw records {column key: text, "_row": number}, the ignored headers and file-level errors;
+    a timetable longer than MAX_ROWS lessons is refused."""
+    records, ignored, errors = table_records(COLUMNS, table)
     if len(records) > MAX_ROWS:
         errors.append(RowError(0, "", _("Строк больше %(n)s: разделите файл.", n=MAX_ROWS)))
     return records, ignored, errors
