@@ -14,6 +14,7 @@ from blueprints.journal import period_mark_operations as pm_ops
 from blueprints.journal.helpers import scale_samples
 from blueprints.journal.operations import CellState, cell_scale
 from blueprints.journal.views import _load_assignment
+from domain.grading import format_average
 from extensions import db
 from models import Homework
 from utils import audit
@@ -67,7 +68,7 @@ def journal_page(grid: queries.Grid, today) -> dict:
                 for lesson in lessons
             ]
             forecast = grid.forecasts.get(student.id)
-            average = f"{forecast.average:.2f}" if forecast and forecast.average is not None else ""
+            average = format_average(forecast.average) if forecast else ""
             marks = [column.marks[student.id].value if student.id in column.marks else "" for column in columns]
             rows.append({"num": number, "name": student.full_name, "cells": cells, "average": average, "marks": marks})
         chunks.append({

@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from blueprints.main import bp
+from domain.grading import format_average
 
 ROLE_LABELS = {
     "director": _l("Директор"),
@@ -39,3 +40,9 @@ def role_label(code: str) -> str:
 @bp.app_template_filter("login_event_label")
 def login_event_label(code: str) -> str:
     return str(LOGIN_EVENT_LABELS.get(code, code))
+
+
+@bp.app_template_filter("average")
+def average(value) -> str:
+    """`{{ forecast.average|average }}`: every average on a page or on paper (domain.grading)."""
+    return format_average(value)
