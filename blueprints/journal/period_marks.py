@@ -1,5 +1,5 @@
-"""Period and year marks in the grid (JRN-7): one cell saved with htmx, and the template
-helper that gives the grid its "Итог"/"Год" columns."""
+"""Period and year marks in the grid (JRN-7): one cell saved with htmx (the grid's "Итог"/"Год"
+columns are built by period_mark_operations.grid_columns, called by the grid's view)."""
 from __future__ import annotations
 
 from flask import abort, make_response, render_template, request
@@ -11,19 +11,7 @@ from blueprints.journal import bp
 from blueprints.journal import period_mark_operations as pm_ops
 from blueprints.journal.operations import Conflict, JournalError
 from blueprints.journal.views import _load_assignment, _load_student
-from domain.settings import school_settings
 from extensions import db
-
-
-@bp.app_template_global()
-def period_mark_columns(grid):
-    """The grid's period-mark columns for the current user (a fixed number of queries)."""
-    return pm_ops.grid_columns(grid, current_user)
-
-
-@bp.app_template_global()
-def period_mark_choices(assignment):
-    return pm_ops.choices(assignment)
 
 
 def _cell_response(assignment, column, student, status=200, message=None, conflict_text=None):
@@ -38,17 +26,6 @@ def _cell_response(assignment, column, student, status=200, message=None, confli
     response = make_response(html, status)
     response.headers["Vary"] = "HX-Request"
     return response
-
-
-def _column_for(assignment, period, student_id):
-    """The one cell's column, as the grid would show it after the save."""
-    settings = school_settings(assignment.school.settings)
-    column = pm_ops.new_column(assignment, period, current_user, settings)
-    mark = pm_ops.load_mark(assignment, period, student_id)
-    if mark is not None:
-        column.marks[student_id] = mark
-    column.suggestions[student_id] = pm_ops.suggestion_for(assignment, period, student_id, settings)
-    return column
 
 
 @bp.put("/assignments/<int:assignment_id>/periods/<int:period_id>/students/<int:student_id>")
@@ -70,20 +47,14 @@ def set_period_mark(assignment_id: int, period_id: int, student_id: int):
         db.session.commit()
     except Conflict as conflict:
         db.session.rollback()
-        column = _column_for(assignment, period, student.id)
+        column = pm_ops.student_column(assignment, period, student.id, current_user)
         return _cell_response(assignment, column, student, 409, _(conflict.message), conflict.current_text)
     except JournalError as error:
         db.session.rollback()
         if error.status in (403, 404):
             abort(error.status)
-        column = _column_for(assignment, period, student.id)
+        column = pm_ops.student_column(assignment, period, student.id, current_user)
         return _cell_response(assignment, column, student, error.status, _(error.message, **error.params))
-    column = _column_for(assignment, period, student.id)
+    column = pm_ops.student_column(assignment, period, student.id, current_user)
     return _cell_response(assignment, column, student)
 
-
-@bp.app_template_global()
-def period_mark_column_of_lesson(lesson, student_id, forecast):
-    """After a cell of the grid is saved, its row's "Итог" cell is re-rendered out of band so
-    the suggestion follows the new average (two queries)."""
-    return pm_ops.column_after_cell_save(lesson, student_id, forecast, current_user)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 import policy
 from blueprints.auth.access import roles_required
 from blueprints.journal import bp, closures, operations, queries
+from blueprints.journal import period_mark_operations as pm_ops
 from blueprints.journal.forms import NewLessonForm
 from domain.settings import school_settings
 from extensions import db
@@ -115,7 +116,7 @@ def grid(assignment_id: int):
         closed is not None and not closed.is_year and policy.can_correct_closed_assignment(current_user, assignment)
     )
     context = dict(grid=data, can_edit=can_edit, form=form, today=today, settings=data.settings, closed=closed,
-                   can_correct=can_correct)
+                   can_correct=can_correct, pm_columns=pm_ops.grid_columns(data, current_user))
     if is_htmx() and request.args.get("fragment") == "grid":
         return render_template("journal/_grid.html", **context)
     return render_template("journal/grid.html", **context)
@@ -166,6 +167,10 @@ def _cell_response(lesson, student, state, settings, period, status=200, message
     forecast = (
         queries.forecast_for_student(lesson.assignment, period, student.id, settings) if period is not None else None
     )
+    # The row's "Итог" cell follows the new average (out of band): built here, not by the template.
+    pm_column = (
+        pm_ops.column_after_cell_save(lesson, period, student.id, forecast, current_user) if status == 200 else None
+    )
     html = render_template(
         "journal/_cell_response.html",
         lesson=lesson,
@@ -175,6 +180,7 @@ def _cell_response(lesson, student, state, settings, period, status=200, message
         notations=settings["notations"],
         can_edit=True,
         forecast=forecast,
+        pm_column=pm_column,
         message=message,
         conflict_text=conflict_text,
         status=status,
