@@ -93,6 +93,9 @@ def index():
     return render_template(
         "journal/index.html", assignments=page.items, page=page, classes=classes, filter_classes=all_classes,
         subjects=subjects, chosen=dict(class_id=class_id, subject_id=subject_id, q=search),
+        # which entries the page offers: the rules of the pages they open (policy), not the template's
+        teaches=current_user.has_role(*policy.TEACHING_ROLES), read_all=read_all,
+        can_close=policy.can_close_periods(current_user),
     )
 
 
