@@ -26,7 +26,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload
 
 from blueprints.journal import schedule_queries
-from domain import grading
+from domain import attendance, grading
 from domain.settings import school_settings
 from extensions import db
 from models import (
@@ -51,7 +51,6 @@ from models import (
     TeachingAssignment,
     WorkKind,
 )
-from models.journal import ATTENDANCE_CODES
 from utils.timeutil import school_today
 
 WEEK_DAYS = 6  # Monday to Saturday: Russian schools may teach on Saturdays
@@ -576,7 +575,7 @@ def marks_data(student: Student, period: StudyPeriod) -> list[SubjectSummary]:
 def attendance_summary(student: Student, period: StudyPeriod | None) -> AttendanceSummary:
     """The student's absences and lateness of the period: counts by reason and by subject,
     and the list of rows. One statement."""
-    by_code = {code: 0 for code in ATTENDANCE_CODES}
+    by_code = {code: 0 for code in attendance.CODES}
     if period is None:
         return AttendanceSummary(None, by_code, [], [])
     rows = db.session.execute(
@@ -592,7 +591,7 @@ def attendance_summary(student: Student, period: StudyPeriod | None) -> Attendan
         )
         .order_by(Lesson.date.desc(), Lesson.lesson_number.desc())
     ).all()
-    per_subject: dict[str, dict[str, int]] = defaultdict(lambda: {code: 0 for code in ATTENDANCE_CODES})
+    per_subject: dict[str, dict[str, int]] = defaultdict(lambda: {code: 0 for code in attendance.CODES})
     items = []
     for day, number, subject_name, code in rows:
         by_code[code] = by_code.get(code, 0) + 1
