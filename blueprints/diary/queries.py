@@ -423,7 +423,7 @@ def _merge(slot, lesson, by_assignment, homework, files, marks, attendance) -> D
         subject_name=assignment.subject.name,
         subject_id=assignment.subject_id,
         teacher_name=assignment.teacher.short_name,
-        scale_code=_scale_of(assignment),
+        scale_code=assignment.marks_scale,
     )
     if slot is not None:
         item.starts, item.ends, item.room = slot.starts, slot.ends, slot.room
@@ -446,10 +446,6 @@ def _merge(slot, lesson, by_assignment, homework, files, marks, attendance) -> D
 
 
 # --- Marks, forecasts, period and year marks ---------------------------------------------------
-
-
-def _scale_of(assignment: TeachingAssignment) -> str:
-    return "none" if assignment.class_group.attendance_only else assignment.scale.code
 
 
 def _summaries(
@@ -498,7 +494,7 @@ def _summaries(
     names: dict[int, str] = {a.subject_id: a.subject.name for a in assignments}
     # The subject's scale: its assignment in the student's class, else the scale its marks were
     # given on (a student who changed class); the forecast speaks of that scale's marks.
-    scales: dict[int, str] = {a.subject_id: _scale_of(a) for a in assignments}
+    scales: dict[int, str] = {a.subject_id: a.marks_scale for a in assignments}
     items: dict[int, list[MarkItem]] = defaultdict(list)
     counted: dict[int, list[grading.WeightedMark]] = defaultdict(list)
     for value, kind_name, weight, day, subject_id, subject_name, scale_code in rows:

@@ -234,8 +234,7 @@ def journal_deadlines(school: School, now: datetime, teacher_id: int | None = No
         late.homework += late_rows[Homework].get(row.id, 0)
         if not (row.topic or "").strip() and past_deadline(row.date):
             report.no_topic.append(OverdueItem("no_topic", a, row.date, row.lesson_number, row.id))
-        gives_homework = not a.class_group.attendance_only and a.scale.code != "none"
-        if gives_homework and row.id not in with_homework:
+        if a.carries_marks and row.id not in with_homework:
             due = deadlines.homework_deadline(
                 row.date, last_end.get((a.teacher_id, row.date)), settings["homework_deadline_hours"], tz
             )

@@ -12,7 +12,7 @@ import policy
 from blueprints.journal import bp, queries
 from blueprints.journal import period_mark_operations as pm_ops
 from blueprints.journal.helpers import scale_samples
-from blueprints.journal.operations import CellState, cell_scale
+from blueprints.journal.operations import CellState
 from blueprints.journal.views import _load_assignment
 from extensions import db
 from models import Homework
@@ -42,7 +42,7 @@ def journal_page(grid: queries.Grid, today) -> dict:
     """Plain data of the printed page: chunks of lesson columns, rows of cell texts."""
     assignment = grid.assignment
     notations = grid.settings["notations"]
-    scale_code = cell_scale(assignment)
+    scale_code = assignment.marks_scale
     columns = pm_ops.grid_columns(grid, current_user)
     homework: dict[int, list[Homework]] = {}
     if grid.lessons:
@@ -105,7 +105,7 @@ def journal_page(grid: queries.Grid, today) -> dict:
         "topics": topics,
         "notations": notations,
         # the legend in the journal's own scale: «10/9 — две отметки за урок»
-        "scale": assignment.scale.name if scale_code != "none" else "",
+        "scale": assignment.scale.name if assignment.carries_marks else "",
         "pair": scale_samples(scale_code)["pair"],
         "printed": today.strftime("%d.%m.%Y"),
     }
