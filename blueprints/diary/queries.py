@@ -27,6 +27,7 @@ from sqlalchemy.orm import joinedload
 
 from blueprints.journal import schedule_queries
 from domain import attendance, grading
+from domain.periods import current_period, is_under_way
 from domain.settings import school_settings
 from extensions import db
 from models import (
@@ -246,18 +247,6 @@ def class_periods(class_group: ClassGroup | None) -> list[StudyPeriod]:
     return own + year
 
 
-def pick_period(periods: list[StudyPeriod], day: date, wanted_id: int | None = None) -> StudyPeriod | None:
-    """The wanted period, or the one holding `day`, or the last one before it, or the first."""
-    if wanted_id is not None:
-        return next((p for p in periods if p.id == wanted_id), None)
-    own = [p for p in periods if p.scheme != "year"] or periods
-    for period in own:
-        if period.contains(day):
-            return period
-    past = [p for p in own if p.end_date < day]
-    return past[-1] if past else (own[0] if own else None)
-
-
 def _year_period(periods: list[StudyPeriod]) -> StudyPeriod | None:
     return next((p for p in periods if p.scheme == "year"), None)
 
@@ -410,7 +399,7 @@ def week_data(student: Student, monday: date) -> WeekData:
 
     periods = class_periods(class_group)
     period = next((p for p in periods if p.scheme != "year" and (p.contains(monday) or p.contains(saturday))), None)
-    period = period or pick_period(periods, monday)
+    period = period or current_period(periods, monday)
     subjects = _summaries(student, class_group, assignments, periods, period) if period else []
     return WeekData(student, class_group, monday, days, subjects, period)
 
@@ -539,7 +528,7 @@ def _lessons_left(student: Student, class_group: ClassGroup, assignments: list[T
     holidays excluded: they bound the top marks a forecast may promise. None for a period that is
     over or not begun (no forecast to bound). Two statements."""
     today = school_today(student.school.timezone)
-    if not period.start_date <= today <= period.end_date:
+    if not is_under_way(period, today):
         return None
     subject_of = {a.id: a.subject_id for a in assignments}
     slots = db.session.execute(

@@ -20,6 +20,7 @@ from blueprints.diary.forms import REASON_LABELS, STATUS_LABELS, AbsenceNoteForm
 from blueprints.diary.wording import forecast_phrase
 from blueprints.journal.lesson_operations import HOMEWORK_SUBFOLDER
 from blueprints.main import labels
+from domain.periods import current_period
 from domain.settings import school_settings
 from extensions import db
 from models import ClassGroup, Homework, HomeworkFile, ParentLink, Student
@@ -180,7 +181,7 @@ def _period_context(student: Student):
         wanted = _period_arg()
     except ValueError:
         abort(400)
-    period = queries.pick_period(periods, _today(), wanted)
+    period = current_period(periods, _today(), wanted)
     if wanted is not None and period is None:
         abort(404)
     return periods, period

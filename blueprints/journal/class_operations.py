@@ -15,6 +15,7 @@ from blueprints.journal import closures, queries, schedule_queries
 from blueprints.journal.operations import JournalError, check_lesson_open, record_change
 from domain import attendance, deadlines, grading
 from domain.messages import N_
+from domain.periods import current_period
 from domain.settings import school_settings
 from extensions import db
 from models import (
@@ -552,4 +553,4 @@ def _plan_day(class_group, row: DayRow, day: date, wanted: str | None, note: str
 
 def period_for(class_group: ClassGroup, today: date, wanted_id: int | None) -> tuple[list[StudyPeriod], StudyPeriod | None]:
     periods = class_periods(class_group)
-    return periods, queries.pick_period(periods, today, wanted_id)
+    return periods, current_period(periods, today, wanted_id)

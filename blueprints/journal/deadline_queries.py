@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from blueprints.journal import queries
 from domain import deadlines
+from domain.periods import current_period, has_begun
 from domain.settings import school_settings
 from extensions import db
 from models import (
@@ -135,8 +135,8 @@ def journal_deadlines(school: School, now: datetime, teacher_id: int | None = No
     # The current period of each assignment's class, up to today.
     ranges: dict[int, tuple[date, date]] = {}
     for a in assignments:
-        period = queries.pick_period(periods_by_key.get((a.year_id, a.class_group.period_scheme), []), today)
-        if period is not None and period.start_date <= today:
+        period = current_period(periods_by_key.get((a.year_id, a.class_group.period_scheme), []), today)
+        if has_begun(period, today):
             ranges[a.id] = (period.start_date, min(period.end_date, today))
     if not ranges:
         return result
