@@ -27,6 +27,7 @@ from sqlalchemy.orm import joinedload
 
 from blueprints.journal import schedule_queries
 from domain import attendance, grading
+from domain.homework import homework_text
 from domain.periods import current_period, is_under_way
 from domain.settings import school_settings
 from extensions import db
@@ -251,21 +252,6 @@ def _year_period(periods: list[StudyPeriod]) -> StudyPeriod | None:
     return next((p for p in periods if p.scheme == "year"), None)
 
 
-def homework_text(hw: Homework) -> str:
-    parts = [hw.text.strip()] if hw.text and hw.text.strip() else []
-    # "стр." and "№" only before bare numbers: teachers often type them themselves.
-    if hw.pages:
-        pages = hw.pages.strip()
-        parts.append(gettext("стр. %(pages)s", pages=pages) if pages[:1].isdigit() else pages)
-    if hw.exercises:
-        numbers = hw.exercises.strip()
-        parts.append(gettext("№ %(numbers)s", numbers=numbers) if numbers[:1].isdigit() else numbers)
-    text = ", ".join(parts)
-    if hw.is_individual:
-        text = gettext("Индивидуально: %(text)s", text=text)
-    return text
-
-
 def _change_note(kind: str, substitute_name: str, note: str) -> str:
     if kind == schedule_queries.SUBSTITUTION:
         label = gettext("Замена: %(name)s", name=substitute_name) if substitute_name else gettext("Замена")
@@ -349,7 +335,7 @@ def week_data(student: Student, monday: date) -> WeekData:
     ):
         if hw.id not in seen:
             seen.add(hw.id)
-            text = homework_text(hw)
+            text = homework_text(hw, gettext)
             if text:
                 homework[hw.lesson_id].append(text)
         if file is not None:

@@ -14,6 +14,7 @@ from blueprints.journal import period_mark_operations as pm_ops
 from blueprints.journal.helpers import scale_samples
 from blueprints.journal.operations import CellState
 from blueprints.journal.views import _load_assignment
+from domain.homework import homework_text
 from extensions import db
 from models import Homework
 from utils import audit
@@ -26,16 +27,8 @@ NAME_CM, NUM_CM, EXTRA_CM = 4.4, 0.6, 1.1
 
 
 def _homework_text(homework: list[Homework]) -> str:
-    parts = []
-    for hw in homework:
-        pages = _("с. %(p)s", p=hw.pages) if hw.pages else ""
-        exercises = _("№ %(e)s", e=hw.exercises) if hw.exercises else ""
-        text = " ".join(p for p in (hw.text.strip(), pages, exercises) if p)
-        if hw.is_individual and text:
-            text = _("%(t)s (индивидуально)", t=text)
-        if text:
-            parts.append(text)
-    return "; ".join(parts)
+    """The lesson's homework as the diary says it (domain/homework.py), one after another."""
+    return "; ".join(text for text in (homework_text(hw, _) for hw in homework) if text)
 
 
 def journal_page(grid: queries.Grid, today) -> dict:
