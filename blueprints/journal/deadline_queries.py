@@ -200,15 +200,12 @@ def journal_deadlines(school: School, now: datetime, teacher_id: int | None = No
 
     by_id = {a.id: a for a in assignments}
     recorded: dict[tuple[int, date], list[int]] = defaultdict(list)
-    # When the teacher's last lesson of a day ends, each lesson by its own class's bells
-    # (shift, grade, shortened day: domain/bells.py).
-    last_end: dict[tuple[int, date], time] = {}
+    # When each of the teacher's lessons of a day ends, by its own class's bells (shift, grade,
+    # shortened day: domain/bells.py); the homework is due after the last (domain/deadlines.py).
+    day_ends: dict[tuple[int, date], list[time | None]] = defaultdict(list)
 
     def lesson_ended(a: TeachingAssignment, day: date, number: int) -> None:
-        end = bells.ends_at(a.class_group.shift, a.class_group.grade, day, number)
-        key = (a.teacher_id, day)
-        if end is not None and (key not in last_end or end > last_end[key]):
-            last_end[key] = end
+        day_ends[(a.teacher_id, day)].append(bells.ends_at(a.class_group.shift, a.class_group.grade, day, number))
 
     for row in lessons:
         a = by_id[row.assignment_id]
@@ -236,7 +233,7 @@ def journal_deadlines(school: School, now: datetime, teacher_id: int | None = No
             report.no_topic.append(OverdueItem("no_topic", a, row.date, row.lesson_number, row.id))
         if a.carries_marks and row.id not in with_homework:
             due = deadlines.homework_deadline(
-                row.date, last_end.get((a.teacher_id, row.date)), settings["homework_deadline_hours"], tz
+                row.date, day_ends.get((a.teacher_id, row.date), ()), settings["homework_deadline_hours"], tz
             )
             if now > due:
                 report.no_homework.append(OverdueItem("no_homework", a, row.date, row.lesson_number, row.id))
