@@ -16,6 +16,7 @@ def test_a_code_is_named_from_its_list_and_translated_when_shown(app):
     assert render(app, '{{ "ill"|label("attendance") }}') == "по болезни"
     assert render(app, '{{ "substitution"|label("change_kind") }}') == "Замена учителя"
     assert render(app, '{{ "accepted"|label("note_status") }}') == "Принято"
+    assert render(app, '{{ "cancelled"|label("diary_change") }}') == "Урок отменён"
 
 
 def test_a_code_without_a_label_is_shown_as_it_is(app):

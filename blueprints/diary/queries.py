@@ -25,6 +25,7 @@ from flask_babel import gettext
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload
 
+from blueprints.diary.wording import CHANGE_LABELS
 from blueprints.journal import schedule_queries
 from domain import attendance, grading
 from domain.homework import homework_text
@@ -253,14 +254,10 @@ def _year_period(periods: list[StudyPeriod]) -> StudyPeriod | None:
 
 
 def _change_note(kind: str, substitute_name: str, note: str) -> str:
-    if kind == schedule_queries.SUBSTITUTION:
-        label = gettext("Замена: %(name)s", name=substitute_name) if substitute_name else gettext("Замена")
-    elif kind == schedule_queries.CANCELLED:
-        label = gettext("Урок отменён")
-    elif kind == schedule_queries.MOVED:
-        label = gettext("Урок перенесён")
-    elif kind == schedule_queries.EXTRA:
-        label = gettext("Дополнительный урок")
+    if kind == schedule_queries.SUBSTITUTION and substitute_name:
+        label = gettext("Замена: %(name)s", name=substitute_name)
+    elif kind in CHANGE_LABELS:
+        label = str(CHANGE_LABELS[kind])
     else:
         return note
     return f"{label}. {note}" if note else label
