@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from domain import grading
+from domain.periods import is_under_way
 from extensions import db
 from models.base import TimestampMixin
 
@@ -86,7 +87,7 @@ class StudyPeriod(db.Model):
     year: Mapped[AcademicYear] = relationship(back_populates="periods")
 
     def contains(self, day: date) -> bool:
-        return self.start_date <= day <= self.end_date
+        return is_under_way(self, day)
 
 
 class Holiday(db.Model):
