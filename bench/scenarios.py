@@ -278,6 +278,7 @@ def pick_targets(app, password: str, writers: int = 20) -> Targets:
     """The grid of the fullest class × subject of the current quarter, a student of that class,
     and `writers` teachers each with an assignment of their own, in the first school."""
     from blueprints.journal import queries
+    from domain.periods import current_period
     from extensions import db
     from models import ClassGroup, Lesson, LessonWork, School, Student, TeachingAssignment, User
     from utils.timeutil import school_today
@@ -295,7 +296,7 @@ def pick_targets(app, password: str, writers: int = 20) -> Targets:
         best = None
         for a in candidates:
             periods = queries.periods_of(a)
-            period = queries.pick_period(periods, today)
+            period = current_period(periods, today)
             if period is None:
                 continue
             lessons = db.session.scalar(select(func.count()).select_from(Lesson).where(
@@ -334,12 +335,13 @@ def create_fresh_lessons(app, writer: dict, count: int, today: date) -> list[int
     today on, numbered 9-12 (after the timetable's 1-8), with one kind of work (oral answer):
     every save then creates exactly one mark, which makes lost or doubled saves countable."""
     from blueprints.journal import queries
+    from domain.periods import current_period
     from extensions import db
     from models import Holiday, Lesson, LessonWork, TeachingAssignment, WorkKind
 
     with app.app_context():
         a = db.session.get(TeachingAssignment, writer["assignment_id"])
-        period = queries.pick_period(queries.periods_of(a), today)
+        period = current_period(queries.periods_of(a), today)
         holidays = db.session.scalars(select(Holiday).where(Holiday.year_id == a.year_id)).all()
         kind = db.session.scalar(select(WorkKind).where(WorkKind.school_id == a.school_id, WorkKind.code == "oral"))
         days, day = [], max(today, period.start_date)

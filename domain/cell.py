@@ -15,17 +15,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from domain import attendance
+from domain.attendance import ABSENT, ILL
 from domain.grading import SCALES, Scale
 from domain.messages import N_, Refusal
 
-# attendance codes stored in the database
-ABSENT = "absent"  # Н: reason not known yet
-ILL = "ill"  # Б
-EXCUSED = "excused"  # УП
-UNEXCUSED = "unexcused"  # НП
-LATE = "late"  # ОП
-ATTENDANCE_CODES = (ABSENT, ILL, EXCUSED, UNEXCUSED, LATE)
-ABSENCE_CODES = frozenset({ABSENT, ILL, EXCUSED, UNEXCUSED})
+# attendance codes stored in the database: domain/attendance.py
+ATTENDANCE_CODES = attendance.CODES
+ABSENCE_CODES = attendance.ABSENCES
 
 # What may be typed for a pass/fail mark besides the stored values «зач» and «незач»; the
 # school's own notations of pass and fail (settings "pass", "fail") are accepted as well.

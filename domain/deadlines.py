@@ -2,6 +2,7 @@
 (003:2.3-2.5, 003 Положение 2.4). Every threshold is a school setting."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,11 +16,14 @@ def lesson_deadline(lesson_date: date, tz: str) -> datetime:
     return local_end_of_day(lesson_date, tz)
 
 
-def homework_deadline(lesson_date: date, last_lesson_end: time | None, hours: int, tz: str) -> datetime:
-    """Homework within N hours after the teacher's last lesson of the day."""
-    if last_lesson_end is None:
+def homework_deadline(lesson_date: date, lesson_ends: Iterable[time | None], hours: int, tz: str) -> datetime:
+    """Homework within N hours after the end of the teacher's last lesson of the day
+    (`lesson_ends`: when each of their lessons that day ends, None where the bells do not say);
+    by the end of the day when no end is known."""
+    ends = [end for end in lesson_ends if end is not None]
+    if not ends:
         return local_end_of_day(lesson_date, tz)
-    return datetime.combine(lesson_date, last_lesson_end, tzinfo=ZoneInfo(tz)) + timedelta(hours=hours)
+    return datetime.combine(lesson_date, max(ends), tzinfo=ZoneInfo(tz)) + timedelta(hours=int(hours))
 
 
 def marks_deadline(lesson_date: date, days: int, tz: str) -> datetime:

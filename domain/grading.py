@@ -30,6 +30,20 @@ def scale(code: str) -> Scale:
     return SCALES[code]
 
 
+NO_MARKS = "none"
+
+
+def marks_scale(scale_code: str, attendance_only: bool) -> str:
+    """The scale a journal's marks are on: none in a class that records attendance only (first
+    grade, 003 Положение 1.3), whatever scale its assignment names."""
+    return NO_MARKS if attendance_only else scale_code
+
+
+def carries_marks(scale_code: str, attendance_only: bool) -> bool:
+    """Whether a journal takes marks (and so a homework, a forecast, period marks)."""
+    return marks_scale(scale_code, attendance_only) != NO_MARKS
+
+
 # --- Averages, suggested period marks, forecasts -------------------------------------------
 # One rule, one place: the journal, the diary, the reports and the PDFs all call these.
 

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from domain import attendance
 from domain.cell import notation_problems
 from domain.messages import N_, Refusal
 from domain.settings import WEEKDAYS
@@ -70,11 +71,7 @@ PERIOD_LABELS = {
     "year": N_("Год"),
 }
 NOTATION_LABELS = {
-    "absent": N_("отсутствовал(а), причина не указана"),
-    "ill": N_("по болезни"),
-    "excused": N_("по уважительной причине"),
-    "unexcused": N_("без уважительной причины"),
-    "late": N_("опоздание"),
+    **attendance.LABELS,
     "not_assessed": N_("не аттестован(а)"),
     "pass": N_("зачтено"),
     "fail": N_("не зачтено"),

@@ -35,6 +35,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from database import deferred_transactions
+from domain import attendance
 from domain.grading import format_average
 from domain.settings import school_settings
 from extensions import db
@@ -100,13 +101,6 @@ def resolve_batch_file(app: Flask, relpath: str) -> str | None:
 
 # --- One student's page as plain data ------------------------------------------------------------
 
-ATTENDANCE_REASONS = {
-    "absent": _l("отсутствовал(а), причина не указана"),
-    "ill": _l("по болезни"),
-    "excused": _l("по уважительной причине"),
-    "unexcused": _l("без уважительной причины"),
-    "late": _l("опоздание"),
-}
 
 
 @dataclass
@@ -232,8 +226,8 @@ def page_data(week, school: School, settings: dict, generated_at: datetime) -> P
                 "date_text": day_date.strftime("%d.%m"),
                 "lessons": str(_("урок %(n)s", n=numbers) if len(lessons) == 1 else _("уроки %(n)s", n=numbers)),
                 "subjects": ", ".join(dict.fromkeys(subject for _n, subject in sorted(lessons))),
-                "reason": str(ATTENDANCE_REASONS.get(code, code)),
-                "notation": notations.get(code, code),
+                "reason": _(attendance.LABELS[code]) if code in attendance.LABELS else code,
+                "notation": attendance.notation(code, notations),
             }
         )
     rows = []
@@ -260,7 +254,6 @@ def page_data(week, school: School, settings: dict, generated_at: datetime) -> P
         shown_homework.append(item)
     class_group = week.class_group
     teacher = class_group.class_teacher.short_name if class_group is not None and class_group.class_teacher else ""
-    order = ("absent", "ill", "excused", "unexcused", "late")
     return PageData(
         school_name=school.name,
         school_address=school.address or "",
@@ -274,10 +267,10 @@ def page_data(week, school: School, settings: dict, generated_at: datetime) -> P
         days=[{"weekday": str(WEEKDAY_NAMES[d.date.weekday()]), "date_text": d.date.strftime("%d.%m")} for d in days],
         rows=rows,
         kinds_legend=[(abbr, name) for name, abbr in kinds.items() if abbr != name.lower()],
-        attendance_legend=[(notations.get(code, code), str(ATTENDANCE_REASONS[code])) for code in order],
+        attendance_legend=[(shown, _(label)) for _code, shown, label in attendance.legend(notations)],
         absences=absences,
         absence_total=sum(counts.values()),
-        absence_counts=[(str(ATTENDANCE_REASONS[code]), counts[code]) for code in order if counts.get(code)],
+        absence_counts=[(_(attendance.LABELS[code]), counts[code]) for code in attendance.CODES if counts.get(code)],
         homework=shown_homework,
         homework_more=len(homework) - len(shown_homework),
         generated_text=generated_at.strftime("%d.%m.%Y %H:%M"),

@@ -22,12 +22,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from domain import attendance
 from extensions import db
 from models.base import utcnow
 from models.people import Student, User
 from models.school import StudyPeriod, Subject, TeachingAssignment, WorkKind
 
-ATTENDANCE_CODES = ("absent", "ill", "excused", "unexcused", "late")
+ATTENDANCE_CODES = attendance.CODES
 CHANGE_KINDS = ("substitution", "cancelled", "moved", "extra")
 
 

@@ -19,6 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from domain import grading
+from domain.periods import is_under_way
 from extensions import db
 from models.base import TimestampMixin
 
@@ -85,7 +87,7 @@ class StudyPeriod(db.Model):
     year: Mapped[AcademicYear] = relationship(back_populates="periods")
 
     def contains(self, day: date) -> bool:
-        return self.start_date <= day <= self.end_date
+        return is_under_way(self, day)
 
 
 class Holiday(db.Model):
@@ -234,6 +236,15 @@ class TeachingAssignment(TimestampMixin, db.Model):
     subgroup: Mapped[Optional[Subgroup]] = relationship()
     subject: Mapped[Subject] = relationship()
     scale: Mapped[MarkingScale] = relationship()
+
+    @property
+    def marks_scale(self) -> str:
+        """The scale this journal's marks are on ("none" in first grade): domain/grading.py."""
+        return grading.marks_scale(self.scale.code, self.class_group.attendance_only)
+
+    @property
+    def carries_marks(self) -> bool:
+        return grading.carries_marks(self.scale.code, self.class_group.attendance_only)
 
     @property
     def title(self) -> str:

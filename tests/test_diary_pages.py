@@ -93,6 +93,21 @@ def test_mark_saved_in_the_journal_appears_with_its_kind_of_work(client, auth, d
     assert other == 403
 
 
+def test_absences_show_the_schools_own_notations_as_the_journal_does(client, auth, diary):
+    school = db.session.get(School, diary.pupil.school_id)
+    school.settings = {**(school.settings or {}), "notations": {"absent": "отс", "late": "опозд"}}
+    db.session.commit()
+    operations.save_cell(diary.lesson, diary.pupil, diary.maths_teacher, "отс", "k1", None)
+    db.session.commit()
+    auth.login(diary.parent_a)
+    week = client.get(week_url(diary.pupil)).get_data(as_text=True)
+    assert '<span class="att att-absent" title="Посещаемость">отс</span>' in week
+    period = db.session.scalar(select(StudyPeriod).where(StudyPeriod.number == 2))
+    page = client.get(f"/diary/students/{diary.pupil.id}/attendance?period={period.id}").get_data(as_text=True)
+    assert '<span class="att att-absent">отс</span> Отсутствовал(а), причина не указана: <strong>1</strong>' in page
+    assert '<span class="att att-late">опозд</span>' in page and ">Н<" not in page
+
+
 def test_absence_note_accepted_turns_absences_into_ill_with_history(client, auth, diary):
     operations.save_cell(diary.lesson, diary.pupil, diary.maths_teacher, "н", "k1", None)
     russian = operations.create_lesson(diary.russian_5a, diary.russian_teacher, DAY, 3, "Падежи", [diary.kinds["oral"]])

@@ -42,13 +42,6 @@ def test_forecast_with_few_marks_warns_and_without_marks_says_so(app):
     assert forecast_phrase(_fc()) == "Отметок пока нет"
 
 
-def test_homework_text_does_not_double_the_teachers_own_number_sign(app):
-    from blueprints.diary.queries import homework_text
-    from models import Homework
-
-    assert homework_text(Homework(text="Задачи", pages="56", exercises="245, 247")) == "Задачи, стр. 56, № 245, 247"
-    assert homework_text(Homework(text="", pages="стр. 56", exercises="№ 245")) == "стр. 56, № 245"
-
 
 def test_lessons_left_count_the_weekly_slots_and_skip_the_holidays():
     from datetime import date

@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 from domain.grading import (
     SCALES,
     WeightedMark,
+    carries_marks,
     forecast,
     is_low_mark,
+    marks_scale,
     numeric_marks,
     suggest_mark,
     thresholds_for,
@@ -215,3 +217,12 @@ def test_low_marks_by_example():
 def test_a_round_up_point_outside_the_fraction_falls_back_to_the_half(stored):
     ten = thresholds_for({"rounding_round_up_from": {"ten": stored}}, "ten")
     assert (suggest_mark(Decimal("8.49"), ten), suggest_mark(Decimal("8.50"), ten)) == ("8", "9")
+
+
+def test_a_class_that_records_attendance_only_carries_no_marks_whatever_its_scale():
+    assert marks_scale("five", attendance_only=True) == "none"
+    assert marks_scale("ten", attendance_only=False) == "ten"
+    assert marks_scale("none", attendance_only=False) == "none"
+    assert not carries_marks("five", attendance_only=True)
+    assert not carries_marks("none", attendance_only=False)
+    assert carries_marks("pass_fail", attendance_only=False)

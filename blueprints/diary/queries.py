@@ -25,8 +25,11 @@ from flask_babel import gettext
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload
 
+from blueprints.diary.wording import CHANGE_LABELS
 from blueprints.journal import schedule_queries
-from domain import grading
+from domain import attendance, grading
+from domain.homework import homework_text
+from domain.periods import current_period, is_under_way
 from domain.settings import school_settings
 from extensions import db
 from models import (
@@ -50,7 +53,6 @@ from models import (
     TeachingAssignment,
     WorkKind,
 )
-from models.journal import ATTENDANCE_CODES
 from utils.average_marks import marks_for_averages
 from utils.timeutil import school_today
 
@@ -247,46 +249,15 @@ def class_periods(class_group: ClassGroup | None) -> list[StudyPeriod]:
     return own + year
 
 
-def pick_period(periods: list[StudyPeriod], day: date, wanted_id: int | None = None) -> StudyPeriod | None:
-    """The wanted period, or the one holding `day`, or the last one before it, or the first."""
-    if wanted_id is not None:
-        return next((p for p in periods if p.id == wanted_id), None)
-    own = [p for p in periods if p.scheme != "year"] or periods
-    for period in own:
-        if period.contains(day):
-            return period
-    past = [p for p in own if p.end_date < day]
-    return past[-1] if past else (own[0] if own else None)
-
-
 def _year_period(periods: list[StudyPeriod]) -> StudyPeriod | None:
     return next((p for p in periods if p.scheme == "year"), None)
 
 
-def homework_text(hw: Homework) -> str:
-    parts = [hw.text.strip()] if hw.text and hw.text.strip() else []
-    # "стр." and "№" only before bare numbers: teachers often type them themselves.
-    if hw.pages:
-        pages = hw.pages.strip()
-        parts.append(gettext("стр. %(pages)s", pages=pages) if pages[:1].isdigit() else pages)
-    if hw.exercises:
-        numbers = hw.exercises.strip()
-        parts.append(gettext("№ %(numbers)s", numbers=numbers) if numbers[:1].isdigit() else numbers)
-    text = ", ".join(parts)
-    if hw.is_individual:
-        text = gettext("Индивидуально: %(text)s", text=text)
-    return text
-
-
 def _change_note(kind: str, substitute_name: str, note: str) -> str:
-    if kind == schedule_queries.SUBSTITUTION:
-        label = gettext("Замена: %(name)s", name=substitute_name) if substitute_name else gettext("Замена")
-    elif kind == schedule_queries.CANCELLED:
-        label = gettext("Урок отменён")
-    elif kind == schedule_queries.MOVED:
-        label = gettext("Урок перенесён")
-    elif kind == schedule_queries.EXTRA:
-        label = gettext("Дополнительный урок")
+    if kind == schedule_queries.SUBSTITUTION and substitute_name:
+        label = gettext("Замена: %(name)s", name=substitute_name)
+    elif kind in CHANGE_LABELS:
+        label = str(CHANGE_LABELS[kind])
     else:
         return note
     return f"{label}. {note}" if note else label
@@ -361,7 +332,7 @@ def week_data(student: Student, monday: date) -> WeekData:
     ):
         if hw.id not in seen:
             seen.add(hw.id)
-            text = homework_text(hw)
+            text = homework_text(hw, gettext)
             if text:
                 homework[hw.lesson_id].append(text)
         if file is not None:
@@ -411,7 +382,7 @@ def week_data(student: Student, monday: date) -> WeekData:
 
     periods = class_periods(class_group)
     period = next((p for p in periods if p.scheme != "year" and (p.contains(monday) or p.contains(saturday))), None)
-    period = period or pick_period(periods, monday)
+    period = period or current_period(periods, monday)
     subjects = _summaries(student, class_group, assignments, periods, period) if period else []
     return WeekData(student, class_group, monday, days, subjects, period)
 
@@ -424,7 +395,7 @@ def _merge(slot, lesson, by_assignment, homework, files, marks, attendance) -> D
         subject_name=assignment.subject.name,
         subject_id=assignment.subject_id,
         teacher_name=assignment.teacher.short_name,
-        scale_code=_scale_of(assignment),
+        scale_code=assignment.marks_scale,
     )
     if slot is not None:
         item.starts, item.ends, item.room = slot.starts, slot.ends, slot.room
@@ -447,10 +418,6 @@ def _merge(slot, lesson, by_assignment, homework, files, marks, attendance) -> D
 
 
 # --- Marks, forecasts, period and year marks ---------------------------------------------------
-
-
-def _scale_of(assignment: TeachingAssignment) -> str:
-    return "none" if assignment.class_group.attendance_only else assignment.scale.code
 
 
 def _summaries(
@@ -477,7 +444,7 @@ def _summaries(
     names: dict[int, str] = {a.subject_id: a.subject.name for a in assignments}
     # The subject's scale: its assignment in the student's class, else the scale its marks were
     # given on (a student who changed class); the forecast speaks of that scale's marks.
-    scales: dict[int, str] = {a.subject_id: _scale_of(a) for a in assignments}
+    scales: dict[int, str] = {a.subject_id: a.marks_scale for a in assignments}
     items: dict[int, list[MarkItem]] = defaultdict(list)
     for m in rows:
         names.setdefault(m.subject_id, m.subject_name)
@@ -517,7 +484,7 @@ def _lessons_left(student: Student, class_group: ClassGroup, assignments: list[T
     holidays excluded: they bound the top marks a forecast may promise. None for a period that is
     over or not begun (no forecast to bound). Two statements."""
     today = school_today(student.school.timezone)
-    if not period.start_date <= today <= period.end_date:
+    if not is_under_way(period, today):
         return None
     subject_of = {a.id: a.subject_id for a in assignments}
     slots = db.session.execute(
@@ -549,7 +516,7 @@ def marks_data(student: Student, period: StudyPeriod) -> list[SubjectSummary]:
 def attendance_summary(student: Student, period: StudyPeriod | None) -> AttendanceSummary:
     """The student's absences and lateness of the period: counts by reason and by subject,
     and the list of rows. One statement."""
-    by_code = {code: 0 for code in ATTENDANCE_CODES}
+    by_code = {code: 0 for code in attendance.CODES}
     if period is None:
         return AttendanceSummary(None, by_code, [], [])
     rows = db.session.execute(
@@ -565,7 +532,7 @@ def attendance_summary(student: Student, period: StudyPeriod | None) -> Attendan
         )
         .order_by(Lesson.date.desc(), Lesson.lesson_number.desc())
     ).all()
-    per_subject: dict[str, dict[str, int]] = defaultdict(lambda: {code: 0 for code in ATTENDANCE_CODES})
+    per_subject: dict[str, dict[str, int]] = defaultdict(lambda: {code: 0 for code in attendance.CODES})
     items = []
     for day, number, subject_name, code in rows:
         by_code[code] = by_code.get(code, 0) + 1

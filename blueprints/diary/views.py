@@ -19,19 +19,18 @@ from blueprints.diary import bp, operations, queries
 from blueprints.diary.forms import REASON_LABELS, STATUS_LABELS, AbsenceNoteForm, DecisionForm
 from blueprints.diary.wording import forecast_phrase
 from blueprints.journal.lesson_operations import HOMEWORK_SUBFOLDER
+from blueprints.main import labels
+from domain.periods import current_period
+from domain.settings import school_settings
 from extensions import db
 from models import ClassGroup, Homework, HomeworkFile, ParentLink, Student
 from models.diary import AbsenceNote
 from utils.timeutil import school_today
 from utils.uploads import send_stored_file
 
-ATTENDANCE_LABELS = {
-    "absent": "Н",
-    "ill": "Б",
-    "excused": "УП",
-    "unexcused": "НП",
-    "late": "ОП",
-}
+# `{{ note.reason|label("note_reason") }}` (blueprints/main/labels.py)
+labels.register("note_reason", REASON_LABELS)
+labels.register("note_status", STATUS_LABELS)
 
 
 # --- Loading objects: 404 for unknown or another school's, 403 by policy -----------------------
@@ -104,7 +103,8 @@ def _page(template: str, student: Student, section: str, **context):
         children=children,
         section=section,
         may_see_notes=may_see_notes,
-        attendance_labels=ATTENDANCE_LABELS,
+        # the school's own notations («Н», «Б», … unless it changed them), as the journal shows them
+        notations=school_settings(student.school.settings)["notations"],
         **context,
     )
 
@@ -141,7 +141,6 @@ def week(student_id: int):
 def weekly_report(student_id: int):
     """The weekly report of one student as a PDF (the page parents without electronic access
     receive on paper, 003:2.6): the week of ?date=, or the last complete week."""
-    from domain.settings import school_settings
     from jobs.weekly_reports import page_data, render_page_html, report_week
     from models.base import utcnow
     from utils.pdf import html_to_pdf
@@ -182,7 +181,7 @@ def _period_context(student: Student):
         wanted = _period_arg()
     except ValueError:
         abort(400)
-    period = queries.pick_period(periods, _today(), wanted)
+    period = current_period(periods, _today(), wanted)
     if wanted is not None and period is None:
         abort(404)
     return periods, period
@@ -274,7 +273,6 @@ def absence_notes(student_id: int):
             status = 400
     notes = [n for n in _student_notes(student) if policy.can_view_absence_note(current_user, n)]
     return _page("diary/absence_notes.html", student, "notes", form=form, notes=notes, may_submit=may_submit,
-                 reason_labels=REASON_LABELS, status_labels=STATUS_LABELS,
                  max_mb=round(_note_size_limit() / 1048576, 1)), status
 
 
@@ -300,8 +298,6 @@ def class_absence_notes(class_id: int):
         notes=notes,
         may_decide=policy.is_class_teacher_of(current_user, class_group),
         form=DecisionForm(),
-        reason_labels=REASON_LABELS,
-        status_labels=STATUS_LABELS,
     )
 
 

@@ -2,8 +2,18 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from blueprints.main import labels
 from domain.grading import Forecast
+
+# A change of the timetable as families read it (`{{ status|label("diary_change") }}`).
+CHANGE_LABELS = labels.register("diary_change", {
+    "substitution": _l("Замена"),
+    "cancelled": _l("Урок отменён"),
+    "moved": _l("Урок перенесён"),
+    "extra": _l("Дополнительный урок"),
+})
 
 
 def plural_ru(n: int, one: str, few: str, many: str) -> str:

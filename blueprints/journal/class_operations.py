@@ -13,9 +13,9 @@ from sqlalchemy.orm import joinedload
 
 from blueprints.journal import closures, queries, schedule_queries
 from blueprints.journal.operations import JournalError, check_lesson_open, record_change
-from domain import deadlines, grading
-from domain.cell import ABSENCE_CODES, ATTENDANCE_CODES, ILL
+from domain import attendance, deadlines, grading
 from domain.messages import N_
+from domain.periods import current_period
 from domain.settings import school_settings
 from extensions import db
 from models import (
@@ -39,7 +39,7 @@ from utils.timeutil import school_today
 
 PRESENT = "present"
 KEEP = ""
-DAY_CHOICES = (PRESENT, *ATTENDANCE_CODES)
+DAY_CHOICES = (PRESENT, *attendance.CODES)
 MAX_NOTE = 300
 
 
@@ -122,7 +122,7 @@ def class_summary(class_group: ClassGroup, period: StudyPeriod | None) -> list[S
         values[mark.assignment_id].append((mark.value, mark.weight))
     settings = school_settings(class_group.school.settings)
     for assignment_id, summary in summaries.items():
-        marks = grading.numeric_marks(values.get(assignment_id, []), summary.assignment.scale.code)
+        marks = grading.numeric_marks(values.get(assignment_id, []), summary.assignment.marks_scale)
         summary.marks = len(marks)
         summary.average = grading.weighted_average(marks, settings.get("use_weights", True))
     return list(summaries.values())
@@ -476,7 +476,7 @@ def save_day(
             continue
         if len(notes.get(student_id, "")) > MAX_NOTE:
             problems.append((N_("Причина слишком длинная (не больше %(n)s знаков)."), {"n": MAX_NOTE}))
-        if choice in ABSENCE_CODES - {ILL}:
+        if choice in attendance.ABSENCES - {attendance.ILL}:
             for lesson in row.lessons:
                 if lesson.id in row.marked:
                     problems.append((
@@ -548,4 +548,4 @@ def _plan_day(class_group, row: DayRow, day: date, wanted: str | None, note: str
 
 def period_for(class_group: ClassGroup, today: date, wanted_id: int | None) -> tuple[list[StudyPeriod], StudyPeriod | None]:
     periods = class_periods(class_group)
-    return periods, queries.pick_period(periods, today, wanted_id)
+    return periods, current_period(periods, today, wanted_id)

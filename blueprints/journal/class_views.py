@@ -58,16 +58,6 @@ def _parse_day(text: str | None, default: date) -> date | None:
         return None
 
 
-def _code_labels() -> dict[str, str]:
-    return {
-        "absent": _("отсутствовал(а), причина не указана"),
-        "ill": _("по болезни"),
-        "excused": _("по уважительной причине"),
-        "unexcused": _("без уважительной причины"),
-        "late": _("опоздание"),
-    }
-
-
 def _upcoming_plans(class_group, state):
     """The class's planned absences from the shown day on, for the list under the table."""
     students = {row.student.id: row.student for row in state.rows}
@@ -92,7 +82,6 @@ def _render_day(class_group, day, status=200, problems=(), choices=None, notes=N
         planned_codes=PLANNED_CODES,
         can_write=policy.can_keep_daily_attendance(current_user, class_group),
         codes=class_ops.DAY_CHOICES,
-        code_labels=_code_labels(),
         settings_notations=school_settings(class_group.school.settings)["notations"],
     ), status
 

@@ -35,7 +35,9 @@ def closing_page():
     rows, classes = closing_operations.closing_table(year) if year else ([], [])
     today = school_today(current_user.school.timezone)
     return render_template(
-        "journal/closing.html", year=year, rows=rows, classes=classes, today=today,
+        "journal/closing.html", year=year, rows=rows, classes=classes,
+        # «Закрыть» only for a period that is over (the same rule refuses the request otherwise)
+        closable={row.period.id: closing.may_close(row.period.end_date, today) for row in rows},
         reopenings=closing_operations.recent_reopenings(year) if year else [],
         can_reopen=current_user.has_role(*closing.REOPENING_ROLES),
     )

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from blueprints.journal import queries
 from domain import deadlines
+from domain.periods import current_period, has_begun
 from domain.settings import school_settings
 from extensions import db
 from models import (
@@ -135,8 +135,8 @@ def journal_deadlines(school: School, now: datetime, teacher_id: int | None = No
     # The current period of each assignment's class, up to today.
     ranges: dict[int, tuple[date, date]] = {}
     for a in assignments:
-        period = queries.pick_period(periods_by_key.get((a.year_id, a.class_group.period_scheme), []), today)
-        if period is not None and period.start_date <= today:
+        period = current_period(periods_by_key.get((a.year_id, a.class_group.period_scheme), []), today)
+        if has_begun(period, today):
             ranges[a.id] = (period.start_date, min(period.end_date, today))
     if not ranges:
         return result
@@ -200,15 +200,12 @@ def journal_deadlines(school: School, now: datetime, teacher_id: int | None = No
 
     by_id = {a.id: a for a in assignments}
     recorded: dict[tuple[int, date], list[int]] = defaultdict(list)
-    # When the teacher's last lesson of a day ends, each lesson by its own class's bells
-    # (shift, grade, shortened day: domain/bells.py).
-    last_end: dict[tuple[int, date], time] = {}
+    # When each of the teacher's lessons of a day ends, by its own class's bells (shift, grade,
+    # shortened day: domain/bells.py); the homework is due after the last (domain/deadlines.py).
+    day_ends: dict[tuple[int, date], list[time | None]] = defaultdict(list)
 
     def lesson_ended(a: TeachingAssignment, day: date, number: int) -> None:
-        end = bells.ends_at(a.class_group.shift, a.class_group.grade, day, number)
-        key = (a.teacher_id, day)
-        if end is not None and (key not in last_end or end > last_end[key]):
-            last_end[key] = end
+        day_ends[(a.teacher_id, day)].append(bells.ends_at(a.class_group.shift, a.class_group.grade, day, number))
 
     for row in lessons:
         a = by_id[row.assignment_id]
@@ -234,10 +231,9 @@ def journal_deadlines(school: School, now: datetime, teacher_id: int | None = No
         late.homework += late_rows[Homework].get(row.id, 0)
         if not (row.topic or "").strip() and past_deadline(row.date):
             report.no_topic.append(OverdueItem("no_topic", a, row.date, row.lesson_number, row.id))
-        gives_homework = not a.class_group.attendance_only and a.scale.code != "none"
-        if gives_homework and row.id not in with_homework:
+        if a.carries_marks and row.id not in with_homework:
             due = deadlines.homework_deadline(
-                row.date, last_end.get((a.teacher_id, row.date)), settings["homework_deadline_hours"], tz
+                row.date, day_ends.get((a.teacher_id, row.date), ()), settings["homework_deadline_hours"], tz
             )
             if now > due:
                 report.no_homework.append(OverdueItem("no_homework", a, row.date, row.lesson_number, row.id))

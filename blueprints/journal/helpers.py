@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import request
 
 from blueprints.journal import bp
-from blueprints.journal.operations import CellState, cell_scale
+from blueprints.journal.operations import CellState
 from domain.cell import mark_spellings, notation_to_code
 from domain.grading import SCALES, is_low_mark
 
@@ -12,13 +12,13 @@ from domain.grading import SCALES, is_low_mark
 @bp.app_template_global()
 def cell_state(grid, lesson, student) -> CellState:
     return CellState(grid.attendance.get((lesson.id, student.id)), grid.marks.get((lesson.id, student.id), []),
-                     cell_scale(grid.assignment))
+                     grid.assignment.marks_scale)
 
 
 @bp.app_template_global()
 def mark_scale(assignment) -> str:
     """The scale the journal's marks are on ("none" in first grade)."""
-    return cell_scale(assignment)
+    return assignment.marks_scale
 
 
 @bp.app_template_test("low_mark")
@@ -58,7 +58,7 @@ def scale_values(code: str) -> tuple[str, ...]:
 def cell_reading(assignment, notations: dict[str, str]) -> dict:
     """What the palette's script needs to split a cell as parse_cell does: the attendance
     notations and every spelling of a mark, lower-cased."""
-    scale_code = cell_scale(assignment)
+    scale_code = assignment.marks_scale
     return {
         "notations": sorted(notation_to_code(notations)),
         "marks": sorted(mark_spellings(scale_code, notations)),

@@ -262,9 +262,7 @@ def homework_deadline(lesson: Lesson) -> datetime:
         .where(Lesson.given_by_id == teacher.id, Lesson.date == lesson.date)
     ).all()
     ends += [bells.ends_at(row.shift, row.grade, lesson.date, row.lesson_number) for row in recorded]
-    ends = [end for end in ends if end is not None]
-    return deadlines.homework_deadline(lesson.date, max(ends) if ends else None,
-                                       int(settings["homework_deadline_hours"]), school.timezone)
+    return deadlines.homework_deadline(lesson.date, ends, settings["homework_deadline_hours"], school.timezone)
 
 
 def _check_homework_allowed(lesson: Lesson) -> None:

@@ -157,7 +157,7 @@ def lesson_snapshot(lesson: Lesson) -> dict[str, Any]:
 class CellState:
     attendance: Attendance | None
     marks: list[Mark]  # live marks, in the order of the lesson's kinds of work
-    scale_code: str  # the journal's scale (cell_scale): what a low mark is
+    scale_code: str  # the journal's scale (TeachingAssignment.marks_scale): what a low mark is
 
     def text(self, notations: dict[str, str]) -> str:
         return render_cell(self.attendance.code if self.attendance else None, [m.value for m in self.marks], notations)
@@ -190,7 +190,7 @@ def load_cell(lesson: Lesson, student_id: int) -> tuple[CellState, Attendance | 
     live_attendance = attendance_row if attendance_row is not None and not attendance_row.is_deleted else None
     order = [w.work_kind_id for w in lesson.works]
     live_marks = [mark_rows[k] for k in order if k in mark_rows and not mark_rows[k].is_deleted]
-    return CellState(live_attendance, live_marks, cell_scale(lesson.assignment)), attendance_row, mark_rows
+    return CellState(live_attendance, live_marks, lesson.assignment.marks_scale), attendance_row, mark_rows
 
 
 def _mark_snapshot(mark: Mark | None) -> dict[str, Any] | None:
@@ -203,13 +203,6 @@ def _attendance_snapshot(row: Attendance | None) -> dict[str, Any] | None:
     if row is None or row.is_deleted:
         return None
     return {"code": row.code}
-
-
-def cell_scale(assignment: TeachingAssignment) -> str:
-    """The scale a cell of this journal is read on: first grade records attendance only."""
-    if assignment.class_group.attendance_only or assignment.scale.code == "none":
-        return "none"
-    return assignment.scale.code
 
 
 def check_lesson_open(lesson: Lesson, user: User | None = None, correction_reason: str = "") -> None:
@@ -275,7 +268,7 @@ def save_cell(
         raise JournalError(N_("Этот обучающийся не числится в классе или группе этого урока."), 403)
     check_lesson_open(lesson, user, reason if correction else "")
     try:
-        wanted: CellInput = parse_cell(text, cell_scale(assignment), notations, max_marks=max(1, len(lesson.works)))
+        wanted: CellInput = parse_cell(text, assignment.marks_scale, notations, max_marks=max(1, len(lesson.works)))
     except CellError as error:
         raise JournalError(error.message, 400, **error.params) from None
     state, attendance_row, mark_rows = load_cell(lesson, student.id)
@@ -367,7 +360,7 @@ def save_cell(
     order = [w.work_kind_id for w in lesson.works]
     live_marks = [mark_rows[k] for k in order if k in mark_rows and not mark_rows[k].is_deleted]
     live_attendance = attendance_row if attendance_row is not None and not attendance_row.is_deleted else None
-    return CellState(live_attendance, live_marks, cell_scale(assignment)), changed
+    return CellState(live_attendance, live_marks, assignment.marks_scale), changed
 
 
 def fill_column(lesson: Lesson, user: User, value: str, only_empty: bool = True, now: datetime | None = None,
@@ -401,7 +394,7 @@ def column_mark(assignment: TeachingAssignment, value: str, notations: dict[str,
     """The one mark a column is filled with, as stored («незачёт» → «незач»); anything else —
     an absence code, two marks, a value outside the scale — is refused."""
     try:
-        wanted = parse_cell(value, cell_scale(assignment), notations, max_marks=1)
+        wanted = parse_cell(value, assignment.marks_scale, notations, max_marks=1)
     except CellError as error:
         raise JournalError(error.message, 400, **error.params) from None
     if wanted.attendance is not None or len(wanted.marks) != 1:

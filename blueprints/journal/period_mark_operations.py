@@ -61,15 +61,9 @@ class PeriodMarkColumn:
     choices: list[str] = field(default_factory=list)  # what the cell's form offers (choices())
 
 
-def scale_code_of(assignment: TeachingAssignment) -> str:
-    if assignment.class_group.attendance_only:
-        return "none"
-    return assignment.scale.code
-
-
 def choices(assignment: TeachingAssignment) -> list[str]:
     """The values a teacher may pick: the scale's, highest first, then н/а, зач, незач, осв."""
-    values = list(reversed(grading.SCALES[scale_code_of(assignment)].values))
+    values = list(reversed(grading.SCALES[assignment.marks_scale].values))
     return values + [v for v in grading.PERIOD_MARK_SPECIAL if v not in values]
 
 
@@ -149,7 +143,7 @@ def marks_suggestion(assignment: TeachingAssignment, period: StudyPeriod, studen
 def year_suggestion(period_values: list[str], assignment: TeachingAssignment, settings) -> Suggestion:
     """The year mark from the period marks: their plain average, rounded by the school's
     thresholds (the same rule as a period mark, domain/grading.py)."""
-    scale_code = scale_code_of(assignment)
+    scale_code = assignment.marks_scale
     marks = grading.numeric_marks([(v, Decimal(1)) for v in period_values], scale_code)
     average = grading.weighted_average(marks, use_weights=False)
     return Suggestion(grading.suggest_mark(average, grading.thresholds_for(settings, scale_code)), average)
@@ -184,7 +178,7 @@ def grid_columns(grid: queries.Grid, user: User) -> list[PeriodMarkColumn]:
     period from the data the grid already holds, and "Год" when the school has a year period
     and the shown period is not the year itself."""
     assignment, period = grid.assignment, grid.period
-    if period is None or scale_code_of(assignment) == "none":
+    if period is None or not assignment.carries_marks:
         return []
     may_set = policy.can_set_period_marks(user, assignment)
     student_ids = [s.id for s in grid.students]
@@ -292,8 +286,8 @@ def set_period_mark(
         queries.roster_query(assignment, period.start_date, period.end_date).where(Student.id == student.id)
     ) is None:
         raise JournalError(N_("Этот обучающийся не числится в классе или группе этого журнала."), 403)
-    scale_code = scale_code_of(assignment)
-    if scale_code == "none":
+    scale_code = assignment.marks_scale
+    if not assignment.carries_marks:
         raise JournalError(N_("В этом классе отметки не ставятся — только посещаемость."))
     value = normalise(value)
     reason = (reason or "").strip()
@@ -381,6 +375,6 @@ def column_after_cell_save(lesson, period: StudyPeriod | None, student_id: int, 
     """After a cell of the grid is saved, its row's "Итог" cell is re-rendered out of band so the
     suggestion follows the new average: none in a class without marks or outside any period."""
     assignment = lesson.assignment
-    if period is None or forecast is None or scale_code_of(assignment) == "none":
+    if period is None or forecast is None or not assignment.carries_marks:
         return None
     return student_column(assignment, period, student_id, user, forecast)

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from blueprints.journal import queries
 from blueprints.journal.operations import JournalError
 from domain.messages import N_
+from domain.periods import current_period, has_begun
 from extensions import db
 from models import Lesson, PlanCorrection, PlanItem, TeachingAssignment, User
 from models.base import utcnow
@@ -35,8 +36,7 @@ def plan_item_snapshot(item: PlanItem) -> dict[str, Any]:
 
 def corrections_required(assignment: TeachingAssignment, today: date) -> bool:
     """Whether the current study period of the assignment has started."""
-    period = queries.pick_period(queries.periods_of(assignment), today)
-    return period is not None and period.start_date <= today
+    return has_begun(current_period(queries.periods_of(assignment), today), today)
 
 
 def _check_writable(assignment: TeachingAssignment) -> None:

@@ -12,9 +12,10 @@ import policy
 from blueprints.journal import bp, queries
 from blueprints.journal import period_mark_operations as pm_ops
 from blueprints.journal.helpers import scale_samples
-from blueprints.journal.operations import CellState, cell_scale
+from blueprints.journal.operations import CellState
 from blueprints.journal.views import _load_assignment
 from domain.grading import format_average
+from domain.homework import homework_text
 from extensions import db
 from models import Homework
 from utils import audit
@@ -27,23 +28,15 @@ NAME_CM, NUM_CM, EXTRA_CM = 4.4, 0.6, 1.1
 
 
 def _homework_text(homework: list[Homework]) -> str:
-    parts = []
-    for hw in homework:
-        pages = _("с. %(p)s", p=hw.pages) if hw.pages else ""
-        exercises = _("№ %(e)s", e=hw.exercises) if hw.exercises else ""
-        text = " ".join(p for p in (hw.text.strip(), pages, exercises) if p)
-        if hw.is_individual and text:
-            text = _("%(t)s (индивидуально)", t=text)
-        if text:
-            parts.append(text)
-    return "; ".join(parts)
+    """The lesson's homework as the diary says it (domain/homework.py), one after another."""
+    return "; ".join(text for text in (homework_text(hw, _) for hw in homework) if text)
 
 
 def journal_page(grid: queries.Grid, today) -> dict:
     """Plain data of the printed page: chunks of lesson columns, rows of cell texts."""
     assignment = grid.assignment
     notations = grid.settings["notations"]
-    scale_code = cell_scale(assignment)
+    scale_code = assignment.marks_scale
     columns = pm_ops.grid_columns(grid, current_user)
     homework: dict[int, list[Homework]] = {}
     if grid.lessons:
@@ -106,7 +99,7 @@ def journal_page(grid: queries.Grid, today) -> dict:
         "topics": topics,
         "notations": notations,
         # the legend in the journal's own scale: «10/9 — две отметки за урок»
-        "scale": assignment.scale.name if scale_code != "none" else "",
+        "scale": assignment.scale.name if assignment.carries_marks else "",
         "pair": scale_samples(scale_code)["pair"],
         "printed": today.strftime("%d.%m.%Y"),
     }

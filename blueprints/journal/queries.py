@@ -11,6 +11,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from domain import grading
+from domain.periods import current_period
 from domain.settings import school_settings
 from extensions import db
 from models import (
@@ -70,16 +71,6 @@ def periods_of(assignment: TeachingAssignment) -> list[StudyPeriod]:
             .order_by(StudyPeriod.number)
         )
     )
-
-
-def pick_period(periods: list[StudyPeriod], day: date, wanted_id: int | None = None) -> StudyPeriod | None:
-    if wanted_id is not None:
-        return next((p for p in periods if p.id == wanted_id), None)
-    for period in periods:
-        if period.contains(day):
-            return period
-    past = [p for p in periods if p.end_date < day]
-    return past[-1] if past else (periods[0] if periods else None)
 
 
 def period_of_lesson(lesson: Lesson) -> StudyPeriod | None:
@@ -146,7 +137,7 @@ def load_grid(assignment: TeachingAssignment, today: date, period_id: int | None
     )
     periods = [p for p in all_periods if p.scheme == assignment.class_group.period_scheme]
     year_period = next((p for p in all_periods if p.scheme == "year"), None)
-    period = pick_period(periods, today, period_id)
+    period = current_period(periods, today, period_id)
     if period is None and year_period is not None and period_id == year_period.id:
         period = year_period
     if period is None:
@@ -215,7 +206,7 @@ def load_grid(assignment: TeachingAssignment, today: date, period_id: int | None
 
 
 def student_forecast(values, assignment, period, settings) -> grading.Forecast:
-    return grading.period_forecast(values, assignment.scale.code, settings, period.scheme if period else None)
+    return grading.period_forecast(values, assignment.marks_scale, settings, period.scheme if period else None)
 
 
 def forecast_for_student(assignment: TeachingAssignment, period: StudyPeriod, student_id: int, settings):

@@ -15,10 +15,14 @@ from blueprints.auth.access import roles_required
 from blueprints.journal import bp, schedule_operations, schedule_queries
 from blueprints.journal.lesson_forms import CHANGE_KIND_LABELS, ScheduleChangeForm, options
 from blueprints.journal.operations import JournalError
+from blueprints.main import labels
 from extensions import db
 from models import AcademicYear, ClassGroup, ScheduleChange, TeachingAssignment, User, UserRole
 from models.people import STAFF_ROLES
 from utils.timeutil import school_today
+
+# `{{ kind|label("change_kind") }}`: the kinds of a timetable change, also the statuses of a lesson
+labels.register("change_kind", CHANGE_KIND_LABELS)
 
 
 def _load_class(class_id: int) -> ClassGroup:
@@ -89,7 +93,6 @@ def class_schedule(class_id: int):
         week_url=lambda monday: url_for("journal.class_schedule", class_id=class_group.id, week=monday.isoformat()),
         today=school_today(current_user.school.timezone),
         can_manage=policy.can_manage_schedule(current_user),
-        kind_labels=CHANGE_KIND_LABELS,
     )
 
 
@@ -107,7 +110,6 @@ def teacher_schedule(teacher_id: int):
         week_url=lambda monday: url_for("journal.teacher_schedule", teacher_id=teacher.id, week=monday.isoformat()),
         today=school_today(current_user.school.timezone),
         can_manage=policy.can_manage_schedule(current_user),
-        kind_labels=CHANGE_KIND_LABELS,
     )
 
 
@@ -156,7 +158,6 @@ def _changes_page(form: ScheduleChangeForm, monday: date, status: int = 200, err
         monday=monday,
         previous_monday=monday - timedelta(days=7),
         next_monday=monday + timedelta(days=7),
-        kind_labels=CHANGE_KIND_LABELS,
         error=error,
     ), status
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 import policy
 from blueprints.auth.access import roles_required
+from blueprints.main import labels
 from blueprints.personal_data import bp
 from blueprints.personal_data import operations as ops
 from blueprints.personal_data.forms import (
@@ -30,7 +31,6 @@ from models.personal_data import (
     CONSENT_ACTIONS,
     CONSENT_CATEGORIES,
     CONSENT_CATEGORY_GROUPS,
-    CONSENT_ITEMS,
     ConsentRecord,
 )
 from utils.timeutil import school_today
@@ -51,21 +51,15 @@ def _load_student(student_id: int) -> Student:
     return policy.checked(student, policy.can_manage_family_records, _actor())
 
 
-@bp.app_template_filter("consent_label")
-def consent_label(code: str) -> str:
-    return str(CONSENT_ITEMS.get(code, code))
-
-
-@bp.app_template_filter("report_delivery_label")
-def report_delivery_label(code: str) -> str:
-    return str(REPORT_DELIVERY_LABELS.get(code, code))
+# `{{ code|label("access_level") }}` and the like (blueprints/main/labels.py)
+labels.register("access_level", ACCESS_LEVEL_LABELS)
+labels.register("delivery", DELIVERY_LABELS)
+labels.register("report_delivery", REPORT_DELIVERY_LABELS)
+labels.register("data_scope", SCOPE_LABELS)
 
 
 def _labels() -> dict:
     return {
-        "access_labels": ACCESS_LEVEL_LABELS,
-        "delivery_labels": DELIVERY_LABELS,
-        "scope_labels": SCOPE_LABELS,
         "category_groups": CONSENT_CATEGORY_GROUPS,
         "categories": CONSENT_CATEGORIES,
         "actions": CONSENT_ACTIONS,
