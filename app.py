@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
 from extensions import babel, csrf, db, limiter, login_manager, migrate
+from utils import htmx
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -46,6 +47,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_error_pages(app)
     _register_security_headers(app)
+    htmx.init_app(app)
     _register_cli(app)
 
     @app.get("/healthz")

@@ -35,9 +35,7 @@ def _cell_response(assignment, column, student, status=200, message=None, confli
         message=message,
         conflict_text=conflict_text,
     )
-    response = make_response(html, status)
-    response.headers["Vary"] = "HX-Request"
-    return response
+    return make_response(html, status)
 
 
 def _column_for(assignment, period, student_id):

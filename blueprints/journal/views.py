@@ -179,9 +179,7 @@ def _cell_response(lesson, student, state, settings, period, status=200, message
         conflict_text=conflict_text,
         status=status,
     )
-    response = make_response(html, status)
-    response.headers["Vary"] = "HX-Request"
-    return response
+    return make_response(html, status)
 
 
 @bp.put("/lessons/<int:lesson_id>/cells/<int:student_id>")
