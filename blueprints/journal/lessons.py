@@ -12,13 +12,13 @@ from sqlalchemy.orm import selectinload
 
 import policy
 from blueprints.auth.access import roles_required
-from blueprints.journal import bp, lesson_operations, queries, schedule_queries
+from blueprints.journal import bp, lesson_operations, loaders, queries, schedule_queries
 from blueprints.journal.lesson_forms import IndividualHomeworkForm, LessonForm, OpenLessonForm, options
 from blueprints.journal.operations import JournalError, ReasonRequired, check_lesson_open
-from blueprints.journal.views import JOURNAL_ROLES, _load_assignment, _load_lesson
+from blueprints.journal.views import JOURNAL_ROLES
 from domain import closing, deadlines
 from extensions import db
-from models import Homework, HomeworkFile, HomeworkStudent, JournalChange, Lesson, PlanItem, WorkKind
+from models import Homework, HomeworkStudent, JournalChange, Lesson, PlanItem, WorkKind
 from models.base import utcnow
 from utils.timeutil import school_today
 from utils.uploads import send_stored_file
@@ -57,7 +57,7 @@ def open_lesson():
     if not form.validate():
         abort(400)
     day = form.date.data
-    assignment = _load_assignment(form.assignment_id.data, lambda user, a: policy.can_record_lesson(user, a, day))
+    assignment = loaders.assignment(form.assignment_id.data, lambda user, a: policy.can_record_lesson(user, a, day))
     try:
         lesson = lesson_operations.open_lesson(assignment, current_user, day, form.lesson_number.data)
         db.session.commit()
@@ -168,13 +168,13 @@ def _render_lesson(lesson: Lesson, status: int = 200, error: str | None = None, 
 @bp.get("/lessons/<int:lesson_id>")
 @login_required
 def lesson(lesson_id: int):
-    return _render_lesson(_load_lesson(lesson_id, policy.can_view_lesson))
+    return _render_lesson(loaders.lesson(lesson_id, policy.can_view_lesson))
 
 
 @bp.post("/lessons/<int:lesson_id>")
 @login_required
 def update_lesson(lesson_id: int):
-    lesson = _load_lesson(lesson_id, policy.can_edit_lesson)
+    lesson = loaders.lesson(lesson_id, policy.can_edit_lesson)
     form = LessonForm()
     items = lesson_operations.plan_items(lesson.assignment)
     kinds = _work_kinds(lesson)
@@ -214,7 +214,7 @@ def update_lesson(lesson_id: int):
     except JournalError as error:
         db.session.rollback()
         store.rollback()
-        lesson = _load_lesson(lesson_id, policy.can_edit_lesson)
+        lesson = loaders.lesson(lesson_id, policy.can_edit_lesson)
         return _render_lesson(lesson, error.status, _(error.message, **error.params), form=form,
                               reason_required=isinstance(error, ReasonRequired))
     flash(_("Урок сохранён."), "success")
@@ -224,7 +224,7 @@ def update_lesson(lesson_id: int):
 @bp.post("/lessons/<int:lesson_id>/homework")
 @login_required
 def add_individual_homework(lesson_id: int):
-    lesson = _load_lesson(lesson_id, policy.can_edit_lesson)
+    lesson = loaders.lesson(lesson_id, policy.can_edit_lesson)
     hw_form = IndividualHomeworkForm(prefix="")
     students = list(db.session.scalars(queries.roster_query(lesson.assignment, lesson.date, lesson.date)))
     hw_form.students.choices = options((s.id, s.short_name) for s in students)
@@ -245,25 +245,17 @@ def add_individual_homework(lesson_id: int):
     except JournalError as error:
         db.session.rollback()
         store.rollback()
-        lesson = _load_lesson(lesson_id, policy.can_edit_lesson)
+        lesson = loaders.lesson(lesson_id, policy.can_edit_lesson)
         return _render_lesson(lesson, error.status, _(error.message, **error.params), hw_form=hw_form)
     flash(_("Индивидуальное задание записано."), "success")
     return redirect(url_for("journal.lesson", lesson_id=lesson.id, _anchor="homework")), 303
 
 
-def _load_homework(homework_id: int, allowed) -> Homework:
-    homework = db.session.get(Homework, homework_id)
-    if homework is None or homework.is_deleted:
-        abort(404)
-    _load_lesson(homework.lesson_id, allowed)
-    return homework
-
-
 @bp.post("/lessons/<int:lesson_id>/homework/<int:homework_id>/delete")
 @login_required
 def delete_homework(lesson_id: int, homework_id: int):
-    lesson = _load_lesson(lesson_id, policy.can_edit_lesson)
-    homework = _load_homework(homework_id, policy.can_edit_lesson)
+    lesson = loaders.lesson(lesson_id, policy.can_edit_lesson)
+    homework = loaders.homework(homework_id, policy.can_edit_lesson)
     if homework.lesson_id != lesson.id:
         abort(404)
     try:
@@ -277,18 +269,10 @@ def delete_homework(lesson_id: int, homework_id: int):
     return redirect(url_for("journal.lesson", lesson_id=lesson_id, _anchor="homework")), 303
 
 
-def _load_file(file_id: int, allowed) -> HomeworkFile:
-    row = db.session.get(HomeworkFile, file_id)
-    if row is None:
-        abort(404)
-    _load_homework(row.homework_id, allowed)
-    return row
-
-
 @bp.get("/homework-files/<int:file_id>")
 @login_required
 def homework_file(file_id: int):
-    row = _load_file(file_id, policy.can_view_lesson)
+    row, _homework = loaders.homework_file(file_id, policy.can_view_lesson)
     folder = os.path.join(current_app.config["UPLOAD_FOLDER"], lesson_operations.HOMEWORK_SUBFOLDER)
     return send_stored_file(folder, row.stored_name, row.original_name, row.content_type)
 
@@ -296,8 +280,8 @@ def homework_file(file_id: int):
 @bp.post("/homework-files/<int:file_id>/delete")
 @login_required
 def delete_homework_file(file_id: int):
-    row = _load_file(file_id, policy.can_edit_lesson)
-    lesson_id = db.session.get(Homework, row.homework_id).lesson_id
+    row, homework = loaders.homework_file(file_id, policy.can_edit_lesson)
+    lesson_id = homework.lesson_id
     store = _file_store()
     try:
         lesson_operations.delete_file(row, current_user, store)

@@ -7,10 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 import policy
-from blueprints.journal import bp
+from blueprints.journal import bp, loaders
 from blueprints.journal import period_mark_operations as pm_ops
 from blueprints.journal.operations import Conflict, JournalError
-from blueprints.journal.views import _load_assignment, _load_student
 from domain.settings import school_settings
 from extensions import db
 
@@ -54,11 +53,11 @@ def _column_for(assignment, period, student_id):
 def set_period_mark(assignment_id: int, period_id: int, student_id: int):
     """Set one period or year mark: a tap confirms the suggestion, or another value with a
     reason. Answers the cell's fragment; 409 over a newer change or a closed period."""
-    assignment = _load_assignment(assignment_id, policy.can_set_period_marks)
+    assignment = loaders.assignment(assignment_id, policy.can_set_period_marks)
     period = next((p for p in pm_ops.periods_for_marks(assignment) if p.id == period_id), None)
     if period is None:
         abort(404)
-    student = _load_student(student_id, assignment.school_id)
+    student = loaders.student(student_id)
     value = request.form.get("value", "")
     reason = request.form.get("reason", "")
     if len(value) > 20:

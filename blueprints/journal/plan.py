@@ -1,29 +1,21 @@
 """The calendar-thematic plan (КТП) of an assignment and its correction sheet (JRN-2)."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 import policy
-from blueprints.journal import bp, lesson_operations, plan_operations
+from blueprints.journal import bp, lesson_operations, loaders, plan_operations
 from blueprints.journal.lesson_forms import PlanDeleteForm, PlanImportForm, PlanItemForm
 from blueprints.journal.operations import JournalError
-from blueprints.journal.views import _load_assignment
 from extensions import db
-from models import Lesson, PlanCorrection, PlanItem, TeachingAssignment
+from models import Lesson, PlanCorrection, TeachingAssignment
 from utils import spreadsheets
 from utils.spreadsheets import TableLimits, TableRefused
 from utils.timeutil import school_today
-
-
-def _load_item(assignment: TeachingAssignment, item_id: int) -> PlanItem:
-    item = db.session.get(PlanItem, item_id)
-    if item is None or item.assignment_id != assignment.id:
-        abort(404)
-    return item
 
 
 def _today(assignment: TeachingAssignment):
@@ -71,13 +63,13 @@ def _plan_page(assignment: TeachingAssignment, status: int = 200, *, form=None, 
 @bp.get("/assignments/<int:assignment_id>/plan")
 @login_required
 def plan(assignment_id: int):
-    return _plan_page(_load_assignment(assignment_id, policy.can_view_assignment))
+    return _plan_page(loaders.assignment(assignment_id, policy.can_view_assignment))
 
 
 @bp.post("/assignments/<int:assignment_id>/plan")
 @login_required
 def add_plan_item(assignment_id: int):
-    assignment = _load_assignment(assignment_id, policy.can_edit_assignment)
+    assignment = loaders.assignment(assignment_id, policy.can_edit_assignment)
     form = PlanItemForm()
     if not form.validate():
         return _plan_page(assignment, 400, form=form)
@@ -95,7 +87,7 @@ def add_plan_item(assignment_id: int):
 @bp.post("/assignments/<int:assignment_id>/plan/import")
 @login_required
 def import_plan(assignment_id: int):
-    assignment = _load_assignment(assignment_id, policy.can_edit_assignment)
+    assignment = loaders.assignment(assignment_id, policy.can_edit_assignment)
     import_form = PlanImportForm()
     upload = import_form.file.data
     if not import_form.validate() or upload is None or not getattr(upload, "filename", ""):
@@ -120,8 +112,8 @@ def import_plan(assignment_id: int):
 @bp.get("/assignments/<int:assignment_id>/plan/<int:item_id>")
 @login_required
 def plan_item(assignment_id: int, item_id: int):
-    assignment = _load_assignment(assignment_id, policy.can_edit_assignment)
-    item = _load_item(assignment, item_id)
+    assignment = loaders.assignment(assignment_id, policy.can_edit_assignment)
+    item = loaders.plan_item(assignment, item_id)
     form = PlanItemForm(formdata=None, obj=item)
     return _item_page(assignment, item, form)
 
@@ -145,8 +137,8 @@ def _item_page(assignment, item, form, status=200, error=None, delete_form=None)
 @bp.post("/assignments/<int:assignment_id>/plan/<int:item_id>")
 @login_required
 def update_plan_item(assignment_id: int, item_id: int):
-    assignment = _load_assignment(assignment_id, policy.can_edit_assignment)
-    item = _load_item(assignment, item_id)
+    assignment = loaders.assignment(assignment_id, policy.can_edit_assignment)
+    item = loaders.plan_item(assignment, item_id)
     form = PlanItemForm()
     if not form.validate():
         return _item_page(assignment, item, form, 400)
@@ -156,7 +148,7 @@ def update_plan_item(assignment_id: int, item_id: int):
         db.session.commit()
     except JournalError as error:
         db.session.rollback()
-        item = _load_item(assignment, item_id)
+        item = loaders.plan_item(assignment, item_id)
         return _item_page(assignment, item, form, error.status, _(error.message, **error.params))
     flash(_("Тема изменена."), "success")
     return redirect(url_for("journal.plan", assignment_id=assignment.id)), 303
@@ -165,8 +157,8 @@ def update_plan_item(assignment_id: int, item_id: int):
 @bp.post("/assignments/<int:assignment_id>/plan/<int:item_id>/delete")
 @login_required
 def delete_plan_item(assignment_id: int, item_id: int):
-    assignment = _load_assignment(assignment_id, policy.can_edit_assignment)
-    item = _load_item(assignment, item_id)
+    assignment = loaders.assignment(assignment_id, policy.can_edit_assignment)
+    item = loaders.plan_item(assignment, item_id)
     delete_form = PlanDeleteForm()
     if not delete_form.validate():
         return _item_page(assignment, item, PlanItemForm(formdata=None, obj=item), 400, delete_form=delete_form)
@@ -175,7 +167,7 @@ def delete_plan_item(assignment_id: int, item_id: int):
         db.session.commit()
     except JournalError as error:
         db.session.rollback()
-        item = _load_item(assignment, item_id)
+        item = loaders.plan_item(assignment, item_id)
         return _item_page(assignment, item, PlanItemForm(formdata=None, obj=item), error.status,
                           _(error.message, **error.params), delete_form=delete_form)
     flash(_("Тема удалена из плана."), "success")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
@@ -10,42 +10,17 @@ from sqlalchemy.orm import selectinload
 
 import policy
 from blueprints.auth.access import roles_required
-from blueprints.journal import bp, closures, operations, queries
+from blueprints.journal import bp, closures, loaders, operations, queries
 from blueprints.journal.forms import NewLessonForm
 from domain.settings import school_settings
 from extensions import db
-from models import ClassGroup, JournalChange, Student, Subject, TeachingAssignment, User, WorkKind
+from models import ClassGroup, JournalChange, Subject, TeachingAssignment, User, WorkKind
 from utils.htmx import is_htmx
 from utils.paging import contains, page_number, paginate
 from utils.timeutil import school_today
 
 JOURNAL_ROLES = policy.TEACHING_ROLES | policy.JOURNAL_READER_ROLES
 JOURNALS_PAGE_SIZE = 40  # the list of journals, a page at a time (issue 9)
-
-
-def _load_assignment(assignment_id: int, allowed) -> TeachingAssignment:
-    return policy.checked(queries.load_assignment(assignment_id), allowed, current_user)
-
-
-def _load_lesson(lesson_id: int, allowed):
-    return policy.checked(queries.load_lesson(lesson_id), allowed, current_user)
-
-
-def _load_student(student_id: int, school_id: int) -> Student:
-    """A student of the lesson's school; whether they belong to its class is the operation's rule."""
-    student = db.session.get(Student, student_id)
-    if student is None or student.school_id != school_id:
-        abort(404)
-    return student
-
-
-def _load_roster_student(student_id: int, lesson) -> Student:
-    """A student of the lesson's class (and subgroup) on its date: 404 as `_load_student`, 403
-    for anyone else, as the cell's save refuses them (operations.save_cell)."""
-    student = _load_student(student_id, lesson.school_id)
-    if not queries.student_in_roster(lesson.assignment, student.id, lesson.date):
-        abort(403)
-    return student
 
 
 @bp.get("/")
@@ -98,7 +73,7 @@ def index():
 @bp.get("/assignments/<int:assignment_id>")
 @login_required
 def grid(assignment_id: int):
-    assignment = _load_assignment(assignment_id, policy.can_view_assignment)
+    assignment = loaders.assignment(assignment_id, policy.can_view_assignment)
     today = school_today(assignment.school.timezone)
     data = queries.load_grid(assignment, today, request.args.get("period", type=int))
     # Every period of the grid and the year, closed or not for this class: one statement, kept on
@@ -135,7 +110,7 @@ def _fill_lesson_form_choices(form: NewLessonForm, assignment: TeachingAssignmen
 @bp.post("/assignments/<int:assignment_id>/lessons")
 @login_required
 def create_lesson(assignment_id: int):
-    assignment = _load_assignment(assignment_id, policy.can_edit_assignment)
+    assignment = loaders.assignment(assignment_id, policy.can_edit_assignment)
     today = school_today(assignment.school.timezone)
     form = NewLessonForm(prefix="lesson")
     _fill_lesson_form_choices(form, assignment, today)
@@ -187,8 +162,8 @@ def _cell_response(lesson, student, state, settings, period, status=200, message
 def save_cell(lesson_id: int, student_id: int):
     """Save one cell (attendance and marks) as a PUT of its whole value: repeatable with the
     same key, refused over someone else's newer change (409)."""
-    lesson = _load_lesson(lesson_id, policy.can_edit_lesson)
-    student = _load_student(student_id, lesson.school_id)
+    lesson = loaders.lesson(lesson_id, policy.can_edit_lesson)
+    student = loaders.student(student_id)
     settings = school_settings(lesson.assignment.school.settings)
     value = request.form.get("value", "")  # parse_cell refuses a too long one with a message
     period = queries.period_of_lesson(lesson)
@@ -216,7 +191,7 @@ def save_cell(lesson_id: int, student_id: int):
 @login_required
 def fill_column(lesson_id: int):
     """Fill a whole column: everyone present, or one mark for all who wrote the work."""
-    lesson = _load_lesson(lesson_id, policy.can_edit_lesson)
+    lesson = loaders.lesson(lesson_id, policy.can_edit_lesson)
     value = request.form.get("value", "").strip()
     try:
         count = operations.fill_column(lesson, current_user, value, reason=request.form.get("reason", ""))
@@ -235,8 +210,8 @@ def fill_column(lesson_id: int):
 @bp.get("/lessons/<int:lesson_id>/cells/<int:student_id>/history")
 @login_required
 def cell_history(lesson_id: int, student_id: int):
-    lesson = _load_lesson(lesson_id, policy.can_view_lesson)
-    student = _load_roster_student(student_id, lesson)
+    lesson = loaders.lesson(lesson_id, policy.can_view_lesson)
+    student = loaders.roster_student(student_id, lesson)
     changes = db.session.scalars(
         select(JournalChange)
         .where(JournalChange.lesson_id == lesson.id, JournalChange.student_id == student.id)

@@ -4,7 +4,7 @@ The class teacher or an administrator records the paper forms as handed in; a pa
 their own application and the consent sheets they signed, read-only (PD-1, DIA-4)."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -148,10 +148,10 @@ def _consent_of(student: Student, raw_id) -> ConsentRecord:
         consent_id = int(raw_id)
     except (TypeError, ValueError):
         raise ops.FamilyRecordError(_("Не выбрано согласие для отзыва.")) from None
-    record = db.session.get(ConsentRecord, consent_id)
-    if record is None or record.student_id != student.id:
-        abort(404)
-    return record
+    record = db.session.scalar(
+        select(ConsentRecord).where(ConsentRecord.id == consent_id, ConsentRecord.student_id == student.id)
+    )
+    return policy.checked(record, None, _actor())
 
 
 @bp.route("/students/<int:student_id>/applications", methods=["GET", "POST"])
