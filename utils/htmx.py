@@ -1,6 +1,6 @@
 """htmx in one place: one helper picks the fragment for htmx and the full page otherwise (as in
-Canaille), one hook tells caches that every answer depends on the `HX-Request` header, and one
-helper turns a `Refusal` into the answer an htmx request or a form expects."""
+Canaille), and one hook tells caches that every answer depends on the `HX-Request` header. A
+refusal is answered by utils/refusals.py, for a fragment as for a page."""
 from __future__ import annotations
 
 from typing import Any

@@ -22,6 +22,7 @@ from blueprints.journal.lesson_operations import HOMEWORK_SUBFOLDER
 from extensions import db
 from models import ClassGroup, Homework, HomeworkFile, ParentLink, Student
 from models.diary import AbsenceNote
+from utils import refusals
 from utils.timeutil import school_today
 from utils.uploads import send_stored_file
 
@@ -263,9 +264,8 @@ def absence_notes(student_id: int):
                 db.session.commit()
                 files.committed()
             except operations.DiaryError as error:
-                db.session.rollback()
                 files.rollback()
-                form.date_from.errors = list(form.date_from.errors) + [_(error.message, **error.params)]
+                form.date_from.errors = list(form.date_from.errors) + [refusals.undo(error)]
                 status = error.status
             else:
                 flash(_("Заявление отправлено классному руководителю."), "success")
@@ -320,8 +320,7 @@ def accept_note(note_id: int):
         result = operations.accept_note(note, current_user, form.comment.data)
         db.session.commit()
     except operations.DiaryError as error:
-        db.session.rollback()
-        flash(_(error.message, **error.params), "error")
+        flash(refusals.undo(error), "error")
         return _after_decision(note)
     message = _("Заявление принято; исправлено отметок посещаемости: %(n)s.", n=result.changed)
     if result.closed_periods:
@@ -344,8 +343,7 @@ def reject_note(note_id: int):
         operations.reject_note(note, current_user, form.comment.data)
         db.session.commit()
     except operations.DiaryError as error:
-        db.session.rollback()
-        flash(_(error.message, **error.params), "error")
+        flash(refusals.undo(error), "error")
         return _after_decision(note)
     flash(_("Заявление отклонено; родитель увидит ваш комментарий."), "success")
     return _after_decision(note)

@@ -17,6 +17,7 @@ from domain.settings import school_settings
 from extensions import db
 from models import Student
 from models.journal import PLANNED_CODES
+from utils import refusals
 from utils.timeutil import school_today
 
 
@@ -124,8 +125,7 @@ def class_attendance(class_id: int):
         problems = [_(message, **params) for message, params in refused.problems]
         return _render_day(class_group, day, 400, problems, choices, notes)
     except JournalError as error:
-        db.session.rollback()
-        return _render_day(class_group, day, error.status, [_(error.message, **error.params)], choices, notes)
+        return _render_day(class_group, day, error.status, [refusals.undo(error)], choices, notes)
     flash(_("Посещаемость за %(d)s сохранена: изменено записей — %(n)s.", d=day.strftime("%d.%m.%Y"), n=changed), "success")
     return redirect(url_for("journal.class_attendance", class_id=class_group.id, date=day.isoformat())), 303
 
@@ -153,8 +153,7 @@ def plan_absence(class_id: int):
         )
         db.session.commit()
     except JournalError as error:
-        db.session.rollback()
-        return _render_day(class_group, day, error.status, [_(error.message, **error.params)], plan_form=form)
+        return _render_day(class_group, day, error.status, [refusals.undo(error)], plan_form=form)
     flash(_("Отмечено на %(a)s–%(b)s; уже открытых уроков — %(n)s, остальные получат отметку при открытии.",
             a=start.strftime("%d.%m.%Y"), b=end.strftime("%d.%m.%Y"), n=carried), "success")
     return redirect(url_for("journal.class_attendance", class_id=class_group.id, date=day.isoformat())), 303

@@ -14,6 +14,7 @@ from blueprints.journal import period_mark_operations as pm_ops
 from domain import closing
 from extensions import db
 from models import AcademicYear, JournalChange, StudyPeriod
+from utils import refusals
 from utils.timeutil import school_today
 
 
@@ -52,9 +53,7 @@ def close_period(period_id: int):
         closing_operations.close_period(period, class_group, current_user, request.form.get("notes", ""))
         db.session.commit()
     except operations.JournalError as error:
-        db.session.rollback()
-        flash(_(error.message, **error.params), "error")
-        return redirect(url_for("journal.closing_page", year=period.year_id)), 303
+        return refusals.back_to(url_for("journal.closing_page", year=period.year_id), error)
     who = class_group.name if class_group else _("всей школы")
     flash(_("Период «%(name)s» закрыт для %(who)s.", name=period.name, who=who), "success")
     return redirect(url_for("journal.closing_page", year=period.year_id)), 303
@@ -68,9 +67,7 @@ def reopen_period(closure_id: int):
         closing_operations.reopen(closure, current_user, request.form.get("reason", ""))
         db.session.commit()
     except operations.JournalError as error:
-        db.session.rollback()
-        flash(_(error.message, **error.params), "error")
-        return redirect(url_for("journal.closing_page", year=closure.period.year_id)), 303
+        return refusals.back_to(url_for("journal.closing_page", year=closure.period.year_id), error)
     flash(_("Период «%(name)s» снова открыт.", name=closure.period.name), "success")
     return redirect(url_for("journal.closing_page", year=closure.period.year_id)), 303
 
@@ -90,9 +87,7 @@ def correct_cell(lesson_id: int, student_id: int):
                              reason=request.form.get("reason", ""), correction=True)
         db.session.commit()
     except operations.JournalError as error:
-        db.session.rollback()
-        flash(_(error.message, **error.params), "error")
-        return redirect(url_for("journal.cell_history", lesson_id=lesson.id, student_id=student.id)), 303
+        return refusals.back_to(url_for("journal.cell_history", lesson_id=lesson.id, student_id=student.id), error)
     flash(_("Исправление записано с причиной."), "success")
     return redirect(url_for("journal.cell_history", lesson_id=lesson.id, student_id=student.id)), 303
 
@@ -136,11 +131,7 @@ def correct_period_mark(assignment_id: int, period_id: int, student_id: int):
                                request.form.get("reason", ""), request.form.get("base"), correction=True)
         db.session.commit()
     except operations.JournalError as error:
-        db.session.rollback()
-        if error.status in (403, 404):
-            abort(error.status)
-        flash(_(error.message, **error.params), "error")
-        return redirect(back), 303
+        return refusals.back_to(back, error, abort_access=True)
     flash(_("Исправление записано с причиной."), "success")
     return redirect(back), 303
 

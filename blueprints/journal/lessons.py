@@ -20,6 +20,7 @@ from domain import closing, deadlines
 from extensions import db
 from models import Homework, HomeworkStudent, JournalChange, Lesson, PlanItem, WorkKind
 from models.base import utcnow
+from utils import refusals
 from utils.timeutil import school_today
 from utils.uploads import send_stored_file
 
@@ -62,11 +63,7 @@ def open_lesson():
         lesson = lesson_operations.open_lesson(assignment, current_user, day, form.lesson_number.data)
         db.session.commit()
     except JournalError as error:
-        db.session.rollback()
-        if error.status == 403:
-            abort(403)
-        flash(_(error.message, **error.params), "error")
-        return redirect(url_for("journal.today")), 303
+        return refusals.back_to(url_for("journal.today"), error, abort_access=True)
     return redirect(url_for("journal.lesson", lesson_id=lesson.id)), 303
 
 
@@ -82,7 +79,7 @@ def _lesson_context(lesson: Lesson, form: LessonForm | None = None, hw_form: Ind
         try:
             check_lesson_open(lesson)
         except JournalError as error:
-            can_edit, read_only_reason = False, _(error.message, **error.params)
+            can_edit, read_only_reason = False, refusals.text(error)
     items = lesson_operations.plan_items(assignment)
     kinds = _work_kinds(lesson)
     students = list(db.session.scalars(queries.roster_query(assignment, lesson.date, lesson.date)))
@@ -212,10 +209,10 @@ def update_lesson(lesson_id: int):
         db.session.commit()
         store.committed()
     except JournalError as error:
-        db.session.rollback()
+        message = refusals.undo(error)
         store.rollback()
         lesson = loaders.lesson(lesson_id, policy.can_edit_lesson)
-        return _render_lesson(lesson, error.status, _(error.message, **error.params), form=form,
+        return _render_lesson(lesson, error.status, message, form=form,
                               reason_required=isinstance(error, ReasonRequired))
     flash(_("Урок сохранён."), "success")
     return redirect(url_for("journal.lesson", lesson_id=lesson.id)), 303
@@ -243,10 +240,10 @@ def add_individual_homework(lesson_id: int):
         db.session.commit()
         store.committed()
     except JournalError as error:
-        db.session.rollback()
+        message = refusals.undo(error)
         store.rollback()
         lesson = loaders.lesson(lesson_id, policy.can_edit_lesson)
-        return _render_lesson(lesson, error.status, _(error.message, **error.params), hw_form=hw_form)
+        return _render_lesson(lesson, error.status, message, hw_form=hw_form)
     flash(_("Индивидуальное задание записано."), "success")
     return redirect(url_for("journal.lesson", lesson_id=lesson.id, _anchor="homework")), 303
 
@@ -262,9 +259,7 @@ def delete_homework(lesson_id: int, homework_id: int):
         lesson_operations.delete_homework(homework, current_user)
         db.session.commit()
     except JournalError as error:
-        db.session.rollback()
-        flash(_(error.message, **error.params), "error")
-        return redirect(url_for("journal.lesson", lesson_id=lesson_id)), 303
+        return refusals.back_to(url_for("journal.lesson", lesson_id=lesson_id), error)
     flash(_("Задание удалено."), "success")
     return redirect(url_for("journal.lesson", lesson_id=lesson_id, _anchor="homework")), 303
 
@@ -288,10 +283,8 @@ def delete_homework_file(file_id: int):
         db.session.commit()
         store.committed()
     except JournalError as error:
-        db.session.rollback()
         store.rollback()
-        flash(_(error.message, **error.params), "error")
-        return redirect(url_for("journal.lesson", lesson_id=lesson_id)), 303
+        return refusals.back_to(url_for("journal.lesson", lesson_id=lesson_id), error)
     flash(_("Файл удалён."), "success")
     return redirect(url_for("journal.lesson", lesson_id=lesson_id, _anchor="homework")), 303
 

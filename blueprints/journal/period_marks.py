@@ -3,7 +3,6 @@ helper that gives the grid its "Итог"/"Год" columns."""
 from __future__ import annotations
 
 from flask import abort, make_response, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 import policy
@@ -12,6 +11,7 @@ from blueprints.journal import period_mark_operations as pm_ops
 from blueprints.journal.operations import Conflict, JournalError
 from domain.settings import school_settings
 from extensions import db
+from utils import refusals
 
 
 @bp.app_template_global()
@@ -65,16 +65,11 @@ def set_period_mark(assignment_id: int, period_id: int, student_id: int):
     try:
         pm_ops.set_period_mark(assignment, period, student, current_user, value, reason, request.form.get("base"))
         db.session.commit()
-    except Conflict as conflict:
-        db.session.rollback()
-        column = _column_for(assignment, period, student.id)
-        return _cell_response(assignment, column, student, 409, _(conflict.message), conflict.current_text)
     except JournalError as error:
-        db.session.rollback()
-        if error.status in (403, 404):
-            abort(error.status)
+        message = refusals.undo(error, abort_access=True)
         column = _column_for(assignment, period, student.id)
-        return _cell_response(assignment, column, student, error.status, _(error.message, **error.params))
+        conflict_text = error.current_text if isinstance(error, Conflict) else None
+        return _cell_response(assignment, column, student, error.status, message, conflict_text)
     column = _column_for(assignment, period, student.id)
     return _cell_response(assignment, column, student)
 

@@ -13,7 +13,7 @@ from blueprints.journal.lesson_forms import PlanDeleteForm, PlanImportForm, Plan
 from blueprints.journal.operations import JournalError
 from extensions import db
 from models import Lesson, PlanCorrection, TeachingAssignment
-from utils import spreadsheets
+from utils import refusals, spreadsheets
 from utils.spreadsheets import TableLimits, TableRefused
 from utils.timeutil import school_today
 
@@ -78,8 +78,7 @@ def add_plan_item(assignment_id: int):
                                  form.planned_date.data, form.reason.data or "", _today(assignment))
         db.session.commit()
     except JournalError as error:
-        db.session.rollback()
-        return _plan_page(assignment, error.status, form=form, error=_(error.message, **error.params))
+        return _plan_page(assignment, error.status, form=form, error=refusals.undo(error))
     flash(_("Тема добавлена в план."), "success")
     return redirect(url_for("journal.plan", assignment_id=assignment.id)), 303
 
@@ -99,12 +98,10 @@ def import_plan(assignment_id: int):
                                               import_form.reason.data or "", _today(assignment), limits)
         db.session.commit()
     except plan_operations.ImportRefused as refused:
-        db.session.rollback()
-        errors = [_(e.message, **e.params) for e in refused.errors]
-        return _plan_page(assignment, 400, import_form=import_form, error=_(refused.message), import_errors=errors)
+        errors = [refusals.text(e) for e in refused.errors]
+        return _plan_page(assignment, 400, import_form=import_form, error=refusals.undo(refused), import_errors=errors)
     except (JournalError, TableRefused) as error:
-        db.session.rollback()
-        return _plan_page(assignment, error.status, import_form=import_form, error=_(error.message, **error.params))
+        return _plan_page(assignment, error.status, import_form=import_form, error=refusals.undo(error))
     flash(_("Загружено тем: %(n)s.", n=len(created)), "success")
     return redirect(url_for("journal.plan", assignment_id=assignment.id)), 303
 
@@ -147,9 +144,9 @@ def update_plan_item(assignment_id: int, item_id: int):
                                     form.planned_date.data, form.reason.data or "", _today(assignment))
         db.session.commit()
     except JournalError as error:
-        db.session.rollback()
+        message = refusals.undo(error)
         item = loaders.plan_item(assignment, item_id)
-        return _item_page(assignment, item, form, error.status, _(error.message, **error.params))
+        return _item_page(assignment, item, form, error.status, message)
     flash(_("Тема изменена."), "success")
     return redirect(url_for("journal.plan", assignment_id=assignment.id)), 303
 
@@ -166,9 +163,9 @@ def delete_plan_item(assignment_id: int, item_id: int):
         plan_operations.delete_item(item, current_user, delete_form.reason.data or "", _today(assignment))
         db.session.commit()
     except JournalError as error:
-        db.session.rollback()
+        message = refusals.undo(error)
         item = loaders.plan_item(assignment, item_id)
-        return _item_page(assignment, item, PlanItemForm(formdata=None, obj=item), error.status,
-                          _(error.message, **error.params), delete_form=delete_form)
+        return _item_page(assignment, item, PlanItemForm(formdata=None, obj=item), error.status, message,
+                          delete_form=delete_form)
     flash(_("Тема удалена из плана."), "success")
     return redirect(url_for("journal.plan", assignment_id=assignment.id)), 303

@@ -18,6 +18,7 @@ from blueprints.journal.operations import JournalError
 from extensions import db
 from models import AcademicYear, ClassGroup, TeachingAssignment, User, UserRole
 from models.people import STAFF_ROLES
+from utils import refusals
 from utils.timeutil import school_today
 
 
@@ -180,8 +181,7 @@ def add_schedule_change():
         )
         db.session.commit()
     except JournalError as error:
-        db.session.rollback()
-        return _changes_page(form, monday, error.status, _(error.message, **error.params))
+        return _changes_page(form, monday, error.status, refusals.undo(error))
     flash(_("Изменение расписания записано."), "success")
     return redirect(url_for("journal.schedule_changes", week=monday.isoformat())), 303
 
@@ -195,8 +195,6 @@ def delete_schedule_change(change_id: int):
         schedule_operations.delete_change(change, current_user)
         db.session.commit()
     except JournalError as error:
-        db.session.rollback()
-        flash(_(error.message, **error.params), "error")
-        return redirect(url_for("journal.schedule_changes", week=monday.isoformat())), 303
+        return refusals.back_to(url_for("journal.schedule_changes", week=monday.isoformat()), error)
     flash(_("Изменение расписания удалено."), "success")
     return redirect(url_for("journal.schedule_changes", week=monday.isoformat())), 303

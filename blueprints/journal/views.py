@@ -15,6 +15,7 @@ from blueprints.journal.forms import NewLessonForm
 from domain.settings import school_settings
 from extensions import db
 from models import ClassGroup, JournalChange, Subject, TeachingAssignment, User, WorkKind
+from utils import refusals
 from utils.htmx import is_htmx
 from utils.paging import contains, page_number, paginate
 from utils.timeutil import school_today
@@ -131,9 +132,7 @@ def create_lesson(assignment_id: int):
         )
         db.session.commit()
     except operations.JournalError as error:
-        db.session.rollback()
-        flash(_(error.message, **error.params), "error")
-        return redirect(url_for("journal.grid", assignment_id=assignment.id)), 303
+        return refusals.back_to(url_for("journal.grid", assignment_id=assignment.id), error)
     return redirect(url_for("journal.grid", assignment_id=assignment.id, _anchor=f"lesson-{lesson.id}")), 303
 
 
@@ -176,14 +175,11 @@ def save_cell(lesson_id: int, student_id: int):
         # reloaded after the commit, and on SQLite the write lock is not taken a second time.
         response = _cell_response(lesson, student, state, settings, period)
         db.session.commit()
-    except operations.Conflict as conflict:
-        db.session.rollback()
-        state, _a, _m = operations.load_cell(lesson, student.id)
-        return _cell_response(lesson, student, state, settings, period, 409, _(conflict.message), conflict.current_text)
     except operations.JournalError as error:
-        db.session.rollback()
+        message = refusals.undo(error)
         state, _a, _m = operations.load_cell(lesson, student.id)
-        return _cell_response(lesson, student, state, settings, period, error.status, _(error.message, **error.params))
+        conflict_text = error.current_text if isinstance(error, operations.Conflict) else None
+        return _cell_response(lesson, student, state, settings, period, error.status, message, conflict_text)
     return response
 
 
@@ -197,9 +193,7 @@ def fill_column(lesson_id: int):
         count = operations.fill_column(lesson, current_user, value, reason=request.form.get("reason", ""))
         db.session.commit()
     except operations.JournalError as error:
-        db.session.rollback()
-        flash(_(error.message, **error.params), "error")
-        return redirect(url_for("journal.grid", assignment_id=lesson.assignment_id)), 303
+        return refusals.back_to(url_for("journal.grid", assignment_id=lesson.assignment_id), error)
     if value:
         flash(_("Отметка «%(v)s» поставлена %(n)s обучающимся; исправьте отдельные клетки.", v=value, n=count), "success")
     else:

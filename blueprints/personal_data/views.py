@@ -24,6 +24,7 @@ from blueprints.personal_data.forms import (
     WithdrawForm,
     options,
 )
+from domain.messages import Refusal
 from extensions import db
 from models import ParentLink, Student, User
 from models.personal_data import (
@@ -33,6 +34,7 @@ from models.personal_data import (
     CONSENT_ITEMS,
     ConsentRecord,
 )
+from utils import refusals
 from utils.timeutil import school_today
 
 
@@ -110,10 +112,9 @@ def consent(student_id: int):
             db.session.commit()
             flash(_("Лист согласия записан."), "success")
             return redirect(url_for("personal_data.consent", student_id=student.id))
-        except ops.FamilyRecordError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            status = 400
+        except Refusal as refusal:
+            flash(refusals.undo(refusal), "error")
+            status = refusal.status
     today = _today()
     records = ops.consents_of(student)
     current = next((c for c in records if c.is_in_force(today)), None)
@@ -181,10 +182,9 @@ def applications(student_id: int):
             db.session.commit()
             flash(_("Заявление записано."), "success")
             return redirect(url_for("personal_data.applications", student_id=student.id))
-        except ops.FamilyRecordError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            status = 400
+        except Refusal as refusal:
+            flash(refusals.undo(refusal), "error")
+            status = refusal.status
     today = _today()
     parents = ops.linked_parents(student)
     deliveries = [(parent, ops.report_delivery(parent, student, today)) for parent in parents]
