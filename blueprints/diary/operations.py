@@ -8,8 +8,8 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from blueprints.journal import closures
-from blueprints.journal.class_operations import plan_absence
+from blueprints.journal import closing_queries
+from blueprints.journal.classes_operations import plan_absence
 from blueprints.journal.operations import record_change
 from domain.messages import N_, Refusal
 from extensions import db
@@ -148,7 +148,7 @@ def accept_note(note: AbsenceNote, user: User, comment: str = "", now: datetime 
         )
         .order_by(Lesson.date, Lesson.lesson_number)
     ).all()
-    # a few days of one student: one question per class and day (blueprints/journal/closures.py)
+    # a few days of one student: one question per class and day (blueprints/journal/closing_queries.py)
     closed_on: dict[tuple[int, date], str | None] = {}
     result = AcceptResult()
     reason = N_("Заявление родителя № %(id)s от %(date)s принято") % {
@@ -158,7 +158,7 @@ def accept_note(note: AbsenceNote, user: User, comment: str = "", now: datetime 
     for row, lesson, class_group in rows:
         key = (class_group.id, lesson.date)
         if key not in closed_on:
-            state = closures.closed_days(class_group, lesson.date)
+            state = closing_queries.closed_days(class_group, lesson.date)
             closed_on[key] = None if state is None else (state.params.get("name") or class_group.year.name)
         closed = closed_on[key]
         if closed is not None:

@@ -18,7 +18,7 @@ from blueprints.auth.access import roles_required
 from blueprints.diary import bp, operations, queries
 from blueprints.diary.forms import REASON_LABELS, STATUS_LABELS, AbsenceNoteForm, DecisionForm
 from blueprints.diary.wording import forecast_phrase
-from blueprints.journal.lesson_operations import HOMEWORK_SUBFOLDER
+from blueprints.journal.lessons_operations import HOMEWORK_SUBFOLDER
 from extensions import db
 from models import ClassGroup, Homework, HomeworkFile, ParentLink, Student
 from models.diary import AbsenceNote

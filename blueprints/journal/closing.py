@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 import policy
 from blueprints.auth.access import roles_required
-from blueprints.journal import bp, closing_operations, closures, loaders, operations
-from blueprints.journal import period_mark_operations as pm_ops
+from blueprints.journal import bp, closing_operations, closing_queries, loaders, operations
+from blueprints.journal import period_marks_operations as pm_ops
 from domain import closing
 from extensions import db
 from models import AcademicYear, JournalChange, StudyPeriod
@@ -113,7 +113,7 @@ def period_mark_correction(assignment_id: int, period_id: int, student_id: int):
         ).all()
     return render_template(
         "journal/period_mark_correction.html", assignment=assignment, period=period, student=student, mark=mark,
-        changes=changes, closed=closures.is_period_closed_for(period, assignment.class_group),
+        changes=changes, closed=closing_queries.is_period_closed_for(period, assignment.class_group),
         choices=pm_ops.choices(assignment),
     )
 

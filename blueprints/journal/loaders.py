@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 import policy
-from blueprints.journal import class_operations, queries
+from blueprints.journal import classes_operations, queries
 from extensions import db
 from models import (
     AcademicYear,
@@ -41,7 +41,7 @@ def lesson(lesson_id: int, allowed: Allowed | None) -> Lesson:
 
 
 def class_group(class_id: int, allowed: Allowed | None) -> ClassGroup:
-    return policy.checked(class_operations.load_class(class_id), allowed, current_user)
+    return policy.checked(classes_operations.load_class(class_id), allowed, current_user)
 
 
 def student(student_id: int) -> Student:

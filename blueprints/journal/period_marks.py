@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 import policy
 from blueprints.journal import bp, loaders
-from blueprints.journal import period_mark_operations as pm_ops
+from blueprints.journal import period_marks_operations as pm_ops
 from blueprints.journal.operations import Conflict, JournalError
 from domain.settings import school_settings
 from extensions import db

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 import policy
-from blueprints.journal import bp, lesson_operations, loaders, plan_operations
-from blueprints.journal.lesson_forms import PlanDeleteForm, PlanImportForm, PlanItemForm
+from blueprints.journal import bp, lessons_operations, loaders, plan_operations
 from blueprints.journal.operations import JournalError
+from blueprints.journal.plan_forms import PlanDeleteForm, PlanImportForm, PlanItemForm
 from extensions import db
 from models import Lesson, PlanCorrection, TeachingAssignment
 from utils import refusals, spreadsheets
@@ -25,7 +25,7 @@ def _today(assignment: TeachingAssignment):
 def _plan_page(assignment: TeachingAssignment, status: int = 200, *, form=None, import_form=None, error=None,
                import_errors=None):
     today = _today(assignment)
-    items = lesson_operations.plan_items(assignment)
+    items = lessons_operations.plan_items(assignment)
     used = dict(
         db.session.execute(
             select(Lesson.plan_item_id, func.count(Lesson.id))

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 import policy
 from blueprints.journal import bp, loaders, queries
-from blueprints.journal import period_mark_operations as pm_ops
-from blueprints.journal.helpers import scale_samples
+from blueprints.journal import period_marks_operations as pm_ops
 from blueprints.journal.operations import CellState, cell_scale
+from blueprints.journal.template_helpers import scale_samples
 from extensions import db
 from models import Homework
 from utils import audit

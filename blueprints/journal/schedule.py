@@ -13,8 +13,9 @@ from sqlalchemy.orm import selectinload
 import policy
 from blueprints.auth.access import roles_required
 from blueprints.journal import bp, loaders, schedule_operations, schedule_queries
-from blueprints.journal.lesson_forms import CHANGE_KIND_LABELS, ScheduleChangeForm, options
+from blueprints.journal.forms import options
 from blueprints.journal.operations import JournalError
+from blueprints.journal.schedule_forms import CHANGE_KIND_LABELS, ScheduleChangeForm
 from extensions import db
 from models import AcademicYear, ClassGroup, TeachingAssignment, User, UserRole
 from models.people import STAFF_ROLES

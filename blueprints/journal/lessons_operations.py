@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from blueprints.journal import closures, queries
+from blueprints.journal import closing_queries, queries
 from blueprints.journal.operations import (
     JournalError,
     check_lesson_open,
@@ -100,7 +100,7 @@ def _existing_lesson(assignment: TeachingAssignment, day: date, lesson_number: i
 
 
 def _check_period_open(assignment: TeachingAssignment, day: date) -> None:
-    closures.check_days_open(assignment.class_group, day, error=JournalError)
+    closing_queries.check_days_open(assignment.class_group, day, error=JournalError)
 
 
 # --- The topic from the plan -------------------------------------------------------------------

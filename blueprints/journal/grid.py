@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 import policy
 from blueprints.auth.access import roles_required
-from blueprints.journal import bp, closures, loaders, operations, queries
+from blueprints.journal import bp, closing_queries, loaders, operations, queries
 from blueprints.journal.forms import NewLessonForm
 from domain.settings import school_settings
 from extensions import db
@@ -80,7 +80,7 @@ def grid(assignment_id: int):
     # Every period of the grid and the year, closed or not for this class: one statement, kept on
     # the grid for its period buttons and period-mark columns. A closed year period closes every
     # lesson of the class.
-    data.closed = closures.closed_periods(assignment.class_group, [*data.periods, data.period, data.year_period])
+    data.closed = closing_queries.closed_periods(assignment.class_group, [*data.periods, data.period, data.year_period])
     closed = None
     if data.period is not None:
         closed = data.closed.get(data.period.id) or (data.closed.get(data.year_period.id) if data.year_period else None)
@@ -218,7 +218,7 @@ def cell_history(lesson_id: int, student_id: int):
     # In a closed period the deputy or the director corrects the cell here, with a reason.
     correctable = None
     if policy.can_correct_closed_lesson(current_user, lesson):
-        closed = closures.closed_days(lesson.assignment.class_group, lesson.date)
+        closed = closing_queries.closed_days(lesson.assignment.class_group, lesson.date)
         correctable = closed if closed is not None and not closed.is_year else None
     current = operations.load_cell(lesson, student.id)[0].text(settings["notations"]) if correctable else ""
     return render_template(

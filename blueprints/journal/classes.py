@@ -10,8 +10,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 import policy
-from blueprints.journal import bp, closures, loaders
-from blueprints.journal import class_operations as class_ops
+from blueprints.journal import bp, closing_queries, loaders
+from blueprints.journal import classes_operations as class_ops
 from blueprints.journal.operations import JournalError
 from domain.settings import school_settings
 from extensions import db
@@ -39,7 +39,7 @@ def class_page(class_id: int):
         class_group=class_group,
         periods=periods,
         period=period,
-        closed=closures.closed_periods(class_group, periods),
+        closed=closing_queries.closed_periods(class_group, periods),
         summaries=summaries,
         today=today,
         can_keep_attendance=policy.can_keep_daily_attendance(current_user, class_group),
