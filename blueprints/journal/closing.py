@@ -2,7 +2,7 @@
 closed period: the page of periods × classes, close, reopen, correct a cell or a period mark."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from blueprints.journal import bp, closing_operations, closing_queries, loaders,
 from blueprints.journal import period_marks_operations as pm_ops
 from domain import closing
 from extensions import db
-from models import AcademicYear, JournalChange, StudyPeriod
+from models import AcademicYear, JournalChange
 from utils import refusals
 from utils.timeutil import school_today
 
@@ -92,18 +92,11 @@ def correct_cell(lesson_id: int, student_id: int):
     return redirect(url_for("journal.cell_history", lesson_id=lesson.id, student_id=student.id)), 303
 
 
-def _period_of(assignment, period_id: int) -> StudyPeriod:
-    period = next((p for p in pm_ops.periods_for_marks(assignment) if p.id == period_id), None)
-    if period is None:
-        abort(404)
-    return period
-
-
 @bp.get("/assignments/<int:assignment_id>/periods/<int:period_id>/students/<int:student_id>/correction")
 @login_required
 def period_mark_correction(assignment_id: int, period_id: int, student_id: int):
     assignment = loaders.assignment(assignment_id, policy.can_correct_closed_assignment)
-    period = _period_of(assignment, period_id)
+    period = loaders.mark_period(assignment, period_id)
     student = loaders.year_roster_student(assignment, student_id)
     mark = pm_ops.load_mark(assignment, period, student.id)
     changes = []
@@ -122,7 +115,7 @@ def period_mark_correction(assignment_id: int, period_id: int, student_id: int):
 @login_required
 def correct_period_mark(assignment_id: int, period_id: int, student_id: int):
     assignment = loaders.assignment(assignment_id, policy.can_correct_closed_assignment)
-    period = _period_of(assignment, period_id)
+    period = loaders.mark_period(assignment, period_id)
     student = loaders.year_roster_student(assignment, student_id)
     back = url_for("journal.period_mark_correction", assignment_id=assignment.id, period_id=period.id,
                    student_id=student.id)

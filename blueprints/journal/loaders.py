@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 import policy
-from blueprints.journal import classes_operations, queries
+from blueprints.journal import classes_operations, period_marks_operations, queries
 from extensions import db
 from models import (
     AcademicYear,
@@ -116,6 +116,12 @@ def study_period(period_id: int, allowed: Allowed | None) -> StudyPeriod:
         .where(StudyPeriod.id == period_id, AcademicYear.school_id == current_user.school_id)
     )
     return policy.checked(period, allowed, current_user)
+
+
+def mark_period(of_assignment: TeachingAssignment, period_id: int) -> StudyPeriod:
+    """A period for which the assignment's period or year marks are set; any other is not found."""
+    periods = period_marks_operations.periods_for_marks(of_assignment)
+    return policy.checked(next((p for p in periods if p.id == period_id), None), None, current_user)
 
 
 def period_closure(closure_id: int, allowed: Allowed | None) -> PeriodClosure:

@@ -54,9 +54,7 @@ def set_period_mark(assignment_id: int, period_id: int, student_id: int):
     """Set one period or year mark: a tap confirms the suggestion, or another value with a
     reason. Answers the cell's fragment; 409 over a newer change or a closed period."""
     assignment = loaders.assignment(assignment_id, policy.can_set_period_marks)
-    period = next((p for p in pm_ops.periods_for_marks(assignment) if p.id == period_id), None)
-    if period is None:
-        abort(404)
+    period = loaders.mark_period(assignment, period_id)
     student = loaders.student(student_id)
     value = request.form.get("value", "")
     reason = request.form.get("reason", "")
