@@ -1,3 +1,5 @@
+"""The list of journals and the grid of one journal: lessons × students, each cell (attendance
+and marks) saved on its own with htmx, a column filled at once, a cell's history (JRN-3, JRN-4)."""
 from __future__ import annotations
 
 from datetime import date
