@@ -130,7 +130,7 @@ def _register_error_pages(app: Flask) -> None:
     }
 
     def render_error(code: int, message: str):
-        if request.headers.get("HX-Request") == "true":
+        if htmx.sent_by_htmx():
             return render_template("errors/_message.html", code=code, message=message), code
         return render_template("errors/error.html", code=code, message=message), code
 

@@ -10,9 +10,15 @@ from flask import Flask, make_response, render_template, request
 HX_REQUEST = "HX-Request"
 
 
+def sent_by_htmx() -> bool:
+    """Any request htmx sent, a boosted navigation included: it takes an error as a fragment and
+    follows `HX-Redirect` to the login page (app.py, blueprints/auth)."""
+    return request.headers.get(HX_REQUEST) == "true"
+
+
 def is_htmx() -> bool:
     """A real htmx request, not a boosted navigation that expects a whole page."""
-    return request.headers.get(HX_REQUEST) == "true" and request.headers.get("HX-Boosted") != "true"
+    return sent_by_htmx() and request.headers.get("HX-Boosted") != "true"
 
 
 def render_htmx_template(page: str, fragment: str, status: int = 200, **context: Any):
