@@ -32,14 +32,12 @@ class DiaryError(Refusal):
 
 
 def check_upload(storage, max_size: int) -> Upload | None:
-    """None when nothing was chosen; DiaryError for a file of another kind, empty or too big."""
-    try:
-        return uploads.check_upload(
-            storage, max_size, NOTE_FILE_KINDS,
-            N_("Файл «%(name)s» не принят: можно приложить только PDF, JPG или PNG."),
-        )
-    except uploads.UploadRefused as refused:
-        raise DiaryError(refused.message, refused.status, **refused.params) from None
+    """None when nothing was chosen; UploadRefused (a Refusal) for a file of another kind, empty or
+    too big."""
+    return uploads.check_upload(
+        storage, max_size, NOTE_FILE_KINDS,
+        N_("Файл «%(name)s» не принят: можно приложить только PDF, JPG или PNG."),
+    )
 
 
 def note_files(upload_folder: str) -> UploadStore:

@@ -19,6 +19,7 @@ from blueprints.diary import bp, operations, queries
 from blueprints.diary.forms import REASON_LABELS, STATUS_LABELS, AbsenceNoteForm, DecisionForm
 from blueprints.diary.wording import forecast_phrase
 from blueprints.journal.lessons_operations import HOMEWORK_SUBFOLDER
+from domain.messages import Refusal
 from extensions import db
 from models import ClassGroup, Homework, HomeworkFile, ParentLink, Student
 from models.diary import AbsenceNote
@@ -263,7 +264,7 @@ def absence_notes(student_id: int):
                                        form.reason.data, form.comment.data, upload, files)
                 db.session.commit()
                 files.committed()
-            except operations.DiaryError as error:
+            except Refusal as error:  # the diary's, or the upload's (utils/uploads.py)
                 files.rollback()
                 form.date_from.errors = list(form.date_from.errors) + [refusals.undo(error)]
                 status = error.status

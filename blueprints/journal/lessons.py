@@ -18,6 +18,7 @@ from blueprints.journal.grid import JOURNAL_ROLES
 from blueprints.journal.lessons_forms import IndividualHomeworkForm, LessonForm, OpenLessonForm
 from blueprints.journal.operations import JournalError, ReasonRequired, check_lesson_open
 from domain import closing, deadlines
+from domain.messages import Refusal
 from extensions import db
 from models import Homework, HomeworkStudent, JournalChange, Lesson, PlanItem, WorkKind
 from models.base import utcnow
@@ -209,7 +210,7 @@ def update_lesson(lesson_id: int):
             lesson.version += 1  # the homework changed: a form opened before must not overwrite it
         db.session.commit()
         store.committed()
-    except JournalError as error:
+    except Refusal as error:  # the journal's, or the upload's (utils/uploads.py)
         message = refusals.undo(error)
         store.rollback()
         lesson = loaders.lesson(lesson_id, policy.can_edit_lesson)
@@ -240,7 +241,7 @@ def add_individual_homework(lesson_id: int):
             lessons_operations.attach_file(homework, current_user, upload, store)
         db.session.commit()
         store.committed()
-    except JournalError as error:
+    except Refusal as error:  # the journal's, or the upload's (utils/uploads.py)
         message = refusals.undo(error)
         store.rollback()
         lesson = loaders.lesson(lesson_id, policy.can_edit_lesson)

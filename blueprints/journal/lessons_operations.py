@@ -355,14 +355,11 @@ def delete_homework(homework: Homework, user: User) -> None:
 
 
 def check_upload(storage, max_size: int | None) -> Upload | None:
-    """None when nothing was chosen; JournalError for a file of another kind or too big."""
-    try:
-        return uploads.check_upload(
-            storage, max_size, HOMEWORK_FILE_KINDS,
-            N_("Файл «%(name)s» не принят: можно прикладывать только PDF, JPG, PNG, DOCX и ODT."),
-        )
-    except uploads.UploadRefused as refused:
-        raise JournalError(refused.message, refused.status, **refused.params) from None
+    """None when nothing was chosen; UploadRefused (a Refusal) for a file of another kind or too big."""
+    return uploads.check_upload(
+        storage, max_size, HOMEWORK_FILE_KINDS,
+        N_("Файл «%(name)s» не принят: можно прикладывать только PDF, JPG, PNG, DOCX и ODT."),
+    )
 
 
 def file_store(upload_folder: str) -> UploadStore:

@@ -11,10 +11,11 @@ import policy
 from blueprints.journal import bp, lessons_operations, loaders, plan_operations
 from blueprints.journal.operations import JournalError
 from blueprints.journal.plan_forms import PlanDeleteForm, PlanImportForm, PlanItemForm
+from domain.messages import Refusal
 from extensions import db
 from models import Lesson, PlanCorrection, TeachingAssignment
 from utils import refusals, spreadsheets
-from utils.spreadsheets import TableLimits, TableRefused
+from utils.spreadsheets import TableLimits
 from utils.timeutil import school_today
 
 
@@ -100,7 +101,7 @@ def import_plan(assignment_id: int):
     except plan_operations.ImportRefused as refused:
         errors = [refusals.text(e) for e in refused.errors]
         return _plan_page(assignment, 400, import_form=import_form, error=refusals.undo(refused), import_errors=errors)
-    except (JournalError, TableRefused) as error:
+    except Refusal as error:
         return _plan_page(assignment, error.status, import_form=import_form, error=refusals.undo(error))
     flash(_("Загружено тем: %(n)s.", n=len(created)), "success")
     return redirect(url_for("journal.plan", assignment_id=assignment.id)), 303
