@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
 from extensions import babel, csrf, db, limiter, login_manager, migrate
+from utils import htmx
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -46,6 +47,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_error_pages(app)
     _register_security_headers(app)
+    htmx.init_app(app)
     _register_cli(app)
 
     @app.get("/healthz")
@@ -128,7 +130,7 @@ def _register_error_pages(app: Flask) -> None:
     }
 
     def render_error(code: int, message: str):
-        if request.headers.get("HX-Request") == "true":
+        if htmx.sent_by_htmx():
             return render_template("errors/_message.html", code=code, message=message), code
         return render_template("errors/error.html", code=code, message=message), code
 

@@ -1,6 +1,6 @@
 """Closed periods (JRN-8: "a closed period or year is read-only") and the reasons asked for a
 change after its deadline (JRN-6, JRN-8). Pure rules without Flask or a database: the query
-helper blueprints/journal/closures.py feeds them, every write of the journal asks them."""
+helper blueprints/journal/closing_queries.py feeds them, every write of the journal asks them."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -106,6 +106,7 @@ def test_each_user_gets_exactly_what_the_rules_allow(app, make_app, small_school
     login = client.post("/auth/login", data={"login": user.login, "password": PASSWORD})
     assert login.status_code == 302, f"{name} could not log in"
     problems = []
+    object_rules = set(_object_rules())
     for rule in RULES:
         if rule.allowed is PUBLIC:
             continue
@@ -113,6 +114,9 @@ def test_each_user_gets_exactly_what_the_rules_allow(app, make_app, small_school
             response, unchanged = _refused_and_unchanged(client, rule, school)
             if response.status_code not in REFUSED:
                 problems.append(f"must be refused {rule.method} {rule.url(school)}, got {response.status_code}")
+            elif response.status_code == 404 and rule in object_rules:
+                # the object is of the user's school: it exists, the user may not (policy.checked)
+                problems.append(f"must be forbidden (403) {rule.method} {rule.url(school)}, got 404")
             elif not unchanged:
                 problems.append(f"refused {rule.method} {rule.url(school)} but the number of rows changed")
         elif rule.method == "GET":
@@ -121,3 +125,39 @@ def test_each_user_gets_exactly_what_the_rules_allow(app, make_app, small_school
             if response.status_code in REFUSED | {401} or sent_to_login or response.status_code >= 500:
                 problems.append(f"must be allowed {rule.method} {rule.url(school)}, got {response.status_code}")
     assert not problems, f"{name}: " + "; ".join(problems)
+
+
+# An outsider holds every role, in another school: whatever the role, an object of this school
+# named by its id is not found (policy.checked hides other schools, STYLE convention 2). The
+# administration's pages answer 403 instead (policy.load: the checks refuse other schools).
+OUTSIDER_ROLES = ("director", "deputy", "methodist", "journal_admin", "tech_admin", "teacher", "class_teacher",
+                  "extra_teacher", "parent")
+
+
+def _object_rules() -> list[Rule]:
+    """The routes that name an object by id, but the administration's and a person's own
+    sessions (only the owner may end one: refused alike, 403, wherever it is)."""
+    return [r for r in RULES if r.allowed is not PUBLIC and "<int:" in r.rule
+            and not r.rule.startswith(("/admin/", "/auth/sessions/"))]
+
+
+def test_another_schools_objects_are_not_found(app, make_app, small_school, create_user):
+    from extensions import db
+    from models import School
+
+    school = small_school()
+    other = School(name="Другая школа", short_name="Другая")
+    db.session.add(other)
+    outsider = create_user(other, *OUTSIDER_ROLES, login="outsider")
+    db.session.commit()
+    client = isolated_client(make_app)
+    assert client.post("/auth/login", data={"login": outsider.login, "password": PASSWORD}).status_code == 302
+    problems = []
+    for rule in _object_rules():
+        response, unchanged = _refused_and_unchanged(client, rule, school)
+        if response.status_code != 404:
+            problems.append(f"{rule.method} {rule.url(school)} answered {response.status_code}")
+        elif not unchanged:
+            problems.append(f"{rule.method} {rule.url(school)} was not found but changed the number of rows")
+    assert len(_object_rules()) > 40
+    assert not problems, "\n".join(problems)

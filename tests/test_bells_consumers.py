@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from blueprints.journal import deadline_queries, lesson_operations, operations
+from blueprints.journal import control_queries, lessons_operations, operations
 from blueprints.journal.schedule_queries import week_schedule
 from extensions import db
 from models import BellSchedule, ClassGroup, Lesson, ScheduleSlot, ShortenedDay
@@ -96,7 +96,7 @@ def test_the_diary_shows_the_times_of_the_childs_shift(client, auth, school):
 def deadline_of(s, assignment, teacher, number=2):
     lesson = operations.create_lesson(assignment, teacher, s.today, number, "", [])
     db.session.commit()
-    return lesson_operations.homework_deadline(db.session.get(Lesson, lesson.id))
+    return lessons_operations.homework_deadline(db.session.get(Lesson, lesson.id))
 
 
 def at_moscow(day, hh_mm: str) -> datetime:
@@ -110,7 +110,7 @@ def test_the_homework_deadline_follows_the_shift_of_the_class(school):
     s.class_5b.shift = 1
     db.session.commit()
     lesson = db.session.scalar(select(Lesson).where(Lesson.assignment_id == s.maths_5b.id))
-    assert lesson_operations.homework_deadline(lesson) == at_moscow(s.today, "10:10") + timedelta(hours=2)
+    assert lessons_operations.homework_deadline(lesson) == at_moscow(s.today, "10:10") + timedelta(hours=2)
 
 
 def test_the_homework_deadline_follows_a_shortened_day(school):
@@ -131,7 +131,7 @@ def test_the_journal_control_counts_homework_late_by_the_classs_shift(school):
 
     def overdue(hh_mm):
         now = datetime.combine(day, time.fromisoformat(hh_mm), moscow)
-        report = deadline_queries.journal_deadlines(s.school, now, teacher_id=s.russian_teacher.id)[s.russian_teacher.id]
+        report = control_queries.journal_deadlines(s.school, now, teacher_id=s.russian_teacher.id)[s.russian_teacher.id]
         return [(i.day, i.lesson_number) for i in report.no_homework]
 
     assert overdue("15:00") == []

@@ -269,3 +269,16 @@ def test_a_narrower_application_needs_the_confirmation_and_the_old_one_stays_lis
     current = ops.current_application(family.parent_a.id, family.pupil.id, TODAY)
     assert current.scope == ["marks"] and valid.replaced_by_id == current.id
     assert len(ops.applications_of(family.pupil)) == 2
+
+
+def test_a_consent_is_withdrawn_only_from_its_own_students_page(client, auth, family):
+    """The consent named in the form is looked up under the student of the page (loaded through
+    policy.checked): another child's sheet is not found there and stays in force."""
+    other = family.pupils_5b[0]  # Сидоров Семён, mother parent_b
+    consent = give_consent(family, other, family.parent_b, ["6.9"])
+    auth.login(family.admin)
+    response = client.post(f"/personal-data/students/{family.pupil.id}/consent", data={
+        "action": "withdraw", "withdraw-consent_id": consent.id, "withdraw-reason": "Заявление № 7"})
+    assert response.status_code == 404
+    db.session.refresh(consent)
+    assert consent.withdrawn_at is None

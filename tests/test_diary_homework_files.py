@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from blueprints.journal import lesson_operations, operations
+from blueprints.journal import lessons_operations, operations
 from extensions import db
 from models import Homework, HomeworkStudent
 from utils.uploads import Upload
@@ -27,7 +27,7 @@ def files(app, small_school):
     day = s.quarters[1].start_date + timedelta(days=7)
     while day.weekday() > 4:
         day += timedelta(days=1)
-    store = lesson_operations.file_store(app.config["UPLOAD_FOLDER"])
+    store = lessons_operations.file_store(app.config["UPLOAD_FOLDER"])
 
     def homework_with_file(assignment, teacher, number, name, students=()):
         lesson = operations.create_lesson(assignment, teacher, day, number, "Тема")
@@ -36,7 +36,7 @@ def files(app, small_school):
         homework.students = [HomeworkStudent(student_id=st.id) for st in students]
         db.session.add(homework)
         db.session.flush()
-        return lesson_operations.attach_file(homework, teacher, Upload(name, "pdf", "application/pdf", PDF), store)
+        return lessons_operations.attach_file(homework, teacher, Upload(name, "pdf", "application/pdf", PDF), store)
 
     f = SimpleNamespace(day=day, s=s)
     f.maths = homework_with_file(s.maths_5a, s.maths_teacher, 1, "дроби.pdf")

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from blueprints.admin import club_operations as club_ops
 from blueprints.admin import operations as structure
 from blueprints.diary import queries as diary_queries
-from blueprints.journal import class_operations, queries
+from blueprints.journal import classes_operations, queries
 from domain.messages import Refusal
 from extensions import db
 from models import (
@@ -102,7 +102,7 @@ def test_club_takes_students_of_several_classes_who_stay_in_their_class(client, 
 def test_class_lists_journal_grid_and_diary_are_unchanged_by_a_club(client, auth, club):
     s = club
     start, end = s.year.start_date, s.year.end_date
-    roster_5a = [p.id for p in class_operations.class_roster(s.class_5a, start, end)]
+    roster_5a = [p.id for p in classes_operations.class_roster(s.class_5a, start, end)]
     grid_5b = [p.id for p in db.session.scalars(queries.roster_query(s.maths_5b, start, end))]
     monday = TODAY - timedelta(days=TODAY.weekday())
     week_class = diary_queries.class_of_week(s.pupils_5b[0], monday)
@@ -110,10 +110,10 @@ def test_class_lists_journal_grid_and_diary_are_unchanged_by_a_club(client, auth
     assert _add(client, s, s.class_5a, s.pupils_5a).status_code == 302
     assert _add(client, s, s.class_5b, s.pupils_5b).status_code == 302
 
-    assert [p.id for p in class_operations.class_roster(s.class_5a, start, end)] == roster_5a
+    assert [p.id for p in classes_operations.class_roster(s.class_5a, start, end)] == roster_5a
     assert [p.id for p in db.session.scalars(queries.roster_query(s.maths_5b, start, end))] == grid_5b
     assert diary_queries.class_of_week(s.pupils_5b[0], monday).id == week_class.id == s.class_5b.id
-    assert class_operations.class_roster(s.robotics, start, end) == []  # a club is not anyone's class
+    assert classes_operations.class_roster(s.robotics, start, end) == []  # a club is not anyone's class
     assert [p.id for p in structure.class_students(s.class_5b)] == [s.pupils_5b[1].id, s.pupils_5b[0].id]
 
     admin_5a = client.get(f"/admin/classes/{s.class_5a.id}").get_data(as_text=True)

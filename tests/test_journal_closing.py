@@ -15,8 +15,10 @@ from blueprints.journal import closing_operations, operations
 from domain import closing
 from extensions import db
 from models import (
+    AcademicYear,
     Attendance,
     AuditEntry,
+    ClassGroup,
     Homework,
     HomeworkFile,
     HomeworkStudent,
@@ -28,6 +30,7 @@ from models import (
     PlannedAbsence,
     ScheduleChange,
     ScheduleSlot,
+    School,
     StudyPeriod,
     WorkKind,
 )
@@ -128,6 +131,18 @@ def test_closing_for_one_class_leaves_the_other_class_open(client, auth, closed_
     assert put_cell(client, s.lesson_5b, s.pupils_5b[0], "5").status_code == 200
     assert db.session.scalar(select(Mark.value).where(Mark.lesson_id == s.lesson_5b.id)) == "5"
     assert db.session.scalar(select(Mark.value).where(Mark.lesson_id == s.lesson.id)) == "4"
+
+
+def test_a_class_of_another_school_named_in_the_form_is_not_found_and_nothing_is_closed(client, auth, closed_school):
+    """The class comes from the form, not the URL: loaded through policy.checked all the same."""
+    s = closed_school
+    other = School(name="Другая школа", short_name="Другая")
+    year = AcademicYear(school=other, name="чужой", start_date=s.q1.start_date, end_date=s.q1.end_date)
+    foreign = ClassGroup(school=other, year=year, name="5В", grade=5, letter="В")
+    db.session.add_all([other, year, foreign])
+    db.session.commit()
+    assert close(client, auth, s, s.q1, foreign).status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(PeriodClosure)) == 0
 
 
 def test_closing_the_whole_school_closes_every_class_and_the_teacher_cannot_close(client, auth, closed_school):

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from blueprints.journal import control, deadline_queries, operations
+from blueprints.journal import control, control_queries, operations
 from extensions import db
 from models import Holiday, Homework, ScheduleChange, ScheduleSlot, TeachingAssignment
 from tests.clock import school_date, school_moment
@@ -49,7 +49,7 @@ def timetable(journal, monkeypatch):  # noqa: F811
 
 def test_overdue_items_come_from_the_timetable_topics_and_homework(timetable):
     j = timetable
-    report = deadline_queries.journal_deadlines(j.school, NOW, teacher_id=j.maths_teacher.id)[j.maths_teacher.id]
+    report = control_queries.journal_deadlines(j.school, NOW, teacher_id=j.maths_teacher.id)[j.maths_teacher.id]
     assert [(i.day, i.lesson_number) for i in report.missing] == [(school_date(2026, 11, 10), 4), (school_date(2026, 11, 17), 4)]
     assert [i.lesson_id for i in report.no_topic] == [j.no_topic.id]
     assert sorted(i.lesson_id for i in report.no_homework) == sorted([j.no_topic.id, j.unnumbered.id])
@@ -58,13 +58,13 @@ def test_overdue_items_come_from_the_timetable_topics_and_homework(timetable):
 
 def test_today_is_not_overdue_before_its_end(timetable):
     j = timetable
-    report = deadline_queries.journal_deadlines(j.school, NOW, teacher_id=j.maths_teacher.id)[j.maths_teacher.id]
+    report = control_queries.journal_deadlines(j.school, NOW, teacher_id=j.maths_teacher.id)[j.maths_teacher.id]
     assert all(item.day < school_date(2026, 11, 20) for item in report.items)
 
 
 def test_attendance_only_classes_need_no_homework(timetable):
     j = timetable
-    report = deadline_queries.journal_deadlines(j.school, school_moment(2026, 11, 22),
+    report = control_queries.journal_deadlines(j.school, school_moment(2026, 11, 22),
                                                 teacher_id=j.primary_teacher.id)[j.primary_teacher.id]
     assert report.no_homework == []
 

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from blueprints.journal import deadline_queries
+from blueprints.journal import control_queries
 from domain import deadlines
 from domain.settings import school_settings
 from extensions import db
@@ -84,7 +84,7 @@ def test_late_current_marks_are_counted_on_the_overdue_and_control_pages(client,
     put_at(client, auth, journal, local(journal.school, journal.lesson.date, 19), journal.pupils_5a[1], "4/4")
     put_at(client, auth, journal, local(journal.school, journal.lesson.date, 20), journal.pupils_5a[2], "3/3")
     evening = local(journal.school, journal.lesson.date, 21)
-    report = deadline_queries.journal_deadlines(journal.school, evening, teacher_id=journal.maths_teacher.id)
+    report = control_queries.journal_deadlines(journal.school, evening, teacher_id=journal.maths_teacher.id)
     assert report[journal.maths_teacher.id].late.marks == 2
     with time_machine.travel(evening, tick=False):
         auth.login(journal.maths_teacher)

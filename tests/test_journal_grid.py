@@ -310,7 +310,7 @@ def test_grid_query_count_does_not_grow_with_students_or_lessons(client, auth, j
 def test_cell_url_is_the_save_endpoint(app):
     from flask import url_for
 
-    from blueprints.journal.helpers import cell_url_base
+    from blueprints.journal.template_helpers import cell_url_base
 
     with app.test_request_context():
         assert f"{cell_url_base()}12/cells/34" == url_for("journal.save_cell", lesson_id=12, student_id=34)

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from blueprints.journal import lesson_operations, operations
+from blueprints.journal import lessons_operations, operations
 from extensions import db
 from models import (
     AcademicYear,
@@ -248,12 +248,12 @@ def test_homework_after_the_deadline_is_flagged(lesson_day):
     """Two hours (the default) after the end of the teacher's last lesson: 10:10 + 2 h, Moscow."""
     s = lesson_day
     lesson = db.session.get(Lesson, s.lesson.id)
-    deadline = lesson_operations.homework_deadline(lesson)
+    deadline = lessons_operations.homework_deadline(lesson)
     assert deadline.astimezone(timezone.utc) == datetime.combine(s.today, datetime.min.time(), timezone.utc).replace(hour=9, minute=10)
-    in_time, _changed = lesson_operations.set_collective_homework(lesson, s.maths_teacher, "до срока", "", "",
+    in_time, _changed = lessons_operations.set_collective_homework(lesson, s.maths_teacher, "до срока", "", "",
                                                                   now=deadline - timedelta(minutes=1))
     assert not in_time.entered_late
-    late = lesson_operations.add_individual_homework(lesson, s.maths_teacher, "после срока", "", "", [s.pupils_5a[0]],
+    late = lessons_operations.add_individual_homework(lesson, s.maths_teacher, "после срока", "", "", [s.pupils_5a[0]],
                                                      now=deadline + timedelta(minutes=1))
     assert late.entered_late
 

@@ -313,9 +313,9 @@ def test_a_low_five_point_mark_in_the_diary_is_shown_as_low_by_the_one_rule(app)
     from flask import render_template
 
     with app.test_request_context():
-        two = render_template("diary/_mark.html", value="2", kind="", scale="five")
-        three = render_template("diary/_mark.html", value="3", kind="", scale="five")
-        ten = render_template("diary/_mark.html", value="3", kind="", scale="ten")
+        two = render_template("diary/parts/mark.html", value="2", kind="", scale="five")
+        three = render_template("diary/parts/mark.html", value="3", kind="", scale="five")
+        ten = render_template("diary/parts/mark.html", value="3", kind="", scale="ten")
     assert 'class="mark mark-low"' in two
     assert 'class="mark mark-3"' in three
     assert 'class="mark mark-low"' in ten  # below the ten-point scale's pass point (4)

@@ -64,6 +64,10 @@ def test_every_route_answers_no_store_and_files_are_among_them(app, make_app, sm
             if "no-store" not in response.headers.get("Cache-Control", ""):
                 problems.append(f"{rule.method} {rule.rule} as {name}: {response.status_code} "
                                 f"{response.mimetype} Cache-Control={response.headers.get('Cache-Control')!r}")
+            # A page and its htmx fragment share the URL: a cache must tell them apart
+            # (utils/htmx.py, the one place that says so).
+            if list(response.vary).count("HX-Request") != 1:
+                problems.append(f"{rule.method} {rule.rule} as {name}: Vary={response.headers.get('Vary')!r}")
     assert not problems, "\n".join(problems)
     assert walked == _app_routes(app) - {(m, r) for m, r in _app_routes(app) if r in BACKGROUND}
     assert FILE_ROUTES <= files, f"expected files, got none from {sorted(FILE_ROUTES - files)}"
@@ -75,7 +79,16 @@ def test_error_answers_and_the_health_check_are_not_stored(client, small_school)
         assert "no-store" in client.get(url).headers.get("Cache-Control", ""), url
 
 
+def test_error_pages_and_the_login_redirect_vary_on_hx_request(client, small_school):
+    """They answer htmx with a fragment or an HX-Redirect on every URL, so every URL varies."""
+    small_school()
+    for url in ("/no-such-page", "/journal/"):
+        for headers in ({}, {"HX-Request": "true"}):
+            assert "HX-Request" in client.get(url, headers=headers).vary, (url, headers)
+
+
 def test_static_files_keep_their_caching(client):
     response = client.get("/static/css/app.css")
     assert response.status_code == 200
     assert "no-store" not in response.headers.get("Cache-Control", "")
+    assert "HX-Request" not in response.vary

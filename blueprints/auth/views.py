@@ -13,6 +13,7 @@ from blueprints.auth.operations import attempt_login, log_login_event, report_co
 from extensions import db, limiter, login_manager
 from models import User, UserSession
 from models.base import utcnow
+from utils.htmx import sent_by_htmx
 
 # Pages a user who must change the password may still open.
 _OPEN_WHILE_PASSWORD_EXPIRED = {"auth.change_password", "auth.logout", "auth.switch_user", "static"}
@@ -25,7 +26,7 @@ def load_user(token: str) -> User | None:
 
 
 def _to_login_page():
-    if request.headers.get("HX-Request") == "true":
+    if sent_by_htmx():
         response = current_app.response_class(status=401)
         response.headers["HX-Redirect"] = url_for("auth.login")
         return response

@@ -8,8 +8,8 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from blueprints.journal import closures
-from blueprints.journal.class_operations import plan_absence
+from blueprints.journal import closing_queries
+from blueprints.journal.classes_operations import plan_absence
 from blueprints.journal.operations import record_change
 from domain.messages import N_, Refusal
 from extensions import db
@@ -32,14 +32,12 @@ class DiaryError(Refusal):
 
 
 def check_upload(storage, max_size: int) -> Upload | None:
-    """None when nothing was chosen; DiaryError for a file of another kind, empty or too big."""
-    try:
-        return uploads.check_upload(
-            storage, max_size, NOTE_FILE_KINDS,
-            N_("Файл «%(name)s» не принят: можно приложить только PDF, JPG или PNG."),
-        )
-    except uploads.UploadRefused as refused:
-        raise DiaryError(refused.message, refused.status, **refused.params) from None
+    """None when nothing was chosen; UploadRefused (a Refusal) for a file of another kind, empty or
+    too big."""
+    return uploads.check_upload(
+        storage, max_size, NOTE_FILE_KINDS,
+        N_("Файл «%(name)s» не принят: можно приложить только PDF, JPG или PNG."),
+    )
 
 
 def note_files(upload_folder: str) -> UploadStore:
@@ -148,7 +146,7 @@ def accept_note(note: AbsenceNote, user: User, comment: str = "", now: datetime 
         )
         .order_by(Lesson.date, Lesson.lesson_number)
     ).all()
-    # a few days of one student: one question per class and day (blueprints/journal/closures.py)
+    # a few days of one student: one question per class and day (blueprints/journal/closing_queries.py)
     closed_on: dict[tuple[int, date], str | None] = {}
     result = AcceptResult()
     reason = N_("Заявление родителя № %(id)s от %(date)s принято") % {
@@ -158,7 +156,7 @@ def accept_note(note: AbsenceNote, user: User, comment: str = "", now: datetime 
     for row, lesson, class_group in rows:
         key = (class_group.id, lesson.date)
         if key not in closed_on:
-            state = closures.closed_days(class_group, lesson.date)
+            state = closing_queries.closed_days(class_group, lesson.date)
             closed_on[key] = None if state is None else (state.params.get("name") or class_group.year.name)
         closed = closed_on[key]
         if closed is not None:

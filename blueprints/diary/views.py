@@ -18,13 +18,15 @@ from blueprints.auth.access import roles_required
 from blueprints.diary import bp, operations, queries
 from blueprints.diary.forms import REASON_LABELS, STATUS_LABELS, AbsenceNoteForm, DecisionForm
 from blueprints.diary.wording import forecast_phrase
-from blueprints.journal.lesson_operations import HOMEWORK_SUBFOLDER
+from blueprints.journal.lessons_operations import HOMEWORK_SUBFOLDER
 from blueprints.main import labels
+from domain.messages import Refusal
 from domain.periods import current_period
 from domain.settings import school_settings
 from extensions import db
 from models import ClassGroup, Homework, HomeworkFile, ParentLink, Student
 from models.diary import AbsenceNote
+from utils import refusals
 from utils.timeutil import school_today
 from utils.uploads import send_stored_file
 
@@ -261,10 +263,9 @@ def absence_notes(student_id: int):
                                        form.reason.data, form.comment.data, upload, files)
                 db.session.commit()
                 files.committed()
-            except operations.DiaryError as error:
-                db.session.rollback()
+            except Refusal as error:  # the diary's, or the upload's (utils/uploads.py)
                 files.rollback()
-                form.date_from.errors = list(form.date_from.errors) + [_(error.message, **error.params)]
+                form.date_from.errors = list(form.date_from.errors) + [refusals.undo(error)]
                 status = error.status
             else:
                 flash(_("Заявление отправлено классному руководителю."), "success")
@@ -316,8 +317,7 @@ def accept_note(note_id: int):
         result = operations.accept_note(note, current_user, form.comment.data)
         db.session.commit()
     except operations.DiaryError as error:
-        db.session.rollback()
-        flash(_(error.message, **error.params), "error")
+        flash(refusals.undo(error), "error")
         return _after_decision(note)
     message = _("Заявление принято; исправлено отметок посещаемости: %(n)s.", n=result.changed)
     if result.closed_periods:
@@ -340,8 +340,7 @@ def reject_note(note_id: int):
         operations.reject_note(note, current_user, form.comment.data)
         db.session.commit()
     except operations.DiaryError as error:
-        db.session.rollback()
-        flash(_(error.message, **error.params), "error")
+        flash(refusals.undo(error), "error")
         return _after_decision(note)
     flash(_("Заявление отклонено; родитель увидит ваш комментарий."), "success")
     return _after_decision(note)

@@ -2,19 +2,19 @@
 closed period: the page of periods × classes, close, reopen, correct a cell or a period mark."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 import policy
 from blueprints.auth.access import roles_required
-from blueprints.journal import bp, closing_operations, closures, operations, queries
-from blueprints.journal import period_mark_operations as pm_ops
-from blueprints.journal.views import _load_assignment, _load_roster_student, _load_student
+from blueprints.journal import bp, closing_operations, closing_queries, loaders, operations
+from blueprints.journal import period_marks_operations as pm_ops
 from domain import closing
 from extensions import db
-from models import AcademicYear, ClassGroup, JournalChange, PeriodClosure, Student, StudyPeriod
+from models import AcademicYear, JournalChange
+from utils import refusals
 from utils.timeutil import school_today
 
 
@@ -46,20 +46,16 @@ def closing_page():
 @bp.post("/closing/periods/<int:period_id>/close")
 @login_required
 def close_period(period_id: int):
-    period = policy.load(StudyPeriod, period_id, policy.can_close_period, current_user)
+    period = loaders.study_period(period_id, policy.can_close_period)
     class_id = request.form.get("class_id", type=int)
     class_group = None
     if class_id:
-        class_group = db.session.get(ClassGroup, class_id)
-        if class_group is None or class_group.school_id != current_user.school_id:
-            abort(404)
+        class_group = loaders.class_of_school(class_id)
     try:
         closing_operations.close_period(period, class_group, current_user, request.form.get("notes", ""))
         db.session.commit()
     except operations.JournalError as error:
-        db.session.rollback()
-        flash(_(error.message, **error.params), "error")
-        return redirect(url_for("journal.closing_page", year=period.year_id)), 303
+        return refusals.back_to(url_for("journal.closing_page", year=period.year_id), error)
     who = class_group.name if class_group else _("всей школы")
     flash(_("Период «%(name)s» закрыт для %(who)s.", name=period.name, who=who), "success")
     return redirect(url_for("journal.closing_page", year=period.year_id)), 303
@@ -68,14 +64,12 @@ def close_period(period_id: int):
 @bp.post("/closing/closures/<int:closure_id>/reopen")
 @login_required
 def reopen_period(closure_id: int):
-    closure = policy.load(PeriodClosure, closure_id, policy.can_reopen_closure, current_user)
+    closure = loaders.period_closure(closure_id, policy.can_reopen_closure)
     try:
         closing_operations.reopen(closure, current_user, request.form.get("reason", ""))
         db.session.commit()
     except operations.JournalError as error:
-        db.session.rollback()
-        flash(_(error.message, **error.params), "error")
-        return redirect(url_for("journal.closing_page", year=closure.period.year_id)), 303
+        return refusals.back_to(url_for("journal.closing_page", year=closure.period.year_id), error)
     flash(_("Период «%(name)s» снова открыт.", name=closure.period.name), "success")
     return redirect(url_for("journal.closing_page", year=closure.period.year_id)), 303
 
@@ -88,33 +82,24 @@ def reopen_period(closure_id: int):
 def correct_cell(lesson_id: int, student_id: int):
     """A mark or an attendance record of a closed period, changed by the deputy or the director
     with a reason, through the grid's own save (same validation, same history)."""
-    lesson = policy.checked(queries.load_lesson(lesson_id), policy.can_correct_closed_lesson, current_user)
-    student = _load_roster_student(student_id, lesson)
+    lesson = loaders.lesson(lesson_id, policy.can_correct_closed_lesson)
+    student = loaders.roster_student(student_id, lesson)
     try:
         operations.save_cell(lesson, student, current_user, request.form.get("value", "")[:40], key="", base=None,
                              reason=request.form.get("reason", ""), correction=True)
         db.session.commit()
     except operations.JournalError as error:
-        db.session.rollback()
-        flash(_(error.message, **error.params), "error")
-        return redirect(url_for("journal.cell_history", lesson_id=lesson.id, student_id=student.id)), 303
+        return refusals.back_to(url_for("journal.cell_history", lesson_id=lesson.id, student_id=student.id), error)
     flash(_("Исправление записано с причиной."), "success")
     return redirect(url_for("journal.cell_history", lesson_id=lesson.id, student_id=student.id)), 303
-
-
-def _period_of(assignment, period_id: int) -> StudyPeriod:
-    period = next((p for p in pm_ops.periods_for_marks(assignment) if p.id == period_id), None)
-    if period is None:
-        abort(404)
-    return period
 
 
 @bp.get("/assignments/<int:assignment_id>/periods/<int:period_id>/students/<int:student_id>/correction")
 @login_required
 def period_mark_correction(assignment_id: int, period_id: int, student_id: int):
-    assignment = _load_assignment(assignment_id, policy.can_correct_closed_assignment)
-    period = _period_of(assignment, period_id)
-    student = _load_roster_student_of(assignment, student_id)
+    assignment = loaders.assignment(assignment_id, policy.can_correct_closed_assignment)
+    period = loaders.mark_period(assignment, period_id)
+    student = loaders.year_roster_student(assignment, student_id)
     mark = pm_ops.load_mark(assignment, period, student.id)
     changes = []
     if mark is not None:
@@ -123,7 +108,7 @@ def period_mark_correction(assignment_id: int, period_id: int, student_id: int):
         ).all()
     return render_template(
         "journal/period_mark_correction.html", assignment=assignment, period=period, student=student, mark=mark,
-        changes=changes, closed=closures.is_period_closed_for(period, assignment.class_group),
+        changes=changes, closed=closing_queries.is_period_closed_for(period, assignment.class_group),
         choices=pm_ops.choices(assignment),
     )
 
@@ -131,9 +116,9 @@ def period_mark_correction(assignment_id: int, period_id: int, student_id: int):
 @bp.post("/assignments/<int:assignment_id>/periods/<int:period_id>/students/<int:student_id>/correction")
 @login_required
 def correct_period_mark(assignment_id: int, period_id: int, student_id: int):
-    assignment = _load_assignment(assignment_id, policy.can_correct_closed_assignment)
-    period = _period_of(assignment, period_id)
-    student = _load_roster_student_of(assignment, student_id)
+    assignment = loaders.assignment(assignment_id, policy.can_correct_closed_assignment)
+    period = loaders.mark_period(assignment, period_id)
+    student = loaders.year_roster_student(assignment, student_id)
     back = url_for("journal.period_mark_correction", assignment_id=assignment.id, period_id=period.id,
                    student_id=student.id)
     try:
@@ -141,21 +126,8 @@ def correct_period_mark(assignment_id: int, period_id: int, student_id: int):
                                request.form.get("reason", ""), request.form.get("base"), correction=True)
         db.session.commit()
     except operations.JournalError as error:
-        db.session.rollback()
-        if error.status in (403, 404):
-            abort(error.status)
-        flash(_(error.message, **error.params), "error")
-        return redirect(back), 303
+        return refusals.back_to(back, error, abort_access=True)
     flash(_("Исправление записано с причиной."), "success")
     return redirect(back), 303
 
 
-def _load_roster_student_of(assignment, student_id: int) -> Student:
-    """A student of the assignment's class (and subgroup) at some day of the year: 404/403."""
-    student = _load_student(student_id, assignment.school_id)
-    if db.session.scalar(
-        queries.roster_query(assignment, assignment.year.start_date, assignment.year.end_date)
-        .where(Student.id == student.id)
-    ) is None:
-        abort(403)
-    return student

@@ -12,20 +12,23 @@ from sqlalchemy.orm import selectinload
 
 import policy
 from blueprints.auth.access import roles_required
-from blueprints.journal import bp, lesson_operations, queries, schedule_queries
-from blueprints.journal.lesson_forms import IndividualHomeworkForm, LessonForm, OpenLessonForm, options
+from blueprints.journal import bp, lessons_operations, loaders, queries, schedule_queries
+from blueprints.journal.forms import options
+from blueprints.journal.grid import JOURNAL_ROLES
+from blueprints.journal.lessons_forms import IndividualHomeworkForm, LessonForm, OpenLessonForm
 from blueprints.journal.operations import JournalError, ReasonRequired, check_lesson_open
-from blueprints.journal.views import JOURNAL_ROLES, _load_assignment, _load_lesson
 from domain import closing, deadlines
+from domain.messages import Refusal
 from extensions import db
-from models import Homework, HomeworkFile, HomeworkStudent, JournalChange, Lesson, PlanItem, WorkKind
+from models import Homework, HomeworkStudent, JournalChange, Lesson, PlanItem, WorkKind
 from models.base import utcnow
+from utils import refusals
 from utils.timeutil import school_today
 from utils.uploads import send_stored_file
 
 
 def _file_store():
-    return lesson_operations.file_store(current_app.config["UPLOAD_FOLDER"])
+    return lessons_operations.file_store(current_app.config["UPLOAD_FOLDER"])
 
 
 # --- Today's lessons -------------------------------------------------------------------------------
@@ -57,16 +60,12 @@ def open_lesson():
     if not form.validate():
         abort(400)
     day = form.date.data
-    assignment = _load_assignment(form.assignment_id.data, lambda user, a: policy.can_record_lesson(user, a, day))
+    assignment = loaders.assignment(form.assignment_id.data, lambda user, a: policy.can_record_lesson(user, a, day))
     try:
-        lesson = lesson_operations.open_lesson(assignment, current_user, day, form.lesson_number.data)
+        lesson = lessons_operations.open_lesson(assignment, current_user, day, form.lesson_number.data)
         db.session.commit()
     except JournalError as error:
-        db.session.rollback()
-        if error.status == 403:
-            abort(403)
-        flash(_(error.message, **error.params), "error")
-        return redirect(url_for("journal.today")), 303
+        return refusals.back_to(url_for("journal.today"), error, abort_access=True)
     return redirect(url_for("journal.lesson", lesson_id=lesson.id)), 303
 
 
@@ -82,8 +81,8 @@ def _lesson_context(lesson: Lesson, form: LessonForm | None = None, hw_form: Ind
         try:
             check_lesson_open(lesson)
         except JournalError as error:
-            can_edit, read_only_reason = False, _(error.message, **error.params)
-    items = lesson_operations.plan_items(assignment)
+            can_edit, read_only_reason = False, refusals.text(error)
+    items = lessons_operations.plan_items(assignment)
     kinds = _work_kinds(lesson)
     students = list(db.session.scalars(queries.roster_query(assignment, lesson.date, lesson.date)))
     proposed = None
@@ -93,11 +92,11 @@ def _lesson_context(lesson: Lesson, form: LessonForm | None = None, hw_form: Ind
         form.date.data = lesson.date
         form.lesson_number.data = lesson.lesson_number
         if lesson.plan_item_id is None and not lesson.topic:
-            proposed = lesson_operations.next_plan_item(assignment, items, lesson)
+            proposed = lessons_operations.next_plan_item(assignment, items, lesson)
         form.plan_item_id.data = lesson.plan_item_id or (proposed.id if proposed else 0)
         form.topic.data = lesson.topic if lesson.plan_item_id is None else ""
         form.work_kinds.data = [w.work_kind_id for w in lesson.works]
-        homework = lesson_operations.collective_homework(lesson)
+        homework = lessons_operations.collective_homework(lesson)
         if homework is not None:
             form.homework_text.data = homework.text
             form.homework_pages.data = homework.pages
@@ -168,15 +167,15 @@ def _render_lesson(lesson: Lesson, status: int = 200, error: str | None = None, 
 @bp.get("/lessons/<int:lesson_id>")
 @login_required
 def lesson(lesson_id: int):
-    return _render_lesson(_load_lesson(lesson_id, policy.can_view_lesson))
+    return _render_lesson(loaders.lesson(lesson_id, policy.can_view_lesson))
 
 
 @bp.post("/lessons/<int:lesson_id>")
 @login_required
 def update_lesson(lesson_id: int):
-    lesson = _load_lesson(lesson_id, policy.can_edit_lesson)
+    lesson = loaders.lesson(lesson_id, policy.can_edit_lesson)
     form = LessonForm()
-    items = lesson_operations.plan_items(lesson.assignment)
+    items = lessons_operations.plan_items(lesson.assignment)
     kinds = _work_kinds(lesson)
     _fill_lesson_choices(form, items, kinds)
     if not form.validate():
@@ -188,10 +187,10 @@ def update_lesson(lesson_id: int):
         return _render_lesson(lesson, 422, form=form, no_topic_warning=True)
     store = _file_store()
     try:
-        lesson_operations.check_version(lesson, form.version.data)
-        upload = lesson_operations.check_upload(form.homework_file.data, current_app.config.get("MAX_CONTENT_LENGTH"))
+        lessons_operations.check_version(lesson, form.version.data)
+        upload = lessons_operations.check_upload(form.homework_file.data, current_app.config.get("MAX_CONTENT_LENGTH"))
         by_id = {k.id: k for k in kinds}
-        changed = lesson_operations.update_lesson(
+        changed = lessons_operations.update_lesson(
             lesson,
             current_user,
             day=form.date.data,
@@ -201,21 +200,21 @@ def update_lesson(lesson_id: int):
             work_kinds=[by_id[i] for i in form.work_kinds.data or [] if i in by_id],
             reason=request.form.get("reason", ""),
         )
-        homework, homework_changed = lesson_operations.set_collective_homework(
+        homework, homework_changed = lessons_operations.set_collective_homework(
             lesson, current_user, form.homework_text.data or "", form.homework_pages.data or "",
             form.homework_exercises.data or "", keep_empty=upload is not None,
         )
         if upload is not None:
-            lesson_operations.attach_file(homework, current_user, upload, store)
+            lessons_operations.attach_file(homework, current_user, upload, store)
         if not changed and (homework_changed or upload is not None):
             lesson.version += 1  # the homework changed: a form opened before must not overwrite it
         db.session.commit()
         store.committed()
-    except JournalError as error:
-        db.session.rollback()
+    except Refusal as error:  # the journal's, or the upload's (utils/uploads.py)
+        message = refusals.undo(error)
         store.rollback()
-        lesson = _load_lesson(lesson_id, policy.can_edit_lesson)
-        return _render_lesson(lesson, error.status, _(error.message, **error.params), form=form,
+        lesson = loaders.lesson(lesson_id, policy.can_edit_lesson)
+        return _render_lesson(lesson, error.status, message, form=form,
                               reason_required=isinstance(error, ReasonRequired))
     flash(_("Урок сохранён."), "success")
     return redirect(url_for("journal.lesson", lesson_id=lesson.id)), 303
@@ -224,7 +223,7 @@ def update_lesson(lesson_id: int):
 @bp.post("/lessons/<int:lesson_id>/homework")
 @login_required
 def add_individual_homework(lesson_id: int):
-    lesson = _load_lesson(lesson_id, policy.can_edit_lesson)
+    lesson = loaders.lesson(lesson_id, policy.can_edit_lesson)
     hw_form = IndividualHomeworkForm(prefix="")
     students = list(db.session.scalars(queries.roster_query(lesson.assignment, lesson.date, lesson.date)))
     hw_form.students.choices = options((s.id, s.short_name) for s in students)
@@ -232,82 +231,62 @@ def add_individual_homework(lesson_id: int):
         return _render_lesson(lesson, 400, hw_form=hw_form)
     store = _file_store()
     try:
-        upload = lesson_operations.check_upload(hw_form.file.data, current_app.config.get("MAX_CONTENT_LENGTH"))
+        upload = lessons_operations.check_upload(hw_form.file.data, current_app.config.get("MAX_CONTENT_LENGTH"))
         chosen = [s for s in students if s.id in set(hw_form.students.data or [])]
-        homework = lesson_operations.add_individual_homework(
+        homework = lessons_operations.add_individual_homework(
             lesson, current_user, hw_form.text.data or "", hw_form.pages.data or "", hw_form.exercises.data or "",
             chosen, has_file=upload is not None,
         )
         if upload is not None:
-            lesson_operations.attach_file(homework, current_user, upload, store)
+            lessons_operations.attach_file(homework, current_user, upload, store)
         db.session.commit()
         store.committed()
-    except JournalError as error:
-        db.session.rollback()
+    except Refusal as error:  # the journal's, or the upload's (utils/uploads.py)
+        message = refusals.undo(error)
         store.rollback()
-        lesson = _load_lesson(lesson_id, policy.can_edit_lesson)
-        return _render_lesson(lesson, error.status, _(error.message, **error.params), hw_form=hw_form)
+        lesson = loaders.lesson(lesson_id, policy.can_edit_lesson)
+        return _render_lesson(lesson, error.status, message, hw_form=hw_form)
     flash(_("Индивидуальное задание записано."), "success")
     return redirect(url_for("journal.lesson", lesson_id=lesson.id, _anchor="homework")), 303
-
-
-def _load_homework(homework_id: int, allowed) -> Homework:
-    homework = db.session.get(Homework, homework_id)
-    if homework is None or homework.is_deleted:
-        abort(404)
-    _load_lesson(homework.lesson_id, allowed)
-    return homework
 
 
 @bp.post("/lessons/<int:lesson_id>/homework/<int:homework_id>/delete")
 @login_required
 def delete_homework(lesson_id: int, homework_id: int):
-    lesson = _load_lesson(lesson_id, policy.can_edit_lesson)
-    homework = _load_homework(homework_id, policy.can_edit_lesson)
+    lesson = loaders.lesson(lesson_id, policy.can_edit_lesson)
+    homework = loaders.homework(homework_id, policy.can_edit_lesson)
     if homework.lesson_id != lesson.id:
         abort(404)
     try:
-        lesson_operations.delete_homework(homework, current_user)
+        lessons_operations.delete_homework(homework, current_user)
         db.session.commit()
     except JournalError as error:
-        db.session.rollback()
-        flash(_(error.message, **error.params), "error")
-        return redirect(url_for("journal.lesson", lesson_id=lesson_id)), 303
+        return refusals.back_to(url_for("journal.lesson", lesson_id=lesson_id), error)
     flash(_("Задание удалено."), "success")
     return redirect(url_for("journal.lesson", lesson_id=lesson_id, _anchor="homework")), 303
-
-
-def _load_file(file_id: int, allowed) -> HomeworkFile:
-    row = db.session.get(HomeworkFile, file_id)
-    if row is None:
-        abort(404)
-    _load_homework(row.homework_id, allowed)
-    return row
 
 
 @bp.get("/homework-files/<int:file_id>")
 @login_required
 def homework_file(file_id: int):
-    row = _load_file(file_id, policy.can_view_lesson)
-    folder = os.path.join(current_app.config["UPLOAD_FOLDER"], lesson_operations.HOMEWORK_SUBFOLDER)
+    row, _homework = loaders.homework_file(file_id, policy.can_view_lesson)
+    folder = os.path.join(current_app.config["UPLOAD_FOLDER"], lessons_operations.HOMEWORK_SUBFOLDER)
     return send_stored_file(folder, row.stored_name, row.original_name, row.content_type)
 
 
 @bp.post("/homework-files/<int:file_id>/delete")
 @login_required
 def delete_homework_file(file_id: int):
-    row = _load_file(file_id, policy.can_edit_lesson)
-    lesson_id = db.session.get(Homework, row.homework_id).lesson_id
+    row, homework = loaders.homework_file(file_id, policy.can_edit_lesson)
+    lesson_id = homework.lesson_id
     store = _file_store()
     try:
-        lesson_operations.delete_file(row, current_user, store)
+        lessons_operations.delete_file(row, current_user, store)
         db.session.commit()
         store.committed()
     except JournalError as error:
-        db.session.rollback()
         store.rollback()
-        flash(_(error.message, **error.params), "error")
-        return redirect(url_for("journal.lesson", lesson_id=lesson_id)), 303
+        return refusals.back_to(url_for("journal.lesson", lesson_id=lesson_id), error)
     flash(_("Файл удалён."), "success")
     return redirect(url_for("journal.lesson", lesson_id=lesson_id, _anchor="homework")), 303
 

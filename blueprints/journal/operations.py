@@ -11,7 +11,7 @@ from flask import has_request_context, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from blueprints.journal import closures, queries
+from blueprints.journal import closing_queries, queries
 from domain import closing, deadlines, grading
 from domain.cell import CellError, CellInput, parse_cell, render_cell
 from domain.messages import N_, Refusal
@@ -105,7 +105,7 @@ def create_lesson(
         return existing
     if day < assignment.year.start_date or day > assignment.year.end_date:
         raise JournalError(N_("Дата урока вне учебного года."))
-    closures.check_days_open(assignment.class_group, day, error=JournalError)
+    closing_queries.check_days_open(assignment.class_group, day, error=JournalError)
     tz = assignment.school.timezone
     lesson = Lesson(
         school_id=assignment.school_id,
@@ -133,8 +133,8 @@ def create_lesson(
         assignment.school_id, user, "lesson", lesson.id, "create", None, lesson_snapshot(lesson), lesson_id=lesson.id
     )
     # The class teacher's marks for the whole day (ill from the morning, an accepted note)
-    # come into the new lesson at once (JRN-4). Imported here: class_operations imports us.
-    from blueprints.journal.class_operations import carry_into_new_lesson
+    # come into the new lesson at once (JRN-4). Imported here: classes_operations imports us.
+    from blueprints.journal.classes_operations import carry_into_new_lesson
 
     carry_into_new_lesson(lesson, user, now)
     return lesson
@@ -208,7 +208,7 @@ def _attendance_snapshot(row: Attendance | None) -> dict[str, Any] | None:
 def check_lesson_open(lesson: Lesson, user: User | None = None, correction_reason: str = "") -> None:
     """Refuse a change of a lesson of a closed period or year (JRN-8). The academic office may
     still correct a closed period (not a closed year) with a reason: `correction_reason`."""
-    closed = closures.closed_days(lesson.assignment.class_group, lesson.date)
+    closed = closing_queries.closed_days(lesson.assignment.class_group, lesson.date)
     if closed is None:
         if correction_reason:
             raise JournalError(N_("Период не закрыт: записи вносит учитель журнала."), 409)

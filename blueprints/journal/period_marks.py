@@ -3,15 +3,14 @@ columns are built by period_mark_operations.grid_columns, called by the grid's v
 from __future__ import annotations
 
 from flask import abort, make_response, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 import policy
-from blueprints.journal import bp
-from blueprints.journal import period_mark_operations as pm_ops
+from blueprints.journal import bp, loaders
+from blueprints.journal import period_marks_operations as pm_ops
 from blueprints.journal.operations import Conflict, JournalError
-from blueprints.journal.views import _load_assignment, _load_student
 from extensions import db
+from utils import refusals
 
 
 def _cell_response(assignment, column, student, status=200, message=None, conflict_text=None):
@@ -23,9 +22,7 @@ def _cell_response(assignment, column, student, status=200, message=None, confli
         message=message,
         conflict_text=conflict_text,
     )
-    response = make_response(html, status)
-    response.headers["Vary"] = "HX-Request"
-    return response
+    return make_response(html, status)
 
 
 @bp.put("/assignments/<int:assignment_id>/periods/<int:period_id>/students/<int:student_id>")
@@ -33,11 +30,9 @@ def _cell_response(assignment, column, student, status=200, message=None, confli
 def set_period_mark(assignment_id: int, period_id: int, student_id: int):
     """Set one period or year mark: a tap confirms the suggestion, or another value with a
     reason. Answers the cell's fragment; 409 over a newer change or a closed period."""
-    assignment = _load_assignment(assignment_id, policy.can_set_period_marks)
-    period = next((p for p in pm_ops.periods_for_marks(assignment) if p.id == period_id), None)
-    if period is None:
-        abort(404)
-    student = _load_student(student_id, assignment.school_id)
+    assignment = loaders.assignment(assignment_id, policy.can_set_period_marks)
+    period = loaders.mark_period(assignment, period_id)
+    student = loaders.student(student_id)
     value = request.form.get("value", "")
     reason = request.form.get("reason", "")
     if len(value) > 20:
@@ -45,16 +40,11 @@ def set_period_mark(assignment_id: int, period_id: int, student_id: int):
     try:
         pm_ops.set_period_mark(assignment, period, student, current_user, value, reason, request.form.get("base"))
         db.session.commit()
-    except Conflict as conflict:
-        db.session.rollback()
-        column = pm_ops.student_column(assignment, period, student.id, current_user)
-        return _cell_response(assignment, column, student, 409, _(conflict.message), conflict.current_text)
     except JournalError as error:
-        db.session.rollback()
-        if error.status in (403, 404):
-            abort(error.status)
+        message = refusals.undo(error, abort_access=True)
         column = pm_ops.student_column(assignment, period, student.id, current_user)
-        return _cell_response(assignment, column, student, error.status, _(error.message, **error.params))
+        conflict_text = error.current_text if isinstance(error, Conflict) else None
+        return _cell_response(assignment, column, student, error.status, message, conflict_text)
     column = pm_ops.student_column(assignment, period, student.id, current_user)
     return _cell_response(assignment, column, student)
 

@@ -1,29 +1,22 @@
 """The calendar-thematic plan (КТП) of an assignment and its correction sheet (JRN-2)."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 import policy
-from blueprints.journal import bp, lesson_operations, plan_operations
-from blueprints.journal.lesson_forms import PlanDeleteForm, PlanImportForm, PlanItemForm
+from blueprints.journal import bp, lessons_operations, loaders, plan_operations
 from blueprints.journal.operations import JournalError
-from blueprints.journal.views import _load_assignment
+from blueprints.journal.plan_forms import PlanDeleteForm, PlanImportForm, PlanItemForm
+from domain.messages import Refusal
 from extensions import db
-from models import Lesson, PlanCorrection, PlanItem, TeachingAssignment
-from utils import spreadsheets
-from utils.spreadsheets import TableLimits, TableRefused
+from models import Lesson, PlanCorrection, TeachingAssignment
+from utils import refusals, spreadsheets
+from utils.spreadsheets import TableLimits
 from utils.timeutil import school_today
-
-
-def _load_item(assignment: TeachingAssignment, item_id: int) -> PlanItem:
-    item = db.session.get(PlanItem, item_id)
-    if item is None or item.assignment_id != assignment.id:
-        abort(404)
-    return item
 
 
 def _today(assignment: TeachingAssignment):
@@ -33,7 +26,7 @@ def _today(assignment: TeachingAssignment):
 def _plan_page(assignment: TeachingAssignment, status: int = 200, *, form=None, import_form=None, error=None,
                import_errors=None):
     today = _today(assignment)
-    items = lesson_operations.plan_items(assignment)
+    items = lessons_operations.plan_items(assignment)
     used = dict(
         db.session.execute(
             select(Lesson.plan_item_id, func.count(Lesson.id))
@@ -71,13 +64,13 @@ def _plan_page(assignment: TeachingAssignment, status: int = 200, *, form=None, 
 @bp.get("/assignments/<int:assignment_id>/plan")
 @login_required
 def plan(assignment_id: int):
-    return _plan_page(_load_assignment(assignment_id, policy.can_view_assignment))
+    return _plan_page(loaders.assignment(assignment_id, policy.can_view_assignment))
 
 
 @bp.post("/assignments/<int:assignment_id>/plan")
 @login_required
 def add_plan_item(assignment_id: int):
-    assignment = _load_assignment(assignment_id, policy.can_edit_assignment)
+    assignment = loaders.assignment(assignment_id, policy.can_edit_assignment)
     form = PlanItemForm()
     if not form.validate():
         return _plan_page(assignment, 400, form=form)
@@ -86,8 +79,7 @@ def add_plan_item(assignment_id: int):
                                  form.planned_date.data, form.reason.data or "", _today(assignment))
         db.session.commit()
     except JournalError as error:
-        db.session.rollback()
-        return _plan_page(assignment, error.status, form=form, error=_(error.message, **error.params))
+        return _plan_page(assignment, error.status, form=form, error=refusals.undo(error))
     flash(_("Тема добавлена в план."), "success")
     return redirect(url_for("journal.plan", assignment_id=assignment.id)), 303
 
@@ -95,7 +87,7 @@ def add_plan_item(assignment_id: int):
 @bp.post("/assignments/<int:assignment_id>/plan/import")
 @login_required
 def import_plan(assignment_id: int):
-    assignment = _load_assignment(assignment_id, policy.can_edit_assignment)
+    assignment = loaders.assignment(assignment_id, policy.can_edit_assignment)
     import_form = PlanImportForm()
     upload = import_form.file.data
     if not import_form.validate() or upload is None or not getattr(upload, "filename", ""):
@@ -107,12 +99,10 @@ def import_plan(assignment_id: int):
                                               import_form.reason.data or "", _today(assignment), limits)
         db.session.commit()
     except plan_operations.ImportRefused as refused:
-        db.session.rollback()
-        errors = [_(e.message, **e.params) for e in refused.errors]
-        return _plan_page(assignment, 400, import_form=import_form, error=_(refused.message), import_errors=errors)
-    except (JournalError, TableRefused) as error:
-        db.session.rollback()
-        return _plan_page(assignment, error.status, import_form=import_form, error=_(error.message, **error.params))
+        errors = [refusals.text(e) for e in refused.errors]
+        return _plan_page(assignment, 400, import_form=import_form, error=refusals.undo(refused), import_errors=errors)
+    except Refusal as error:
+        return _plan_page(assignment, error.status, import_form=import_form, error=refusals.undo(error))
     flash(_("Загружено тем: %(n)s.", n=len(created)), "success")
     return redirect(url_for("journal.plan", assignment_id=assignment.id)), 303
 
@@ -120,8 +110,8 @@ def import_plan(assignment_id: int):
 @bp.get("/assignments/<int:assignment_id>/plan/<int:item_id>")
 @login_required
 def plan_item(assignment_id: int, item_id: int):
-    assignment = _load_assignment(assignment_id, policy.can_edit_assignment)
-    item = _load_item(assignment, item_id)
+    assignment = loaders.assignment(assignment_id, policy.can_edit_assignment)
+    item = loaders.plan_item(assignment, item_id)
     form = PlanItemForm(formdata=None, obj=item)
     return _item_page(assignment, item, form)
 
@@ -145,8 +135,8 @@ def _item_page(assignment, item, form, status=200, error=None, delete_form=None)
 @bp.post("/assignments/<int:assignment_id>/plan/<int:item_id>")
 @login_required
 def update_plan_item(assignment_id: int, item_id: int):
-    assignment = _load_assignment(assignment_id, policy.can_edit_assignment)
-    item = _load_item(assignment, item_id)
+    assignment = loaders.assignment(assignment_id, policy.can_edit_assignment)
+    item = loaders.plan_item(assignment, item_id)
     form = PlanItemForm()
     if not form.validate():
         return _item_page(assignment, item, form, 400)
@@ -155,9 +145,9 @@ def update_plan_item(assignment_id: int, item_id: int):
                                     form.planned_date.data, form.reason.data or "", _today(assignment))
         db.session.commit()
     except JournalError as error:
-        db.session.rollback()
-        item = _load_item(assignment, item_id)
-        return _item_page(assignment, item, form, error.status, _(error.message, **error.params))
+        message = refusals.undo(error)
+        item = loaders.plan_item(assignment, item_id)
+        return _item_page(assignment, item, form, error.status, message)
     flash(_("Тема изменена."), "success")
     return redirect(url_for("journal.plan", assignment_id=assignment.id)), 303
 
@@ -165,8 +155,8 @@ def update_plan_item(assignment_id: int, item_id: int):
 @bp.post("/assignments/<int:assignment_id>/plan/<int:item_id>/delete")
 @login_required
 def delete_plan_item(assignment_id: int, item_id: int):
-    assignment = _load_assignment(assignment_id, policy.can_edit_assignment)
-    item = _load_item(assignment, item_id)
+    assignment = loaders.assignment(assignment_id, policy.can_edit_assignment)
+    item = loaders.plan_item(assignment, item_id)
     delete_form = PlanDeleteForm()
     if not delete_form.validate():
         return _item_page(assignment, item, PlanItemForm(formdata=None, obj=item), 400, delete_form=delete_form)
@@ -174,9 +164,9 @@ def delete_plan_item(assignment_id: int, item_id: int):
         plan_operations.delete_item(item, current_user, delete_form.reason.data or "", _today(assignment))
         db.session.commit()
     except JournalError as error:
-        db.session.rollback()
-        item = _load_item(assignment, item_id)
-        return _item_page(assignment, item, PlanItemForm(formdata=None, obj=item), error.status,
-                          _(error.message, **error.params), delete_form=delete_form)
+        message = refusals.undo(error)
+        item = loaders.plan_item(assignment, item_id)
+        return _item_page(assignment, item, PlanItemForm(formdata=None, obj=item), error.status, message,
+                          delete_form=delete_form)
     flash(_("Тема удалена из плана."), "success")
     return redirect(url_for("journal.plan", assignment_id=assignment.id)), 303

@@ -18,7 +18,7 @@ from extensions import db
 from models import Lesson, PlanCorrection, PlanItem, TeachingAssignment, User
 from models.base import utcnow
 from utils import audit, spreadsheets
-from utils.spreadsheets import TableLimits, TableRefused
+from utils.spreadsheets import TableLimits
 
 MAX_IMPORT_ROWS = 2000
 HEADER_WORDS = ("номер", "№", "n", "no", "number", "#")
@@ -149,10 +149,7 @@ def read_rows(filename: str, data: bytes, limits: TableLimits | None = None) -> 
     within the bounds of utils.spreadsheets (the app's IMPORT_* settings)."""
     if spreadsheets.table_format(filename) not in ("csv", "xlsx"):
         raise JournalError(N_("Загрузите файл CSV или XLSX."), 400)
-    try:
-        return spreadsheets.read_table(filename, data, limits)
-    except TableRefused as refused:
-        raise JournalError(refused.message, refused.status, **refused.params) from None
+    return spreadsheets.read_table(filename, data, limits)  # TableRefused, a Refusal, when out of bounds
 
 
 def _as_int(value: Any) -> int | None:

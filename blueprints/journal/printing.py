@@ -9,11 +9,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 import policy
-from blueprints.journal import bp, queries
-from blueprints.journal import period_mark_operations as pm_ops
-from blueprints.journal.helpers import scale_samples
+from blueprints.journal import bp, loaders, queries
+from blueprints.journal import period_marks_operations as pm_ops
 from blueprints.journal.operations import CellState
-from blueprints.journal.views import _load_assignment
+from blueprints.journal.template_helpers import scale_samples
 from domain.grading import format_average
 from domain.homework import homework_text
 from extensions import db
@@ -109,7 +108,7 @@ def journal_page(grid: queries.Grid, today) -> dict:
 @login_required
 def print_page(assignment_id: int):
     """The journal page of one period as a PDF: the teacher and the academic office (004:3.3)."""
-    assignment = _load_assignment(assignment_id, policy.can_view_assignment)
+    assignment = loaders.assignment(assignment_id, policy.can_view_assignment)
     today = school_today(assignment.school.timezone)
     grid = queries.load_grid(assignment, today, request.args.get("period", type=int))
     page = journal_page(grid, today)

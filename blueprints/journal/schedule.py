@@ -12,34 +12,19 @@ from sqlalchemy.orm import selectinload
 
 import policy
 from blueprints.auth.access import roles_required
-from blueprints.journal import bp, schedule_operations, schedule_queries
-from blueprints.journal.lesson_forms import CHANGE_KIND_LABELS, ScheduleChangeForm, options
+from blueprints.journal import bp, loaders, schedule_operations, schedule_queries
+from blueprints.journal.forms import options
 from blueprints.journal.operations import JournalError
+from blueprints.journal.schedule_forms import CHANGE_KIND_LABELS, ScheduleChangeForm
 from blueprints.main import labels
 from extensions import db
-from models import AcademicYear, ClassGroup, ScheduleChange, TeachingAssignment, User, UserRole
+from models import AcademicYear, ClassGroup, TeachingAssignment, User, UserRole
 from models.people import STAFF_ROLES
+from utils import refusals
 from utils.timeutil import school_today
 
 # `{{ kind|label("change_kind") }}`: the kinds of a timetable change, also the statuses of a lesson
 labels.register("change_kind", CHANGE_KIND_LABELS)
-
-
-def _load_class(class_id: int) -> ClassGroup:
-    return policy.checked(db.session.get(ClassGroup, class_id), policy.can_view_class, current_user)
-
-
-def _load_teacher(teacher_id: int) -> User:
-    teacher = db.session.get(User, teacher_id)
-    if teacher is not None and not teacher.is_staff:
-        abort(404)  # families have no timetable of their own to show
-    return policy.checked(teacher, policy.can_view_teacher_schedule, current_user)
-
-
-def _load_change(change_id: int) -> ScheduleChange:
-    return policy.checked(
-        db.session.get(ScheduleChange, change_id), lambda user, _change: policy.can_manage_schedule(user), current_user
-    )
 
 
 def _week_arg() -> date:
@@ -83,7 +68,7 @@ def schedule_index():
 @bp.get("/schedule/classes/<int:class_id>")
 @login_required
 def class_schedule(class_id: int):
-    class_group = _load_class(class_id)
+    class_group = loaders.class_group(class_id, policy.can_view_class)
     week = schedule_queries.week_schedule(class_group, _week_arg())
     return render_template(
         "journal/schedule_week.html",
@@ -99,7 +84,7 @@ def class_schedule(class_id: int):
 @bp.get("/schedule/teachers/<int:teacher_id>")
 @login_required
 def teacher_schedule(teacher_id: int):
-    teacher = _load_teacher(teacher_id)
+    teacher = loaders.teacher(teacher_id, policy.can_view_teacher_schedule)
     week = schedule_queries.teacher_week_schedule(teacher, _week_arg())
     return render_template(
         "journal/schedule_week.html",
@@ -189,9 +174,7 @@ def add_schedule_change():
     monday = schedule_queries.monday_of(form.date.data) if form.date.data else _week_arg()
     if not form.validate():
         return _changes_page(form, monday, 400)
-    assignment = db.session.get(TeachingAssignment, form.assignment_id.data)
-    if assignment is None or assignment.school_id != current_user.school_id:
-        abort(404)
+    assignment = loaders.assignment_of_school(form.assignment_id.data)
     substitute = db.session.get(User, form.substitute_id.data) if form.substitute_id.data else None
     try:
         schedule_operations.add_change(
@@ -200,8 +183,7 @@ def add_schedule_change():
         )
         db.session.commit()
     except JournalError as error:
-        db.session.rollback()
-        return _changes_page(form, monday, error.status, _(error.message, **error.params))
+        return _changes_page(form, monday, error.status, refusals.undo(error))
     flash(_("Изменение расписания записано."), "success")
     return redirect(url_for("journal.schedule_changes", week=monday.isoformat())), 303
 
@@ -209,14 +191,12 @@ def add_schedule_change():
 @bp.post("/schedule/changes/<int:change_id>/delete")
 @login_required
 def delete_schedule_change(change_id: int):
-    change = _load_change(change_id)
+    change = loaders.schedule_change(change_id)
     monday = schedule_queries.monday_of(change.date)
     try:
         schedule_operations.delete_change(change, current_user)
         db.session.commit()
     except JournalError as error:
-        db.session.rollback()
-        flash(_(error.message, **error.params), "error")
-        return redirect(url_for("journal.schedule_changes", week=monday.isoformat())), 303
+        return refusals.back_to(url_for("journal.schedule_changes", week=monday.isoformat()), error)
     flash(_("Изменение расписания удалено."), "success")
     return redirect(url_for("journal.schedule_changes", week=monday.isoformat())), 303

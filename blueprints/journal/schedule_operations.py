@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from blueprints.journal import closures
+from blueprints.journal import closing_queries
 from blueprints.journal.operations import JournalError
 from blueprints.journal.schedule_queries import (  # noqa: F401  (re-exported for the diary)
     CANCELLED,
@@ -54,7 +54,7 @@ def add_change(
         raise JournalError(N_("Дата вне учебного года %(year)s."), 400, year=year.name)
     if year.is_closed:
         raise JournalError(N_("Учебный год закрыт: расписание только для чтения."), 409)
-    closures.check_days_open(assignment.class_group, day, error=JournalError)
+    closing_queries.check_days_open(assignment.class_group, day, error=JournalError)
     if not assignment.is_active:
         raise JournalError(N_("Эта нагрузка не действует."), 400)
     existing = db.session.scalars(
@@ -130,7 +130,7 @@ def add_change(
 def delete_change(change: ScheduleChange, user: User) -> None:
     if change.assignment.year.is_closed:
         raise JournalError(N_("Учебный год закрыт: расписание только для чтения."), 409)
-    closures.check_days_open(change.assignment.class_group, change.date, error=JournalError)
+    closing_queries.check_days_open(change.assignment.class_group, change.date, error=JournalError)
     audit.record("schedule_change", change.id, "delete", before=change_snapshot(change),
                  school_id=change.school_id, user_id=user.id)
     db.session.delete(change)

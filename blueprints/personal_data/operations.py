@@ -9,11 +9,11 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from blueprints.personal_data.forms import SCOPE_LABELS
+from domain.messages import N_, Refusal
 from domain.settings import school_settings
 from domain.settings_rules import pd_destroy_by
 from extensions import db
@@ -35,8 +35,8 @@ from utils import audit
 ELECTRONIC, PRINT, EMAIL, PRINT_NO_CONSENT = "electronic", "print", "email", "print_no_consent"
 
 
-class FamilyRecordError(ValueError):
-    """A consent or an application that cannot be recorded; the message is for the user."""
+class FamilyRecordError(Refusal):
+    """A consent or an application that cannot be recorded (400); the message is for the user."""
 
 
 class ReplacementNotConfirmed(FamilyRecordError):
@@ -171,7 +171,7 @@ def linked_parents(student: Student) -> list[User]:
 def _check_parent(student: Student, parent_id: int) -> User:
     parent = next((p for p in linked_parents(student) if p.id == parent_id), None)
     if parent is None:
-        raise FamilyRecordError(_("Выберите родителя (законного представителя) этого обучающегося."))
+        raise FamilyRecordError(N_("Выберите родителя (законного представителя) этого обучающегося."))
     return parent
 
 
@@ -217,26 +217,26 @@ def record_consent(
     parent = _check_parent(student, given_by_id)
     unknown = set(granted) - set(CONSENT_ITEMS)
     if unknown:
-        raise FamilyRecordError(_("Неизвестные пункты листа согласия: %(codes)s", codes=", ".join(sorted(unknown))))
+        raise FamilyRecordError(N_("Неизвестные пункты листа согласия: %(codes)s"), codes=", ".join(sorted(unknown)))
     if not granted:
         raise FamilyRecordError(
-            _("Не отмечен ни один пункт листа согласия: пустой лист не записывается. Отметьте пункты так, "
-              "как они отмечены на бумаге; отказ от согласия оформляется отзывом.")
+            N_("Не отмечен ни один пункт листа согласия: пустой лист не записывается. Отметьте пункты так, "
+               "как они отмечены на бумаге; отказ от согласия оформляется отзывом.")
         )
     in_force = current_consent(student.id, today)
     if in_force is not None and not confirm_replace:
         lost = in_force.granted_codes - set(granted)
         if lost:
             raise ReplacementNotConfirmed(
-                _("Новый лист не содержит %(count)d пункт(ов) действующего листа согласия (%(codes)s). "
-                  "Отметьте «Подтверждаю замену действующего листа согласия», если родитель действительно "
-                  "подписал такой лист.",
-                  count=len(lost), codes=", ".join(sorted(lost, key=_code_key)))
+                N_("Новый лист не содержит %(count)d пункт(ов) действующего листа согласия (%(codes)s). "
+                   "Отметьте «Подтверждаю замену действующего листа согласия», если родитель действительно "
+                   "подписал такой лист."),
+                count=len(lost), codes=", ".join(sorted(lost, key=_code_key)),
             )
     if given_on > today:
-        raise FamilyRecordError(_("Дата согласия не может быть в будущем."))
+        raise FamilyRecordError(N_("Дата согласия не может быть в будущем."))
     if valid_until is not None and valid_until < given_on:
-        raise FamilyRecordError(_("Срок действия согласия заканчивается раньше даты его подписания."))
+        raise FamilyRecordError(N_("Срок действия согласия заканчивается раньше даты его подписания."))
     now = utcnow()
     consent = ConsentRecord(
         school_id=student.school_id,
@@ -275,11 +275,11 @@ def withdraw_consent(consent: ConsentRecord, by_user: User, reason: str, at: dat
     """A written withdrawal (PD-2): processing under this sheet stops from now. Destruction of
     the data within the term of the sheet is the register's next step, with its act."""
     if consent.withdrawn_at is not None:
-        raise FamilyRecordError(_("Это согласие уже отозвано."))
+        raise FamilyRecordError(N_("Это согласие уже отозвано."))
     if consent.replaced_at is not None:
-        raise FamilyRecordError(_("Это согласие заменено более новым; отзывать нужно действующее."))
+        raise FamilyRecordError(N_("Это согласие заменено более новым; отзывать нужно действующее."))
     if not reason.strip():
-        raise FamilyRecordError(_("Укажите основание отзыва (например, дату и номер письменного заявления)."))
+        raise FamilyRecordError(N_("Укажите основание отзыва (например, дату и номер письменного заявления)."))
     consent.withdrawn_at = at or utcnow()
     consent.withdrawn_by_id = by_user.id
     consent.withdrawal_reason = reason.strip()
@@ -324,34 +324,34 @@ def record_application(
     `confirm_replace`."""
     parent = _check_parent(student, parent_id)
     if access_level not in ACCESS_LEVELS or delivery not in DELIVERY_FORMS:
-        raise FamilyRecordError(_("Выберите уровень доступа и форму получения сведений."))
+        raise FamilyRecordError(N_("Выберите уровень доступа и форму получения сведений."))
     if access_level == "electronic" and delivery != "electronic":
         raise FamilyRecordError(
-            _("При электронном доступе сведения получают в электронном дневнике; бумажный отчёт или "
-              "письмо выбирают только при отказе от электронного доступа (п. 3 заявления).")
+            N_("При электронном доступе сведения получают в электронном дневнике; бумажный отчёт или "
+               "письмо выбирают только при отказе от электронного доступа (п. 3 заявления).")
         )
     if access_level == "none" and delivery == "electronic":
-        raise FamilyRecordError(_("При отказе от электронного доступа выберите: на бумаге или по электронной почте."))
+        raise FamilyRecordError(N_("При отказе от электронного доступа выберите: на бумаге или по электронной почте."))
     email = email.strip()
     if delivery == "email" and not email:
-        raise FamilyRecordError(_("Укажите адрес электронной почты из заявления."))
+        raise FamilyRecordError(N_("Укажите адрес электронной почты из заявления."))
     unknown = set(scope) - set(APPLICATION_SCOPES)
     if unknown:
-        raise FamilyRecordError(_("Неизвестный объём сведений."))
+        raise FamilyRecordError(N_("Неизвестный объём сведений."))
     if not scope:
         raise FamilyRecordError(
-            _("Отметьте, какие сведения предоставлять (п. 3 заявления): пустое заявление не записывается.")
+            N_("Отметьте, какие сведения предоставлять (п. 3 заявления): пустое заявление не записывается.")
         )
     if submitted_on > today:
-        raise FamilyRecordError(_("Дата заявления не может быть в будущем."))
+        raise FamilyRecordError(N_("Дата заявления не может быть в будущем."))
     in_force = current_application(parent.id, student.id, today)
     if in_force is not None and not confirm_replace:
         lost = [SCOPE_LABELS.get(code, code) for code in in_force.scope if code not in scope]
         if lost:
             raise ReplacementNotConfirmed(
-                _("Новое заявление сужает объём сведений действующего (убрано: %(items)s). Отметьте "
-                  "«Подтверждаю замену действующего заявления», если родитель действительно подал такое заявление.",
-                  items=", ".join(str(name) for name in lost))
+                N_("Новое заявление сужает объём сведений действующего (убрано: %(items)s). Отметьте "
+                   "«Подтверждаю замену действующего заявления», если родитель действительно подал такое заявление."),
+                items=", ".join(str(name) for name in lost),
             )
     application = ParentApplication(
         school_id=student.school_id,

@@ -4,7 +4,7 @@ The class teacher or an administrator records the paper forms as handed in; a pa
 their own application and the consent sheets they signed, read-only (PD-1, DIA-4)."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -25,6 +25,7 @@ from blueprints.personal_data.forms import (
     WithdrawForm,
     options,
 )
+from domain.messages import Refusal
 from extensions import db
 from models import ParentLink, Student, User
 from models.personal_data import (
@@ -33,6 +34,7 @@ from models.personal_data import (
     CONSENT_CATEGORY_GROUPS,
     ConsentRecord,
 )
+from utils import refusals
 from utils.timeutil import school_today
 
 
@@ -106,10 +108,9 @@ def consent(student_id: int):
             db.session.commit()
             flash(_("Лист согласия записан."), "success")
             return redirect(url_for("personal_data.consent", student_id=student.id))
-        except ops.FamilyRecordError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            status = 400
+        except Refusal as refusal:
+            flash(refusals.undo(refusal), "error")
+            status = refusal.status
     today = _today()
     records = ops.consents_of(student)
     current = next((c for c in records if c.is_in_force(today)), None)
@@ -144,10 +145,10 @@ def _consent_of(student: Student, raw_id) -> ConsentRecord:
         consent_id = int(raw_id)
     except (TypeError, ValueError):
         raise ops.FamilyRecordError(_("Не выбрано согласие для отзыва.")) from None
-    record = db.session.get(ConsentRecord, consent_id)
-    if record is None or record.student_id != student.id:
-        abort(404)
-    return record
+    record = db.session.scalar(
+        select(ConsentRecord).where(ConsentRecord.id == consent_id, ConsentRecord.student_id == student.id)
+    )
+    return policy.checked(record, None, _actor())
 
 
 @bp.route("/students/<int:student_id>/applications", methods=["GET", "POST"])
@@ -177,10 +178,9 @@ def applications(student_id: int):
             db.session.commit()
             flash(_("Заявление записано."), "success")
             return redirect(url_for("personal_data.applications", student_id=student.id))
-        except ops.FamilyRecordError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            status = 400
+        except Refusal as refusal:
+            flash(refusals.undo(refusal), "error")
+            status = refusal.status
     today = _today()
     parents = ops.linked_parents(student)
     deliveries = [(parent, ops.report_delivery(parent, student, today)) for parent in parents]

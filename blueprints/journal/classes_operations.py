@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from blueprints.journal import closures, queries, schedule_queries
+from blueprints.journal import closing_queries, queries, schedule_queries
 from blueprints.journal.operations import JournalError, check_lesson_open, record_change
 from domain import attendance, deadlines, grading
 from domain.messages import N_
@@ -303,7 +303,7 @@ class DayRefused(JournalError):
 
 def check_days_open(class_group: ClassGroup, start: date, end: date) -> None:
     """Refuse a planned absence reaching into a closed period or year (JRN-8)."""
-    closures.check_days_open(class_group, start, end, error=JournalError)
+    closing_queries.check_days_open(class_group, start, end, error=JournalError)
 
 
 def _plan_snapshot(plan: PlannedAbsence) -> dict:

@@ -1,8 +1,10 @@
+"""The list of journals and the grid of one journal: lessons × students, each cell (attendance
+and marks) saved on its own with htmx, a column filled at once, a cell's history (JRN-3, JRN-4)."""
 from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
@@ -10,43 +12,19 @@ from sqlalchemy.orm import selectinload
 
 import policy
 from blueprints.auth.access import roles_required
-from blueprints.journal import bp, closures, operations, queries
-from blueprints.journal import period_mark_operations as pm_ops
+from blueprints.journal import bp, closing_queries, loaders, operations, queries
+from blueprints.journal import period_marks_operations as pm_ops
 from blueprints.journal.forms import NewLessonForm
 from domain.settings import school_settings
 from extensions import db
-from models import ClassGroup, JournalChange, Student, Subject, TeachingAssignment, User, WorkKind
+from models import ClassGroup, JournalChange, Subject, TeachingAssignment, User, WorkKind
+from utils import refusals
 from utils.htmx import is_htmx
 from utils.paging import contains, page_number, paginate
 from utils.timeutil import school_today
 
 JOURNAL_ROLES = policy.TEACHING_ROLES | policy.JOURNAL_READER_ROLES
 JOURNALS_PAGE_SIZE = 40  # the list of journals, a page at a time (issue 9)
-
-
-def _load_assignment(assignment_id: int, allowed) -> TeachingAssignment:
-    return policy.checked(queries.load_assignment(assignment_id), allowed, current_user)
-
-
-def _load_lesson(lesson_id: int, allowed):
-    return policy.checked(queries.load_lesson(lesson_id), allowed, current_user)
-
-
-def _load_student(student_id: int, school_id: int) -> Student:
-    """A student of the lesson's school; whether they belong to its class is the operation's rule."""
-    student = db.session.get(Student, student_id)
-    if student is None or student.school_id != school_id:
-        abort(404)
-    return student
-
-
-def _load_roster_student(student_id: int, lesson) -> Student:
-    """A student of the lesson's class (and subgroup) on its date: 404 as `_load_student`, 403
-    for anyone else, as the cell's save refuses them (operations.save_cell)."""
-    student = _load_student(student_id, lesson.school_id)
-    if not queries.student_in_roster(lesson.assignment, student.id, lesson.date):
-        abort(403)
-    return student
 
 
 @bp.get("/")
@@ -102,13 +80,13 @@ def index():
 @bp.get("/assignments/<int:assignment_id>")
 @login_required
 def grid(assignment_id: int):
-    assignment = _load_assignment(assignment_id, policy.can_view_assignment)
+    assignment = loaders.assignment(assignment_id, policy.can_view_assignment)
     today = school_today(assignment.school.timezone)
     data = queries.load_grid(assignment, today, request.args.get("period", type=int))
     # Every period of the grid and the year, closed or not for this class: one statement, kept on
     # the grid for its period buttons and period-mark columns. A closed year period closes every
     # lesson of the class.
-    data.closed = closures.closed_periods(assignment.class_group, [*data.periods, data.period, data.year_period])
+    data.closed = closing_queries.closed_periods(assignment.class_group, [*data.periods, data.period, data.year_period])
     closed = None
     if data.period is not None:
         closed = data.closed.get(data.period.id) or (data.closed.get(data.year_period.id) if data.year_period else None)
@@ -139,7 +117,7 @@ def _fill_lesson_form_choices(form: NewLessonForm, assignment: TeachingAssignmen
 @bp.post("/assignments/<int:assignment_id>/lessons")
 @login_required
 def create_lesson(assignment_id: int):
-    assignment = _load_assignment(assignment_id, policy.can_edit_assignment)
+    assignment = loaders.assignment(assignment_id, policy.can_edit_assignment)
     today = school_today(assignment.school.timezone)
     form = NewLessonForm(prefix="lesson")
     _fill_lesson_form_choices(form, assignment, today)
@@ -160,9 +138,7 @@ def create_lesson(assignment_id: int):
         )
         db.session.commit()
     except operations.JournalError as error:
-        db.session.rollback()
-        flash(_(error.message, **error.params), "error")
-        return redirect(url_for("journal.grid", assignment_id=assignment.id)), 303
+        return refusals.back_to(url_for("journal.grid", assignment_id=assignment.id), error)
     return redirect(url_for("journal.grid", assignment_id=assignment.id, _anchor=f"lesson-{lesson.id}")), 303
 
 
@@ -188,9 +164,7 @@ def _cell_response(lesson, student, state, settings, period, status=200, message
         conflict_text=conflict_text,
         status=status,
     )
-    response = make_response(html, status)
-    response.headers["Vary"] = "HX-Request"
-    return response
+    return make_response(html, status)
 
 
 @bp.put("/lessons/<int:lesson_id>/cells/<int:student_id>")
@@ -198,8 +172,8 @@ def _cell_response(lesson, student, state, settings, period, status=200, message
 def save_cell(lesson_id: int, student_id: int):
     """Save one cell (attendance and marks) as a PUT of its whole value: repeatable with the
     same key, refused over someone else's newer change (409)."""
-    lesson = _load_lesson(lesson_id, policy.can_edit_lesson)
-    student = _load_student(student_id, lesson.school_id)
+    lesson = loaders.lesson(lesson_id, policy.can_edit_lesson)
+    student = loaders.student(student_id)
     settings = school_settings(lesson.assignment.school.settings)
     value = request.form.get("value", "")  # parse_cell refuses a too long one with a message
     period = queries.period_of_lesson(lesson)
@@ -212,14 +186,11 @@ def save_cell(lesson_id: int, student_id: int):
         # reloaded after the commit, and on SQLite the write lock is not taken a second time.
         response = _cell_response(lesson, student, state, settings, period)
         db.session.commit()
-    except operations.Conflict as conflict:
-        db.session.rollback()
-        state, _a, _m = operations.load_cell(lesson, student.id)
-        return _cell_response(lesson, student, state, settings, period, 409, _(conflict.message), conflict.current_text)
     except operations.JournalError as error:
-        db.session.rollback()
+        message = refusals.undo(error)
         state, _a, _m = operations.load_cell(lesson, student.id)
-        return _cell_response(lesson, student, state, settings, period, error.status, _(error.message, **error.params))
+        conflict_text = error.current_text if isinstance(error, operations.Conflict) else None
+        return _cell_response(lesson, student, state, settings, period, error.status, message, conflict_text)
     return response
 
 
@@ -227,15 +198,13 @@ def save_cell(lesson_id: int, student_id: int):
 @login_required
 def fill_column(lesson_id: int):
     """Fill a whole column: everyone present, or one mark for all who wrote the work."""
-    lesson = _load_lesson(lesson_id, policy.can_edit_lesson)
+    lesson = loaders.lesson(lesson_id, policy.can_edit_lesson)
     value = request.form.get("value", "").strip()
     try:
         count = operations.fill_column(lesson, current_user, value, reason=request.form.get("reason", ""))
         db.session.commit()
     except operations.JournalError as error:
-        db.session.rollback()
-        flash(_(error.message, **error.params), "error")
-        return redirect(url_for("journal.grid", assignment_id=lesson.assignment_id)), 303
+        return refusals.back_to(url_for("journal.grid", assignment_id=lesson.assignment_id), error)
     if value:
         flash(_("Отметка «%(v)s» поставлена %(n)s обучающимся; исправьте отдельные клетки.", v=value, n=count), "success")
     else:
@@ -246,8 +215,8 @@ def fill_column(lesson_id: int):
 @bp.get("/lessons/<int:lesson_id>/cells/<int:student_id>/history")
 @login_required
 def cell_history(lesson_id: int, student_id: int):
-    lesson = _load_lesson(lesson_id, policy.can_view_lesson)
-    student = _load_roster_student(student_id, lesson)
+    lesson = loaders.lesson(lesson_id, policy.can_view_lesson)
+    student = loaders.roster_student(student_id, lesson)
     changes = db.session.scalars(
         select(JournalChange)
         .where(JournalChange.lesson_id == lesson.id, JournalChange.student_id == student.id)
@@ -260,7 +229,7 @@ def cell_history(lesson_id: int, student_id: int):
     # In a closed period the deputy or the director corrects the cell here, with a reason.
     correctable = None
     if policy.can_correct_closed_lesson(current_user, lesson):
-        closed = closures.closed_days(lesson.assignment.class_group, lesson.date)
+        closed = closing_queries.closed_days(lesson.assignment.class_group, lesson.date)
         correctable = closed if closed is not None and not closed.is_year else None
     current = operations.load_cell(lesson, student.id)[0].text(settings["notations"]) if correctable else ""
     return render_template(

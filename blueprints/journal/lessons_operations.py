@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from blueprints.journal import closures, queries
+from blueprints.journal import closing_queries, queries
 from blueprints.journal.operations import (
     JournalError,
     check_lesson_open,
@@ -100,7 +100,7 @@ def _existing_lesson(assignment: TeachingAssignment, day: date, lesson_number: i
 
 
 def _check_period_open(assignment: TeachingAssignment, day: date) -> None:
-    closures.check_days_open(assignment.class_group, day, error=JournalError)
+    closing_queries.check_days_open(assignment.class_group, day, error=JournalError)
 
 
 # --- The topic from the plan -------------------------------------------------------------------
@@ -353,14 +353,11 @@ def delete_homework(homework: Homework, user: User) -> None:
 
 
 def check_upload(storage, max_size: int | None) -> Upload | None:
-    """None when nothing was chosen; JournalError for a file of another kind or too big."""
-    try:
-        return uploads.check_upload(
-            storage, max_size, HOMEWORK_FILE_KINDS,
-            N_("Файл «%(name)s» не принят: можно прикладывать только PDF, JPG, PNG, DOCX и ODT."),
-        )
-    except uploads.UploadRefused as refused:
-        raise JournalError(refused.message, refused.status, **refused.params) from None
+    """None when nothing was chosen; UploadRefused (a Refusal) for a file of another kind or too big."""
+    return uploads.check_upload(
+        storage, max_size, HOMEWORK_FILE_KINDS,
+        N_("Файл «%(name)s» не принят: можно прикладывать только PDF, JPG, PNG, DOCX и ODT."),
+    )
 
 
 def file_store(upload_folder: str) -> UploadStore:

@@ -10,24 +10,21 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 import policy
-from blueprints.journal import bp, closures
-from blueprints.journal import class_operations as class_ops
+from blueprints.journal import bp, closing_queries, loaders
+from blueprints.journal import classes_operations as class_ops
 from blueprints.journal.operations import JournalError
 from domain.settings import school_settings
 from extensions import db
-from models import ClassGroup, Student
+from models import Student
 from models.journal import PLANNED_CODES
+from utils import refusals
 from utils.timeutil import school_today
-
-
-def _load_class(class_id: int, allowed) -> ClassGroup:
-    return policy.checked(class_ops.load_class(class_id), allowed, current_user)
 
 
 @bp.get("/classes/<int:class_id>")
 @login_required
 def class_page(class_id: int):
-    class_group = _load_class(class_id, policy.can_view_class_journal)
+    class_group = loaders.class_group(class_id, policy.can_view_class_journal)
     today = school_today(class_group.school.timezone)
     periods, period = class_ops.period_for(class_group, today, request.args.get("period", type=int))
     summaries = class_ops.class_summary(class_group, period)
@@ -42,7 +39,7 @@ def class_page(class_id: int):
         class_group=class_group,
         periods=periods,
         period=period,
-        closed=closures.closed_periods(class_group, periods),
+        closed=closing_queries.closed_periods(class_group, periods),
         summaries=summaries,
         today=today,
         can_keep_attendance=policy.can_keep_daily_attendance(current_user, class_group),
@@ -91,7 +88,7 @@ def _render_day(class_group, day, status=200, problems=(), choices=None, notes=N
 def class_attendance(class_id: int):
     """The class's students and the lessons of one day; the class teacher sets each
     student's attendance for the whole day."""
-    class_group = _load_class(class_id, policy.can_view_class_journal)
+    class_group = loaders.class_group(class_id, policy.can_view_class_journal)
     today = school_today(class_group.school.timezone)
     day = _parse_day(request.values.get("date"), today)
     if day is None or not (class_group.year.start_date <= day <= class_group.year.end_date):
@@ -117,8 +114,7 @@ def class_attendance(class_id: int):
         problems = [_(message, **params) for message, params in refused.problems]
         return _render_day(class_group, day, 400, problems, choices, notes)
     except JournalError as error:
-        db.session.rollback()
-        return _render_day(class_group, day, error.status, [_(error.message, **error.params)], choices, notes)
+        return _render_day(class_group, day, error.status, [refusals.undo(error)], choices, notes)
     flash(_("Посещаемость за %(d)s сохранена: изменено записей — %(n)s.", d=day.strftime("%d.%m.%Y"), n=changed), "success")
     return redirect(url_for("journal.class_attendance", class_id=class_group.id, date=day.isoformat())), 303
 
@@ -128,7 +124,7 @@ def class_attendance(class_id: int):
 def plan_absence(class_id: int):
     """The class teacher marks a student absent (ill, excused…) for a range of days, in
     advance: carried into each lesson of those days as it is opened (JRN-4)."""
-    class_group = _load_class(class_id, policy.can_keep_daily_attendance)
+    class_group = loaders.class_group(class_id, policy.can_keep_daily_attendance)
     today = school_today(class_group.school.timezone)
     day = _parse_day(request.args.get("date"), today) or today
     form = {key: request.form.get(key, "").strip() for key in ("student_id", "date_from", "date_to", "code", "reason")}
@@ -146,8 +142,7 @@ def plan_absence(class_id: int):
         )
         db.session.commit()
     except JournalError as error:
-        db.session.rollback()
-        return _render_day(class_group, day, error.status, [_(error.message, **error.params)], plan_form=form)
+        return _render_day(class_group, day, error.status, [refusals.undo(error)], plan_form=form)
     flash(_("Отмечено на %(a)s–%(b)s; уже открытых уроков — %(n)s, остальные получат отметку при открытии.",
             a=start.strftime("%d.%m.%Y"), b=end.strftime("%d.%m.%Y"), n=carried), "success")
     return redirect(url_for("journal.class_attendance", class_id=class_group.id, date=day.isoformat())), 303

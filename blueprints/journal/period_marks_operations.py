@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 import policy
-from blueprints.journal import closures, queries
+from blueprints.journal import closing_queries, queries
 from blueprints.journal.operations import Conflict, JournalError, record_change
 from domain import closing, deadlines, grading
 from domain.messages import N_
@@ -79,7 +79,7 @@ def is_year_mark(period: StudyPeriod) -> bool:
 
 def period_is_open(assignment: TeachingAssignment, period: StudyPeriod) -> bool:
     """Whether the period (and the year) is open for the assignment's class (one statement)."""
-    return closures.is_period_closed_for(period, assignment.class_group) is None
+    return closing_queries.is_period_closed_for(period, assignment.class_group) is None
 
 
 def marks_open_from(assignment: TeachingAssignment, period: StudyPeriod, settings) -> date:
@@ -265,7 +265,7 @@ def set_period_mark(
     settings = school_settings(assignment.school.settings)
     if period.year_id != assignment.year_id:
         raise JournalError(N_("Этот период относится к другому учебному году."), 404)
-    closed = closures.is_period_closed_for(period, assignment.class_group)
+    closed = closing_queries.is_period_closed_for(period, assignment.class_group)
     if correction:
         # The academic office's reasoned correction of a closed period (JRN-8), not of a closed year.
         if closed is None:
