@@ -259,3 +259,28 @@ PERIOD_MARK_SPECIAL = ("н/а", "зач", "незач", "осв")
 def valid_period_mark(value: str, scale_code: str) -> bool:
     """Period and year marks: the scale's values plus н/а, зачёт/незачёт and освобождён (001:2.5.6)."""
     return value in PERIOD_MARK_SPECIAL or SCALES[scale_code].is_valid(value)
+
+
+def format_average(value: Decimal | None) -> str:
+    """An average as the interface shows it, on a page and on paper alike: two decimals with the
+    Russian decimal comma («4,57»); "" when there is none (the page shows its own dash)."""
+    if value is None:
+        return ""
+    return f"{Decimal(value).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}".replace(".", ",")
+
+
+def period_forecast(values: list[tuple[str, Decimal]], scale_code: str, settings: dict, scheme: str | None,
+                    lessons_left: int | None = None) -> Forecast:
+    """The forecast of one student in one subject and period from the marks of the period
+    (value, weight of its kind of work), by the school's settings: the one call behind the
+    journal's "Ср."/"Прогн." columns, the diary's summary and the weekly report."""
+    marks = numeric_marks(values, scale_code)
+    min_marks = settings["min_marks_per_period"].get(scheme, 3) if scheme is not None else 3
+    return forecast(
+        marks,
+        thresholds_for(settings, scale_code),
+        min_marks,
+        settings.get("use_weights", True),
+        lessons_left=lessons_left,
+        given=marks_given([value for value, _weight in values], scale_code),
+    )

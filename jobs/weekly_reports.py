@@ -36,6 +36,7 @@ from sqlalchemy.orm import selectinload
 
 from database import deferred_transactions
 from domain import attendance
+from domain.grading import format_average
 from domain.settings import school_settings
 from extensions import db
 from jobs.runner import Progress, run_once
@@ -159,10 +160,6 @@ def abbreviate_kind(name: str) -> str:
     return word[:cut] + "." if cut < len(word) else word
 
 
-def _decimal_text(value) -> str:
-    return "" if value is None else f"{value:.2f}".replace(".", ",")
-
-
 def page_data(week, school: School, settings: dict, generated_at: datetime) -> PageData:
     """The report page of one student from the diary's WeekData (blueprints/diary/queries.py):
     the same lessons, marks and averages as the diary and the journal (domain/grading).
@@ -240,7 +237,7 @@ def page_data(week, school: School, settings: dict, generated_at: datetime) -> P
             SubjectRow(
                 subject_name=name,
                 cells=cells[name],
-                average=_decimal_text(summary.average) if summary else "",
+                average=format_average(summary.average) if summary else "",
                 period_mark=(summary.period_mark or "") if summary else "",
                 suggested=(summary.forecast.suggested or "") if summary and not summary.period_mark else "",
             )

@@ -86,7 +86,7 @@ def test_mark_saved_in_the_journal_appears_with_its_kind_of_work(client, auth, d
     assert '>5</span><small>Контрольная работа</small>' in week
     period = db.session.scalar(select(StudyPeriod).where(StudyPeriod.number == 2))
     marks = client.get(f"/diary/students/{diary.pupil.id}/marks?period={period.id}").get_data(as_text=True)
-    assert "Математика" in marks and "4.67" in marks and "Контрольная работа" in marks
+    assert "Математика" in marks and "4,67" in marks and "Контрольная работа" in marks
     assert "Выходит «5»; мало отметок для аттестации" in marks
     # the other child of the same family has none of it
     other = client.get(week_url(diary.pupils_5a[1])).status_code

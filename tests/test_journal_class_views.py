@@ -33,8 +33,8 @@ def test_class_teacher_sees_every_subject_with_lessons_and_average(client, auth,
         assert subject in page
     assert f"/journal/assignments/{journal.russian_5a.id}" in page
     maths_row = page.split(f"/journal/assignments/{journal.maths_5a.id}")[1].split("</tr>")[0]
-    # (5×2 + 4×1 + 3×2) / 5 = 4.00: the class's weighted average in the period
-    assert "4.00" in maths_row and "<td>1</td>" in maths_row
+    # (5×2 + 4×1 + 3×2) / 5 = 4,00: the class's weighted average in the period
+    assert "4,00" in maths_row and "<td>1</td>" in maths_row
 
 
 @pytest.mark.parametrize("who", ["deputy", "methodist", "director", "admin"])

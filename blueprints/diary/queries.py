@@ -43,7 +43,6 @@ from models import (
     HomeworkStudent,
     Lesson,
     Mark,
-    MarkingScale,
     PeriodMark,
     ScheduleSlot,
     School,
@@ -54,6 +53,7 @@ from models import (
     TeachingAssignment,
     WorkKind,
 )
+from utils.average_marks import marks_for_averages
 from utils.timeutil import school_today
 
 WEEK_DAYS = 6  # Monday to Saturday: Russian schools may teach on Saturdays
@@ -433,29 +433,7 @@ def _summaries(
     Three statements."""
     settings = _settings(student.school_id)
     year = _year_period(periods)
-    rows = db.session.execute(
-        select(
-            Mark.value,
-            WorkKind.name,
-            WorkKind.weight,
-            Lesson.date,
-            Subject.id,
-            Subject.name,
-            MarkingScale.code,
-        )
-        .join(Lesson, Lesson.id == Mark.lesson_id)
-        .join(WorkKind, WorkKind.id == Mark.work_kind_id)
-        .join(TeachingAssignment, TeachingAssignment.id == Lesson.assignment_id)
-        .join(Subject, Subject.id == TeachingAssignment.subject_id)
-        .join(MarkingScale, MarkingScale.id == TeachingAssignment.scale_id)
-        .where(
-            Mark.student_id == student.id,
-            Mark.is_deleted.is_(False),
-            Lesson.date >= period.start_date,
-            Lesson.date <= period.end_date,
-        )
-        .order_by(Lesson.date, Lesson.lesson_number, Mark.id)
-    ).all()
+    rows = marks_for_averages(period.start_date, period.end_date, student_ids=[student.id])
     wanted_periods = [period.id] + ([year.id] if year is not None and year.id != period.id else [])
     period_marks = db.session.execute(
         select(PeriodMark.subject_id, PeriodMark.period_id, PeriodMark.value, Subject.name)
@@ -468,27 +446,22 @@ def _summaries(
     # given on (a student who changed class); the forecast speaks of that scale's marks.
     scales: dict[int, str] = {a.subject_id: a.marks_scale for a in assignments}
     items: dict[int, list[MarkItem]] = defaultdict(list)
-    counted: dict[int, list[grading.WeightedMark]] = defaultdict(list)
-    for value, kind_name, weight, day, subject_id, subject_name, scale_code in rows:
-        names.setdefault(subject_id, subject_name)
-        scales.setdefault(subject_id, scale_code)
-        items[subject_id].append(MarkItem(day, value, kind_name, Decimal(weight), scale_code))
-        counted[subject_id].extend(grading.numeric_marks([(value, Decimal(weight))], scale_code))
+    for m in rows:
+        names.setdefault(m.subject_id, m.subject_name)
+        scales.setdefault(m.subject_id, m.scale_code)
+        items[m.subject_id].append(MarkItem(m.date, m.value, m.work_kind_name, m.weight, m.scale_code))
     by_subject_period: dict[tuple[int, int], str] = {}
     for subject_id, period_id, value, subject_name in period_marks:
         names.setdefault(subject_id, subject_name)
         by_subject_period[(subject_id, period_id)] = value
 
-    min_marks = settings["min_marks_per_period"].get(period.scheme, 3)
-    use_weights = settings.get("use_weights", True)
     left = _lessons_left(student, class_group, assignments, period)
     summaries = []
     for subject_id, name in sorted(names.items(), key=lambda kv: kv[1]):
         scale_code = scales.get(subject_id, "none")
-        fc = grading.forecast(counted.get(subject_id, []), grading.thresholds_for(settings, scale_code),
-                              min_marks, use_weights,
-                              lessons_left=left.get(subject_id) if left is not None else None,
-                              given=grading.marks_given([m.value for m in items.get(subject_id, [])], scale_code))
+        fc = grading.period_forecast([(m.value, m.weight) for m in items.get(subject_id, [])], scale_code,
+                                     settings, period.scheme,
+                                     lessons_left=left.get(subject_id) if left is not None else None)
         summaries.append(
             SubjectSummary(
                 subject_name=name,

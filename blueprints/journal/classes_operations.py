@@ -31,10 +31,10 @@ from models import (
     SubgroupMember,
     TeachingAssignment,
     User,
-    WorkKind,
 )
 from models.base import utcnow
 from models.journal import PLANNED_CODES
+from utils.average_marks import marks_for_averages
 from utils.timeutil import school_today
 
 PRESENT = "present"
@@ -118,16 +118,11 @@ def class_summary(class_group: ClassGroup, period: StudyPeriod | None) -> list[S
     ):
         summaries[assignment_id].lessons = count
     values: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
-    for assignment_id, value, weight in db.session.execute(
-        select(Lesson.assignment_id, Mark.value, WorkKind.weight)
-        .join(Lesson, Lesson.id == Mark.lesson_id)
-        .join(WorkKind, WorkKind.id == Mark.work_kind_id)
-        .where(in_period, Mark.is_deleted.is_(False))
-    ):
-        values[assignment_id].append((value, weight))
+    for mark in marks_for_averages(period.start_date, period.end_date, assignment_ids=summaries):
+        values[mark.assignment_id].append((mark.value, mark.weight))
     settings = school_settings(class_group.school.settings)
     for assignment_id, summary in summaries.items():
-        marks = grading.numeric_marks(values.get(assignment_id, []), summary.assignment.scale.code)
+        marks = grading.numeric_marks(values.get(assignment_id, []), summary.assignment.marks_scale)
         summary.marks = len(marks)
         summary.average = grading.weighted_average(marks, settings.get("use_weights", True))
     return list(summaries.values())

@@ -30,4 +30,4 @@ def control():
         abort(403)
     reports = control_queries.journal_deadlines(current_user.school, utcnow())
     rows = sorted(reports.values(), key=lambda r: (-r.overdue_count, r.teacher.last_name, r.teacher.first_name))
-    return render_template("journal/control.html", rows=rows)
+    return render_template("journal/control.html", rows=rows, can_close=policy.can_close_periods(current_user))

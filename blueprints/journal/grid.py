@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 import policy
 from blueprints.auth.access import roles_required
 from blueprints.journal import bp, closing_queries, loaders, operations, queries
+from blueprints.journal import period_marks_operations as pm_ops
 from blueprints.journal.forms import NewLessonForm
 from domain.settings import school_settings
 from extensions import db
@@ -70,6 +71,9 @@ def index():
     return render_template(
         "journal/index.html", assignments=page.items, page=page, classes=classes, filter_classes=all_classes,
         subjects=subjects, chosen=dict(class_id=class_id, subject_id=subject_id, q=search),
+        # which entries the page offers: the rules of the pages they open (policy), not the template's
+        teaches=current_user.has_role(*policy.TEACHING_ROLES), read_all=read_all,
+        can_close=policy.can_close_periods(current_user),
     )
 
 
@@ -93,7 +97,7 @@ def grid(assignment_id: int):
         closed is not None and not closed.is_year and policy.can_correct_closed_assignment(current_user, assignment)
     )
     context = dict(grid=data, can_edit=can_edit, form=form, today=today, settings=data.settings, closed=closed,
-                   can_correct=can_correct)
+                   can_correct=can_correct, pm_columns=pm_ops.grid_columns(data, current_user))
     if is_htmx() and request.args.get("fragment") == "grid":
         return render_template("journal/_grid.html", **context)
     return render_template("journal/grid.html", **context)
@@ -142,6 +146,10 @@ def _cell_response(lesson, student, state, settings, period, status=200, message
     forecast = (
         queries.forecast_for_student(lesson.assignment, period, student.id, settings) if period is not None else None
     )
+    # The row's "Итог" cell follows the new average (out of band): built here, not by the template.
+    pm_column = (
+        pm_ops.column_after_cell_save(lesson, period, student.id, forecast, current_user) if status == 200 else None
+    )
     html = render_template(
         "journal/_cell_response.html",
         lesson=lesson,
@@ -151,6 +159,7 @@ def _cell_response(lesson, student, state, settings, period, status=200, message
         notations=settings["notations"],
         can_edit=True,
         forecast=forecast,
+        pm_column=pm_column,
         message=message,
         conflict_text=conflict_text,
         status=status,

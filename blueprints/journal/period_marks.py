@@ -1,5 +1,5 @@
-"""Period and year marks in the grid (JRN-7): one cell saved with htmx, and the template
-helper that gives the grid its "Итог"/"Год" columns."""
+"""Period and year marks in the grid (JRN-7): one cell saved with htmx (the grid's "Итог"/"Год"
+columns are built by period_mark_operations.grid_columns, called by the grid's view)."""
 from __future__ import annotations
 
 from flask import abort, make_response, render_template, request
@@ -9,20 +9,8 @@ import policy
 from blueprints.journal import bp, loaders
 from blueprints.journal import period_marks_operations as pm_ops
 from blueprints.journal.operations import Conflict, JournalError
-from domain.settings import school_settings
 from extensions import db
 from utils import refusals
-
-
-@bp.app_template_global()
-def period_mark_columns(grid):
-    """The grid's period-mark columns for the current user (a fixed number of queries)."""
-    return pm_ops.grid_columns(grid, current_user)
-
-
-@bp.app_template_global()
-def period_mark_choices(assignment):
-    return pm_ops.choices(assignment)
 
 
 def _cell_response(assignment, column, student, status=200, message=None, conflict_text=None):
@@ -35,17 +23,6 @@ def _cell_response(assignment, column, student, status=200, message=None, confli
         conflict_text=conflict_text,
     )
     return make_response(html, status)
-
-
-def _column_for(assignment, period, student_id):
-    """The one cell's column, as the grid would show it after the save."""
-    settings = school_settings(assignment.school.settings)
-    column = pm_ops.new_column(assignment, period, current_user, settings)
-    mark = pm_ops.load_mark(assignment, period, student_id)
-    if mark is not None:
-        column.marks[student_id] = mark
-    column.suggestions[student_id] = pm_ops.suggestion_for(assignment, period, student_id, settings)
-    return column
 
 
 @bp.put("/assignments/<int:assignment_id>/periods/<int:period_id>/students/<int:student_id>")
@@ -65,15 +42,9 @@ def set_period_mark(assignment_id: int, period_id: int, student_id: int):
         db.session.commit()
     except JournalError as error:
         message = refusals.undo(error, abort_access=True)
-        column = _column_for(assignment, period, student.id)
+        column = pm_ops.student_column(assignment, period, student.id, current_user)
         conflict_text = error.current_text if isinstance(error, Conflict) else None
         return _cell_response(assignment, column, student, error.status, message, conflict_text)
-    column = _column_for(assignment, period, student.id)
+    column = pm_ops.student_column(assignment, period, student.id, current_user)
     return _cell_response(assignment, column, student)
 
-
-@bp.app_template_global()
-def period_mark_column_of_lesson(lesson, student_id, forecast):
-    """After a cell of the grid is saved, its row's "Итог" cell is re-rendered out of band so
-    the suggestion follows the new average (two queries)."""
-    return pm_ops.column_after_cell_save(lesson, student_id, forecast, current_user)

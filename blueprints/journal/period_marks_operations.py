@@ -58,6 +58,7 @@ class PeriodMarkColumn:
     # The first day of the period's last week while it is still ahead (001:2.5.6): the cell
     # says from when the mark can be set instead of offering a form that would be refused.
     opens_on: date | None = None
+    choices: list[str] = field(default_factory=list)  # what the cell's form offers (choices())
 
 
 def choices(assignment: TeachingAssignment) -> list[str]:
@@ -99,12 +100,32 @@ def new_column(assignment: TeachingAssignment, period: StudyPeriod, user: User, 
     waiting = _school_today(assignment, now) < opens
     if is_open is None:
         is_open = period_is_open(assignment, period) if may_set else False
+    editable = may_set and is_open and not waiting
     return PeriodMarkColumn(
         period=period,
         is_year=is_year_mark(period),
-        editable=may_set and is_open and not waiting,
+        editable=editable,
         opens_on=opens if waiting and may_set and is_open else None,
+        choices=choices(assignment) if editable else [],
     )
+
+
+def student_column(assignment: TeachingAssignment, period: StudyPeriod, student_id: int, user: User,
+                   forecast: grading.Forecast | None = None, settings=None) -> PeriodMarkColumn:
+    """One student's cell of a period-mark column, as the grid would show it: after a period
+    mark is saved (the suggestion worked out anew), or after a cell of the grid is saved (the
+    suggestion from the row's new `forecast`). The one builder the views call (two queries, and
+    one more for a suggestion without a forecast)."""
+    settings = settings if settings is not None else school_settings(assignment.school.settings)
+    column = new_column(assignment, period, user, settings)
+    mark = load_mark(assignment, period, student_id)
+    if mark is not None:
+        column.marks[student_id] = mark
+    if forecast is not None:
+        column.suggestions[student_id] = from_forecast(forecast)
+    else:
+        column.suggestions[student_id] = suggestion_for(assignment, period, student_id, settings)
+    return column
 
 
 def _open_in_grid(grid, period: StudyPeriod) -> bool | None:
@@ -349,17 +370,11 @@ def set_period_mark(
     return current, True
 
 
-def column_after_cell_save(lesson, student_id: int, forecast, user: User) -> PeriodMarkColumn | None:
+def column_after_cell_save(lesson, period: StudyPeriod | None, student_id: int, forecast,
+                           user: User) -> PeriodMarkColumn | None:
+    """After a cell of the grid is saved, its row's "Итог" cell is re-rendered out of band so the
+    suggestion follows the new average: none in a class without marks or outside any period."""
     assignment = lesson.assignment
-    if not assignment.carries_marks:
+    if period is None or forecast is None or not assignment.carries_marks:
         return None
-    period = queries.period_of_lesson(lesson)
-    if period is None:
-        return None
-    column = new_column(assignment, period, user, school_settings(assignment.school.settings))
-    mark = load_mark(assignment, period, student_id)
-    if mark is not None:
-        column.marks[student_id] = mark
-    if forecast is not None:
-        column.suggestions[student_id] = from_forecast(forecast)
-    return column
+    return student_column(assignment, period, student_id, user, forecast)

@@ -13,6 +13,7 @@ from blueprints.journal import bp, loaders, queries
 from blueprints.journal import period_marks_operations as pm_ops
 from blueprints.journal.operations import CellState
 from blueprints.journal.template_helpers import scale_samples
+from domain.grading import format_average
 from domain.homework import homework_text
 from extensions import db
 from models import Homework
@@ -59,7 +60,7 @@ def journal_page(grid: queries.Grid, today) -> dict:
                 for lesson in lessons
             ]
             forecast = grid.forecasts.get(student.id)
-            average = f"{forecast.average:.2f}" if forecast and forecast.average is not None else ""
+            average = format_average(forecast.average) if forecast else ""
             marks = [column.marks[student.id].value if student.id in column.marks else "" for column in columns]
             rows.append({"num": number, "name": student.full_name, "cells": cells, "average": average, "marks": marks})
         chunks.append({

@@ -19,15 +19,14 @@ from models import (
     ClassMembership,
     Lesson,
     LessonWork,
-    Mark,
     PeriodMark,
     Student,
     StudyPeriod,
     SubgroupMember,
     TeachingAssignment,
     User,
-    WorkKind,
 )
+from utils.average_marks import marks_for_averages
 
 
 def load_assignment(assignment_id: int) -> TeachingAssignment | None:
@@ -163,18 +162,13 @@ def load_grid(assignment: TeachingAssignment, today: date, period_id: int | None
         Lesson.date <= period.end_date,
     )
     positions = {(w.lesson_id, w.work_kind_id): w.position for lesson in lessons for w in lesson.works}
-    weights: dict[int, Decimal] = {}
-    for lesson in lessons:
-        for w in lesson.works:
-            weights[w.work_kind_id] = w.work_kind.weight
-    # Plain rows, not ORM objects: a grid holds ~1,500 of them and only reads four columns.
+    # Plain rows, not ORM objects: a grid holds ~1,500 of them. The same rows give the cells
+    # and the averages (utils/average_marks: the diary reads its averages there too).
     marks_by_cell: dict[tuple[int, int], list] = defaultdict(list)
-    for mark in db.session.execute(
-        select(Mark.lesson_id, Mark.student_id, Mark.work_kind_id, Mark.value).where(
-            Mark.lesson_id.in_(lesson_ids), Mark.is_deleted.is_(False)
-        )
-    ):
+    per_student: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
+    for mark in marks_for_averages(period.start_date, period.end_date, assignment_ids=[assignment.id]):
         marks_by_cell[(mark.lesson_id, mark.student_id)].append(mark)
+        per_student[mark.student_id].append((mark.value, mark.weight))
     for cell in marks_by_cell.values():
         cell.sort(key=lambda m: positions.get((m.lesson_id, m.work_kind_id), 99))
     grid.marks = dict(marks_by_cell)
@@ -206,39 +200,17 @@ def load_grid(assignment: TeachingAssignment, today: date, period_id: int | None
                 grid.scheme_period_values.setdefault(pm.student_id, []).append((scheme_ids.index(pm.period_id), pm.value))
         for sid, values in grid.scheme_period_values.items():
             grid.scheme_period_values[sid] = [v for _i, v in sorted(values)]
-    per_student: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
-    for (_lesson_id, student_id), cell_marks in grid.marks.items():
-        for mark in cell_marks:
-            per_student[student_id].append((mark.value, weights.get(mark.work_kind_id, Decimal(1))))
     for student in students:
         grid.forecasts[student.id] = student_forecast(per_student.get(student.id, []), assignment, period, settings)
     return grid
 
 
 def student_forecast(values, assignment, period, settings) -> grading.Forecast:
-    scale_code = assignment.scale.code
-    marks = grading.numeric_marks(values, scale_code)
-    return grading.forecast(
-        marks,
-        grading.thresholds_for(settings, scale_code),
-        settings["min_marks_per_period"].get(period.scheme, 3) if period else 3,
-        settings.get("use_weights", True),
-        given=grading.marks_given([value for value, _weight in values], scale_code),
-    )
+    return grading.period_forecast(values, assignment.marks_scale, settings, period.scheme if period else None)
 
 
 def forecast_for_student(assignment: TeachingAssignment, period: StudyPeriod, student_id: int, settings):
     """One student's forecast after a save: one query."""
-    rows = db.session.execute(
-        select(Mark.value, WorkKind.weight)
-        .join(Lesson, Lesson.id == Mark.lesson_id)
-        .join(WorkKind, WorkKind.id == Mark.work_kind_id)
-        .where(
-            Lesson.assignment_id == assignment.id,
-            Lesson.date >= period.start_date,
-            Lesson.date <= period.end_date,
-            Mark.student_id == student_id,
-            Mark.is_deleted.is_(False),
-        )
-    ).all()
-    return student_forecast([(v, w) for v, w in rows], assignment, period, settings)
+    rows = marks_for_averages(period.start_date, period.end_date, assignment_ids=[assignment.id],
+                              student_ids=[student_id])
+    return student_forecast([(m.value, m.weight) for m in rows], assignment, period, settings)

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from blueprints.main import bp
 from domain import attendance
+from domain.grading import format_average
 
 ROLE_LABELS = {
     "director": _l("Директор"),
@@ -67,3 +68,7 @@ def label(code, kind: str) -> str:
     if text is None:
         return "" if code is None else str(code)
     return gettext(text) if isinstance(text, str) else str(text)
+
+
+# `{{ value|average }}`: every average on a page or on paper, «4,67» (domain.grading)
+bp.add_app_template_filter(format_average, "average")

@@ -22,7 +22,7 @@ RESET_NOTICE_DAYS = timedelta(days=30)
 @bp.app_context_processor
 def navigation():
     if not current_user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [], "brand_name": None}
     items = [("main.dashboard", _("Главная"))]
     if current_user.has_role(*policy.TEACHING_ROLES) or policy.can_read_all_journals(current_user):
         items.append(("journal.index", _("Журнал")))
@@ -32,6 +32,8 @@ def navigation():
         items.append(("admin.index", _("Администрирование")))
     path = request.path
     return {
+        # the header's school name, read here (per request, before rendering), not by the layout
+        "brand_name": current_user.school.short_name,
         "nav_items": [
             {"url": url_for(endpoint), "label": label, "active": path.startswith(url_for(endpoint)) and endpoint != "main.dashboard"}
             for endpoint, label in items

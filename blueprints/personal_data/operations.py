@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from blueprints.personal_data.forms import SCOPE_LABELS
 from domain.messages import N_, Refusal
@@ -69,11 +70,16 @@ def delivery_from(application: ParentApplication | None, consent: ConsentRecord 
     return PRINT_NO_CONSENT
 
 
+# The pages show who signed a consent sheet: loaded with it (without the signer's roles).
+_WITH_SIGNER = joinedload(ConsentRecord.given_by).lazyload(User.role_rows)
+
+
 def current_consent(student_id: int, on_date: date) -> ConsentRecord | None:
     """The student's consent sheet in force on the date: not withdrawn, not replaced."""
     rows = db.session.scalars(
         select(ConsentRecord)
         .where(ConsentRecord.student_id == student_id, ConsentRecord.given_on <= on_date)
+        .options(_WITH_SIGNER)
         .order_by(ConsentRecord.given_on.desc(), ConsentRecord.id.desc())
     )
     return next((c for c in rows if c.is_in_force(on_date)), None)
@@ -174,6 +180,7 @@ def consents_of(student: Student) -> list[ConsentRecord]:
         db.session.scalars(
             select(ConsentRecord)
             .where(ConsentRecord.student_id == student.id)
+            .options(_WITH_SIGNER)
             .order_by(ConsentRecord.given_on.desc(), ConsentRecord.id.desc())
         )
     )
@@ -184,6 +191,8 @@ def applications_of(student: Student) -> list[ParentApplication]:
         db.session.scalars(
             select(ParentApplication)
             .where(ParentApplication.student_id == student.id)
+            # the parent's name is shown with each application (without their roles)
+            .options(joinedload(ParentApplication.parent).lazyload(User.role_rows))
             .order_by(ParentApplication.submitted_on.desc(), ParentApplication.id.desc())
         )
     )

@@ -8,7 +8,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 import policy
 from blueprints.auth.access import roles_required
@@ -48,7 +48,9 @@ def _today():
 
 def _load_student(student_id: int) -> Student:
     """404 for a student of another school (or none), 403 when the user may not manage it."""
-    return policy.checked(db.session.get(Student, student_id), policy.can_manage_family_records, _actor())
+    # with the class its pages' heading names (_student_head.html), read before rendering
+    student = db.session.get(Student, student_id, options=[joinedload(Student.current_class)])
+    return policy.checked(student, policy.can_manage_family_records, _actor())
 
 
 # `{{ code|label("access_level") }}` and the like (blueprints/main/labels.py)
