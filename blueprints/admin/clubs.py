@@ -14,7 +14,7 @@ from wtforms import DateField, HiddenField
 from wtforms.validators import InputRequired
 
 import policy
-from blueprints.admin import bp, checks
+from blueprints.admin import bp
 from blueprints.admin import club_operations as clubs
 from blueprints.admin.forms import MultiCheckboxField, options
 from blueprints.auth.access import roles_required
@@ -42,12 +42,8 @@ class EndMembershipForm(FlaskForm):
     )
 
 
-def owns_club_membership(user, membership: ClubMembership) -> bool:
-    return checks.owns_class(user, membership.group)
-
-
 def _load_club(class_id: int) -> ClassGroup:
-    group = policy.load(ClassGroup, class_id, checks.owns_class, current_user)
+    group = policy.load(ClassGroup, class_id, policy.owns_class, current_user)
     if not clubs.is_club(group):
         abort(404)
     return group
@@ -128,7 +124,7 @@ def club_add_members(class_id: int):
 @bp.post("/club-members/<int:membership_id>/end")
 @admin_only
 def club_end_membership(membership_id: int):
-    membership = policy.load(ClubMembership, membership_id, owns_club_membership, current_user)
+    membership = policy.load(ClubMembership, membership_id, policy.owns_club_membership, current_user)
     group = membership.group
     form = EndMembershipForm()
     if not form.validate_on_submit():

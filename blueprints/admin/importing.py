@@ -16,6 +16,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from domain.messages import Refusal
 from utils import spreadsheets
 from utils.credentials import make_login
 from utils.spreadsheets import TableLimits, TableRefused
@@ -36,8 +37,8 @@ NAME_EXTRA_CHARS = set(" -'’.")
 OLDEST_BIRTH_DATE = date(1940, 1, 1)
 
 
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read; the message is Russian and shown to the user."""
+class ImportFileError(Refusal):
+    """The file as a whole cannot be read (a table over the import limits); answered with 400."""
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ def read_table(filename: str, data: bytes, limits: TableLimits | None = None) ->
     try:
         rows = spreadsheets.read_table(filename, data, limits)
     except TableRefused as refused:
-        raise ImportFileError(_(refused.message, **refused.params)) from None
+        raise ImportFileError(refused.message, **refused.params) from None
     table: list[list[str]] = []
     previous = 0
     for number, values in rows:

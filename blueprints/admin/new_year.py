@@ -12,9 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 import policy
-from blueprints.admin import bp, checks
+from blueprints.admin import bp
 from blueprints.admin.new_year_operations import REPEAT, NewYearRefused, open_new_year, plan_new_year
-from blueprints.admin.operations import StructureError
 from blueprints.auth.access import roles_required
 from domain.messages import N_, Refusal
 from extensions import db
@@ -24,13 +23,7 @@ admin_only = roles_required(*policy.ADMIN_ROLES)
 
 
 def _load_year(year_id: int) -> AcademicYear:
-    return policy.load(AcademicYear, year_id, checks.owns_year, current_user)
-
-
-def _message(error: Exception) -> str:
-    if isinstance(error, Refusal):
-        return _(error.message, **error.params)
-    return str(error)
+    return policy.load(AcademicYear, year_id, policy.owns_year, current_user)
 
 
 def _date(name: str, what: str) -> date | None:
@@ -70,7 +63,7 @@ def _preview(year: AcademicYear, status: int = 200, chosen: dict | None = None, 
         plan = plan_new_year(year, _date("start_date", _("Начало года")), _date("end_date", _("Окончание года")))
     except NewYearRefused as refusal:
         if error is None:
-            error = _message(refusal)
+            error = _(refusal.message, **refusal.params)
             status = refusal.status if status == 200 else status
         if refusal.status != 409:
             try:  # the preview with the usual dates, the refusal above it
@@ -131,9 +124,9 @@ def new_year_open(year_id: int):
             user=current_user._get_current_object(),
         )
         db.session.commit()
-    except (Refusal, StructureError) as refusal:
+    except Refusal as refusal:  # NewYearRefused, StructureError
         db.session.rollback()
-        return _preview(year, getattr(refusal, "status", 400), chosen, _message(refusal))
+        return _preview(year, refusal.status, chosen, _(refusal.message, **refusal.params))
     except IntegrityError:  # a concurrent run won the race for the year's name
         db.session.rollback()
         return _preview(year, 409, chosen, _("Такая запись уже есть. Обновите страницу и проверьте данные."))

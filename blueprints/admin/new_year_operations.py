@@ -288,7 +288,7 @@ def open_new_year(
     try:
         year = operations.open_year(source.school, plan.name, plan.start, plan.end)
     except StructureError as error:
-        raise NewYearRefused(str(error)) from error
+        raise NewYearRefused(error.message, **error.params) from error
     db.session.add_all(
         StudyPeriod(year=year, scheme=scheme, number=number, name=name, start_date=p_start, end_date=p_end,
                     is_closed=False)

@@ -17,6 +17,7 @@ from sqlalchemy import exists, select
 
 import policy
 from blueprints.admin import club_operations
+from domain.messages import N_, Refusal
 from domain.settings_rules import MAX_WEIGHT
 from extensions import db
 from models import (
@@ -48,8 +49,8 @@ CLASS_KINDS = ("class", "extra")
 MAX_HOURS = Decimal(40)
 
 
-class StructureError(ValueError):
-    """Bad input for a use case; the message is Russian and meant for the administrator."""
+class StructureError(Refusal):
+    """Bad input for a use case: a N_-marked message for the administrator; answered with 400."""
 
 
 def _d(day: date) -> str:
@@ -58,25 +59,20 @@ def _d(day: date) -> str:
 
 def _require_open(year: AcademicYear) -> None:
     if year.is_closed:
-        raise StructureError(_("Учебный год %(name)s закрыт: изменения невозможны.", name=year.name))
+        raise StructureError(N_("Учебный год %(name)s закрыт: изменения невозможны."), name=year.name)
 
 
 def _require_in_year(day: date, year: AcademicYear, what: str) -> None:
     if not (year.start_date <= day <= year.end_date):
         raise StructureError(
-            _(
-                "%(what)s должна лежать внутри учебного года %(name)s (%(start)s — %(end)s).",
-                what=what,
-                name=year.name,
-                start=_d(year.start_date),
-                end=_d(year.end_date),
-            )
+            N_("%(what)s должна лежать внутри учебного года %(name)s (%(start)s — %(end)s)."),
+            what=what, name=year.name, start=_d(year.start_date), end=_d(year.end_date),
         )
 
 
 def _require_ordered(start: date, end: date) -> None:
     if start > end:
-        raise StructureError(_("Дата начала не может быть позже даты окончания."))
+        raise StructureError(N_("Дата начала не может быть позже даты окончания."))
 
 
 def _overlaps(a_start: date, a_end: date, b_start: date, b_end: date) -> bool:
@@ -91,17 +87,17 @@ def open_year(school: School, name: str, start: date, end: date) -> AcademicYear
     name = name.strip()
     match = re.fullmatch(r"(\d{4})/(\d{4})", name)
     if not match or int(match.group(2)) != int(match.group(1)) + 1:
-        raise StructureError(_("Название учебного года — два года подряд через косую черту, например 2026/2027."))
+        raise StructureError(N_("Название учебного года — два года подряд через косую черту, например 2026/2027."))
     if start >= end:
-        raise StructureError(_("Дата начала учебного года должна быть раньше даты окончания."))
+        raise StructureError(N_("Дата начала учебного года должна быть раньше даты окончания."))
     if start.year != int(match.group(1)) or end.year != int(match.group(2)):
-        raise StructureError(_("Даты начала и окончания должны лежать в годах %(name)s.", name=name))
+        raise StructureError(N_("Даты начала и окончания должны лежать в годах %(name)s."), name=name)
     others = db.session.scalars(select(AcademicYear).where(AcademicYear.school_id == school.id)).all()
     for other in others:
         if other.name == name:
-            raise StructureError(_("Учебный год %(name)s уже есть.", name=name))
+            raise StructureError(N_("Учебный год %(name)s уже есть."), name=name)
         if _overlaps(start, end, other.start_date, other.end_date):
-            raise StructureError(_("Даты пересекаются с учебным годом %(name)s.", name=other.name))
+            raise StructureError(N_("Даты пересекаются с учебным годом %(name)s."), name=other.name)
     year = AcademicYear(
         school_id=school.id,
         name=name,
@@ -139,15 +135,12 @@ def make_current(year: AcademicYear) -> None:
 def close_year(year: AcademicYear) -> None:
     """Close the year: it and all its periods become read-only (ADM-1)."""
     if year.is_closed:
-        raise StructureError(_("Учебный год %(name)s уже закрыт.", name=year.name))
+        raise StructureError(N_("Учебный год %(name)s уже закрыт."), name=year.name)
     # Marks and attendance of its last days are entered until the year is over (ADM-1).
     if school_today(year.school.timezone) <= year.end_date:
         raise StructureError(
-            _(
-                "Учебный год %(name)s ещё идёт (до %(end)s): закрыть его можно после окончания.",
-                name=year.name,
-                end=_d(year.end_date),
-            )
+            N_("Учебный год %(name)s ещё идёт (до %(end)s): закрыть его можно после окончания."),
+            name=year.name, end=_d(year.end_date),
         )
     year.is_closed = True
     for period in year.periods:
@@ -183,10 +176,10 @@ def _check_period(
     the same scheme (003:1.6). `pending` are periods about to be added in the same call."""
     _require_open(year)
     if scheme not in PERIOD_SCHEMES:
-        raise StructureError(_("Неизвестная схема периодов."))
+        raise StructureError(N_("Неизвестная схема периодов."))
     limit = PERIODS_PER_SCHEME[scheme]
     if not 1 <= number <= limit:
-        raise StructureError(_("Номер периода этой схемы — от 1 до %(n)s.", n=limit))
+        raise StructureError(N_("Номер периода этой схемы — от 1 до %(n)s."), n=limit)
     _require_ordered(start, end)
     _require_in_year(start, year, _("Дата начала периода"))
     _require_in_year(end, year, _("Дата окончания периода"))
@@ -198,9 +191,9 @@ def _check_period(
     siblings += [(n, s, e, default_period_name(scheme, n)) for n, s, e in pending]
     for other_number, other_start, other_end, other_name in siblings:
         if other_number == number:
-            raise StructureError(_("Период «%(name)s» с этим номером уже есть.", name=other_name))
+            raise StructureError(N_("Период «%(name)s» с этим номером уже есть."), name=other_name)
         if _overlaps(start, end, other_start, other_end):
-            raise StructureError(_("Даты пересекаются с периодом «%(name)s».", name=other_name))
+            raise StructureError(N_("Даты пересекаются с периодом «%(name)s»."), name=other_name)
 
 
 def add_period(year: AcademicYear, scheme: str, number: int, name: str, start: date, end: date) -> StudyPeriod:
@@ -221,16 +214,19 @@ def add_period(year: AcademicYear, scheme: str, number: int, name: str, start: d
 
 def update_period(period: StudyPeriod, number: int, name: str, start: date, end: date) -> None:
     if period.is_closed:
-        raise StructureError(_("Период «%(name)s» закрыт: изменения невозможны.", name=period.name))
+        raise StructureError(N_("Период «%(name)s» закрыт: изменения невозможны."), name=period.name)
     closure = db.session.scalar(
         select(PeriodClosure).where(PeriodClosure.period_id == period.id, PeriodClosure.reopened_at.is_(None)).limit(1)
     )
     if closure is not None:
         # moving its dates would take days out of the closure (or put others in) unseen
-        raise StructureError(_(
-            "Период «%(name)s» закрыт для класса %(class_name)s: изменения невозможны, пока директор "
-            "не откроет его снова.", name=period.name,
-            class_name=closure.class_group.name if closure.class_group else "—"))
+        raise StructureError(
+            N_(
+                "Период «%(name)s» закрыт для класса %(class_name)s: изменения "
+                "невозможны, пока директор не откроет его снова."
+            ),
+            name=period.name, class_name=closure.class_group.name if closure.class_group else "—",
+        )
     _check_period(period.year, period.scheme, number, start, end, period=period)
     before = {"number": period.number, "start": period.start_date.isoformat(), "end": period.end_date.isoformat()}
     period.number = number
@@ -273,7 +269,7 @@ def fill_standard_quarters(year: AcademicYear) -> list[StudyPeriod]:
     Holidays that would overlap ones already entered are left out."""
     _require_open(year)
     if any(p.scheme == "quarter" for p in year.periods):
-        raise StructureError(_("Четверти этого учебного года уже заданы; исправьте их по одной."))
+        raise StructureError(N_("Четверти этого учебного года уже заданы; исправьте их по одной."))
     quarters, holidays = standard_quarters(year)
     pending: list[tuple[int, date, date]] = []
     for number, start, end in quarters:
@@ -306,13 +302,13 @@ def add_holiday(year: AcademicYear, name: str, start: date, end: date) -> Holida
     _require_open(year)
     name = name.strip()
     if not name:
-        raise StructureError(_("Укажите название каникул."))
+        raise StructureError(N_("Укажите название каникул."))
     _require_ordered(start, end)
     _require_in_year(start, year, _("Дата начала каникул"))
     _require_in_year(end, year, _("Дата окончания каникул"))
     for other in year.holidays:
         if _overlaps(start, end, other.start_date, other.end_date):
-            raise StructureError(_("Даты пересекаются с каникулами «%(name)s».", name=other.name))
+            raise StructureError(N_("Даты пересекаются с каникулами «%(name)s»."), name=other.name)
     holiday = Holiday(year=year, name=name, start_date=start, end_date=end)
     db.session.add(holiday)
     db.session.flush()
@@ -351,22 +347,22 @@ def _check_class(
 ) -> None:
     _require_open(year)
     if year.school_id != school_id:
-        raise StructureError(_("Учебный год не найден."))
+        raise StructureError(N_("Учебный год не найден."))
     if not 1 <= grade <= 11:
-        raise StructureError(_("Класс (параллель) — от 1 до 11."))
+        raise StructureError(N_("Класс (параллель) — от 1 до 11."))
     if kind not in CLASS_KINDS:
-        raise StructureError(_("Неизвестный вид объединения."))
+        raise StructureError(N_("Неизвестный вид объединения."))
     if period_scheme not in PERIOD_SCHEMES:
-        raise StructureError(_("Неизвестная схема периодов."))
+        raise StructureError(N_("Неизвестная схема периодов."))
     if not name:
-        raise StructureError(_("Укажите название класса."))
+        raise StructureError(N_("Укажите название класса."))
     if class_teacher is not None and not is_teacher_of_school(class_teacher, school_id):
-        raise StructureError(_("Классным руководителем можно назначить только учителя школы."))
+        raise StructureError(N_("Классным руководителем можно назначить только учителя школы."))
     duplicate = select(ClassGroup.id).where(ClassGroup.year_id == year.id, ClassGroup.name == name)
     if class_group is not None:
         duplicate = duplicate.where(ClassGroup.id != class_group.id)
     if db.session.scalar(duplicate) is not None:
-        raise StructureError(_("Класс %(name)s уже есть в учебном году %(year)s.", name=name, year=year.name))
+        raise StructureError(N_("Класс %(name)s уже есть в учебном году %(year)s."), name=name, year=year.name)
 
 
 def create_class(
@@ -385,7 +381,7 @@ def create_class(
     """A class or an additional-education group. First grade records attendance only unless
     told otherwise (003 Положение 1.3)."""
     if shift not in SHIFTS:
-        raise StructureError(_("Смена — первая или вторая."))
+        raise StructureError(N_("Смена — первая или вторая."))
     letter = letter.strip().upper()
     name = name.strip() or f"{grade}{letter}"
     _check_class(school.id, year, name, grade, kind, period_scheme, class_teacher)
@@ -423,7 +419,7 @@ def update_class(
     name = name.strip() or f"{grade}{letter}"
     _check_class(class_group.school_id, class_group.year, name, grade, kind, period_scheme, class_teacher, class_group)
     if shift is not None and shift not in SHIFTS:
-        raise StructureError(_("Смена — первая или вторая."))
+        raise StructureError(N_("Смена — первая или вторая."))
     before = {"name": class_group.name, "grade": class_group.grade, "class_teacher_id": class_group.class_teacher_id,
               "shift": class_group.shift}
     if shift is not None:
@@ -461,10 +457,10 @@ def class_students(class_group: ClassGroup) -> list[Student]:
 def _check_subgroup_name(class_group: ClassGroup, name: str, subgroup: Subgroup | None = None) -> str:
     name = name.strip()
     if not name:
-        raise StructureError(_("Укажите название подгруппы."))
+        raise StructureError(N_("Укажите название подгруппы."))
     for other in class_group.subgroups:
         if other.name == name and (subgroup is None or other.id != subgroup.id):
-            raise StructureError(_("Подгруппа «%(name)s» уже есть в классе.", name=name))
+            raise StructureError(N_("Подгруппа «%(name)s» уже есть в классе."), name=name)
     return name
 
 
@@ -485,7 +481,7 @@ def update_subgroup(subgroup: Subgroup, name: str, students: list[Student]) -> N
     name = _check_subgroup_name(class_group, name, subgroup)
     allowed = {s.id for s in class_students(class_group)}
     if any(s.id not in allowed for s in students):
-        raise StructureError(_("В подгруппу можно включить только обучающихся этого класса."))
+        raise StructureError(N_("В подгруппу можно включить только обучающихся этого класса."))
     wanted = {s.id for s in students}
     current = {m.student_id: m for m in subgroup.members}
     for student_id, member in current.items():
@@ -513,13 +509,13 @@ def update_subgroup(subgroup: Subgroup, name: str, students: list[Student]) -> N
 def _check_subject_name(school_id: int, name: str, subject: Subject | None = None) -> str:
     name = name.strip()
     if not name:
-        raise StructureError(_("Укажите название предмета."))
+        raise StructureError(N_("Укажите название предмета."))
     # Compared in Python: SQLite's lower() leaves Cyrillic letters as they are.
     for other_id, other_name in db.session.execute(
         select(Subject.id, Subject.name).where(Subject.school_id == school_id)
     ):
         if other_name.casefold() == name.casefold() and (subject is None or other_id != subject.id):
-            raise StructureError(_("Предмет «%(name)s» уже есть.", name=other_name))
+            raise StructureError(N_("Предмет «%(name)s» уже есть."), name=other_name)
     return name
 
 
@@ -549,9 +545,9 @@ def set_curriculum_hours(class_group: ClassGroup, subject: Subject, hours: Decim
     the hours of the first."""
     _require_open(class_group.year)
     if subject.school_id != class_group.school_id or not subject.is_active:
-        raise StructureError(_("Предмет не найден или отключён."))
+        raise StructureError(N_("Предмет не найден или отключён."))
     if not Decimal(0) < hours <= MAX_HOURS:
-        raise StructureError(_("Часов в неделю — больше нуля и не больше %(n)s.", n=MAX_HOURS))
+        raise StructureError(N_("Часов в неделю — больше нуля и не больше %(n)s."), n=MAX_HOURS)
     item = db.session.scalar(
         select(CurriculumItem).where(CurriculumItem.class_id == class_group.id, CurriculumItem.subject_id == subject.id)
     )
@@ -579,25 +575,25 @@ def remove_curriculum_item(item: CurriculumItem) -> None:
 
 def _check_weight(weight: Decimal) -> None:
     if weight is None or not Decimal(0) < weight <= MAX_WEIGHT:
-        raise StructureError(_("Вес вида работы должен быть больше нуля (не больше %(n)s).", n=str(MAX_WEIGHT)))
+        raise StructureError(N_("Вес вида работы должен быть больше нуля (не больше %(n)s)."), n=str(MAX_WEIGHT))
 
 
 def create_work_kind(school: School, name: str, code: str, weight: Decimal) -> WorkKind:
     """A kind of work with its weight in the weighted average (004:3.7)."""
     name = name.strip()
     if not name:
-        raise StructureError(_("Укажите название вида работы."))
+        raise StructureError(N_("Укажите название вида работы."))
     code = (code.strip().lower() or transliterate(name))[:30]
     if not re.fullmatch(r"[a-z0-9_]+", code):
-        raise StructureError(_("Код — латинские буквы, цифры и знак подчёркивания."))
+        raise StructureError(N_("Код — латинские буквы, цифры и знак подчёркивания."))
     _check_weight(weight)
     for other_code, other_name in db.session.execute(
         select(WorkKind.code, WorkKind.name).where(WorkKind.school_id == school.id)
     ):
         if other_code == code:
-            raise StructureError(_("Код «%(code)s» уже занят видом работы «%(name)s».", code=code, name=other_name))
+            raise StructureError(N_("Код «%(code)s» уже занят видом работы «%(name)s»."), code=code, name=other_name)
         if other_name.casefold() == name.casefold():
-            raise StructureError(_("Вид работы «%(name)s» уже есть.", name=other_name))
+            raise StructureError(N_("Вид работы «%(name)s» уже есть."), name=other_name)
     kind = WorkKind(school_id=school.id, code=code, name=name, weight=weight, is_active=True)
     db.session.add(kind)
     db.session.flush()
@@ -608,13 +604,13 @@ def create_work_kind(school: School, name: str, code: str, weight: Decimal) -> W
 def update_work_kind(kind: WorkKind, name: str, weight: Decimal, is_active: bool) -> None:
     name = name.strip()
     if not name:
-        raise StructureError(_("Укажите название вида работы."))
+        raise StructureError(N_("Укажите название вида работы."))
     _check_weight(weight)
     for other_id, other_name in db.session.execute(
         select(WorkKind.id, WorkKind.name).where(WorkKind.school_id == kind.school_id)
     ):
         if other_id != kind.id and other_name.casefold() == name.casefold():
-            raise StructureError(_("Вид работы «%(name)s» уже есть.", name=other_name))
+            raise StructureError(N_("Вид работы «%(name)s» уже есть."), name=other_name)
     before = {"name": kind.name, "weight": str(kind.weight), "is_active": kind.is_active}
     kind.name, kind.weight, kind.is_active = name, weight, is_active
     db.session.flush()
@@ -663,18 +659,19 @@ def create_assignment(
 ) -> TeachingAssignment:
     """Teacher × class or subgroup × subject: what the teacher will see and record (004:3.6)."""
     if not is_teacher_of_school(teacher, school.id):
-        raise StructureError(_("Назначить можно только учителя школы."))
+        raise StructureError(N_("Назначить можно только учителя школы."))
     if class_group.school_id != school.id or subject.school_id != school.id or scale.school_id != school.id:
-        raise StructureError(_("Класс, предмет или шкала не найдены."))
+        raise StructureError(N_("Класс, предмет или шкала не найдены."))
     _require_open(class_group.year)
     if not subject.is_active:
-        raise StructureError(_("Предмет «%(name)s» отключён.", name=subject.name))
+        raise StructureError(N_("Предмет «%(name)s» отключён."), name=subject.name)
     if subgroup is not None and subgroup.class_id != class_group.id:
-        raise StructureError(_("Подгруппа «%(name)s» не из класса %(cls)s.", name=subgroup.name, cls=class_group.name))
+        raise StructureError(N_("Подгруппа «%(name)s» не из класса %(cls)s."), name=subgroup.name, cls=class_group.name)
     if class_group.attendance_only and scale.code != "none":
         # First grade: attendance only, no marks (003 Положение 1.3).
         raise StructureError(
-            _("В классе %(cls)s отметки не ставятся: выберите шкалу «Без отметок».", cls=class_group.name)
+            N_("В классе %(cls)s отметки не ставятся: выберите шкалу «Без отметок»."),
+            cls=class_group.name,
         )
     duplicate = db.session.scalar(
         select(TeachingAssignment).where(
@@ -689,18 +686,12 @@ def create_assignment(
     if duplicate is not None:
         if duplicate.is_active:
             raise StructureError(
-                _(
-                    "Такое назначение уже есть: %(title)s — %(teacher)s.",
-                    title=duplicate.title,
-                    teacher=teacher.short_name,
-                )
+                N_("Такое назначение уже есть: %(title)s — %(teacher)s."),
+                title=duplicate.title, teacher=teacher.short_name,
             )
         raise StructureError(
-            _(
-                "Такое назначение уже есть, но отключено: %(title)s — %(teacher)s. Включите его в списке.",
-                title=duplicate.title,
-                teacher=teacher.short_name,
-            )
+            N_("Такое назначение уже есть, но отключено: %(title)s — %(teacher)s. Включите его в списке."),
+            title=duplicate.title, teacher=teacher.short_name,
         )
     assignment = TeachingAssignment(
         school_id=school.id,
@@ -747,9 +738,9 @@ def set_assignment_active(assignment: TeachingAssignment, active: bool) -> None:
 def _order_number(value: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise StructureError(_("Укажите номер приказа директора."))
+        raise StructureError(N_("Укажите номер приказа директора."))
     if len(value) > 40:
-        raise StructureError(_("Номер приказа — не длиннее 40 символов."))
+        raise StructureError(N_("Номер приказа — не длиннее 40 символов."))
     return value
 
 
@@ -765,12 +756,8 @@ def _open_membership(student: Student) -> ClassMembership | None:
 def _require_after_membership_start(day: date, membership: ClassMembership | None, what: str) -> None:
     if membership is not None and day <= membership.since:
         raise StructureError(
-            _(
-                "%(what)s должна быть позже %(since)s — даты прихода в класс %(name)s.",
-                what=what,
-                since=_d(membership.since),
-                name=membership.class_group.name,
-            )
+            N_("%(what)s должна быть позже %(since)s — даты прихода в класс %(name)s."),
+            what=what, since=_d(membership.since), name=membership.class_group.name,
         )
 
 
@@ -778,7 +765,8 @@ def _require_real_class(class_group: ClassGroup) -> None:
     """A student's one class is a class; clubs take students of any class on their own page."""
     if class_group.kind != "class":
         raise StructureError(
-            _("%(name)s — объединение доп. образования: записывайте в него на странице состава.", name=class_group.name)
+            N_("%(name)s — объединение доп. образования: записывайте в него на странице состава."),
+            name=class_group.name,
         )
 
 
@@ -808,20 +796,20 @@ def enrol_student(
     last_name, first_name, middle_name = last_name.strip(), first_name.strip(), (middle_name or "").strip()
     book_number = (book_number or "").strip()
     if not last_name or not first_name:
-        raise StructureError(_("Укажите фамилию и имя обучающегося."))
+        raise StructureError(N_("Укажите фамилию и имя обучающегося."))
     if not book_number:
-        raise StructureError(_("Укажите номер в алфавитной книге."))
+        raise StructureError(N_("Укажите номер в алфавитной книге."))
     _require_real_class(class_group)
     order_number = _order_number(order_number)
     _require_open(class_group.year)
     _require_in_year(day, class_group.year, _("Дата зачисления"))
     if birth_date is not None and birth_date >= day:
-        raise StructureError(_("Дата рождения должна быть раньше даты зачисления."))
+        raise StructureError(N_("Дата рождения должна быть раньше даты зачисления."))
     taken = db.session.scalar(
         select(exists().where(Student.school_id == class_group.school_id, Student.book_number == book_number))
     )
     if taken:
-        raise StructureError(_("Номер %(n)s в алфавитной книге уже занят.", n=book_number))
+        raise StructureError(N_("Номер %(n)s в алфавитной книге уже занят."), n=book_number)
     student = Student(
         school_id=class_group.school_id,
         last_name=last_name,
@@ -856,11 +844,11 @@ def transfer_student(
     ends the day before, the new one starts on `day`."""
     from_class = student.current_class
     if student.is_withdrawn or from_class is None:
-        raise StructureError(_("Обучающийся выбыл из школы: перевести его нельзя."))
+        raise StructureError(N_("Обучающийся выбыл из школы: перевести его нельзя."))
     if to_class.school_id != student.school_id:
-        raise StructureError(_("Класс не найден."))
+        raise StructureError(N_("Класс не найден."))
     if to_class.id == from_class.id:
-        raise StructureError(_("Обучающийся уже в классе %(name)s.", name=to_class.name))
+        raise StructureError(N_("Обучающийся уже в классе %(name)s."), name=to_class.name)
     _require_real_class(to_class)
     order_number = _order_number(order_number)
     _require_open(to_class.year)
@@ -894,11 +882,11 @@ def withdraw_student(student: Student, day: date, order_number: str, reason: str
     day before; the record and its history stay."""
     from_class = student.current_class
     if student.is_withdrawn or from_class is None:
-        raise StructureError(_("Обучающийся уже выбыл из школы."))
+        raise StructureError(N_("Обучающийся уже выбыл из школы."))
     order_number = _order_number(order_number)
     reason = (reason or "").strip()
     if not reason:
-        raise StructureError(_("Укажите причину выбытия."))
+        raise StructureError(N_("Укажите причину выбытия."))
     _require_in_year(day, from_class.year, _("Дата выбытия"))
     membership = _open_membership(student)
     _require_after_membership_start(day, membership, _("Дата выбытия"))

@@ -26,7 +26,6 @@ from blueprints.admin import people_operations as ops
 from blueprints.admin.importing import (
     COLUMNS,
     KIND_LABELS,
-    ImportFileError,
     preview_table,
 )
 from blueprints.admin.people_forms import (
@@ -40,8 +39,8 @@ from blueprints.admin.people_forms import (
     ResetPasswordForm,
     RolesForm,
 )
-from blueprints.admin.people_operations import PeopleError
 from blueprints.auth.access import roles_required
+from domain.messages import Refusal
 from extensions import db
 from models import (
     AdminAlert,
@@ -55,25 +54,9 @@ from models import (
 from utils import spreadsheets
 from utils.paging import contains, page_number, paginate
 from utils.pdf import render_pdf
-from utils.spreadsheets import TableRefused
 
 admin_only = roles_required(*policy.ADMIN_ROLES)
 PAGE_SIZE = 50  # the people list, a page at a time (issue 9)
-
-
-# Same-school checks for policy.load: an administrator reaches only their own school's people.
-
-
-def _same_school(actor: User, obj) -> bool:
-    return obj.school_id == actor.school_id
-
-
-def _same_school_link(actor: User, link: ParentLink) -> bool:
-    return link.student.school_id == actor.school_id
-
-
-def _own_import(actor: User, entry: AuditEntry) -> bool:
-    return entry.entity == "import" and entry.school_id == actor.school_id
 
 
 def _actor() -> User:
@@ -157,26 +140,22 @@ def _render_user(user: User, status: int = 200, **forms):
 @bp.get("/people/users/<int:user_id>")
 @admin_only
 def people_user(user_id: int):
-    return _render_user(policy.load(User, user_id, _same_school, current_user))
+    return _render_user(policy.load(User, user_id, policy.in_own_school, current_user))
 
 
 @bp.post("/people/users/<int:user_id>/roles")
 @admin_only
 def people_roles(user_id: int):
-    user = policy.load(User, user_id, _same_school, current_user)
+    user = policy.load(User, user_id, policy.in_own_school, current_user)
     form = RolesForm()
     if not form.validate_on_submit():
         return _render_user(user, 400, roles_form=form)
     try:
         ops.set_roles(user, form.roles.data, _actor())
-    except ops.NotYourRights as e:
+    except Refusal as e:  # NotYourRights, PeopleError
         db.session.rollback()
         flash(_(e.message, **e.params), "error")
         return _render_user(user, e.status, roles_form=form)
-    except PeopleError as e:
-        db.session.rollback()
-        flash(str(e), "error")
-        return _render_user(user, 400, roles_form=form)
     db.session.commit()
     if user.id == current_user.id:
         login_user(user)  # keep this session: its id carries the new session version
@@ -187,16 +166,16 @@ def people_roles(user_id: int):
 @bp.post("/people/users/<int:user_id>/block")
 @admin_only
 def people_block(user_id: int):
-    user = policy.load(User, user_id, _same_school, current_user)
+    user = policy.load(User, user_id, policy.in_own_school, current_user)
     form = BlockForm()
     if not form.validate_on_submit():
         return _render_user(user, 400, block_form=form)
     try:
         ops.block_user(user, form.reason.data, _actor())
-    except PeopleError as e:
+    except Refusal as e:
         db.session.rollback()
-        flash(str(e), "error")
-        return _render_user(user, 400)
+        flash(_(e.message, **e.params), "error")
+        return _render_user(user, e.status)
     db.session.commit()
     flash(_("Учётная запись заблокирована; все её сеансы завершены."), "success")
     return redirect(url_for("admin.people_user", user_id=user.id))
@@ -205,14 +184,14 @@ def people_block(user_id: int):
 @bp.post("/people/users/<int:user_id>/unblock")
 @admin_only
 def people_unblock(user_id: int):
-    user = policy.load(User, user_id, _same_school, current_user)
+    user = policy.load(User, user_id, policy.in_own_school, current_user)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
         ops.unblock_user(user)
-    except PeopleError as e:
-        flash(str(e), "error")
-        return _render_user(user, 400)
+    except Refusal as e:
+        flash(_(e.message, **e.params), "error")
+        return _render_user(user, e.status)
     db.session.commit()
     flash(_("Учётная запись разблокирована."), "success")
     return redirect(url_for("admin.people_user", user_id=user.id))
@@ -222,13 +201,13 @@ def people_unblock(user_id: int):
 @admin_only
 def people_reset_password(user_id: int):
     """A new password, answered at once as a slip: it is shown only on that paper (ADM-7)."""
-    user = policy.load(User, user_id, _same_school, current_user)
+    user = policy.load(User, user_id, policy.in_own_school, current_user)
     form = ResetPasswordForm()
     if not form.validate_on_submit():
         return _render_user(user, 400)
     try:
         password = ops.reset_password(user, _actor(), form.reason.data or "")
-    except ops.NotYourRights as e:
+    except Refusal as e:  # NotYourRights
         db.session.rollback()
         flash(_(e.message, **e.params), "error")
         return _render_user(user, e.status)
@@ -251,14 +230,14 @@ def people_alerts():
 @bp.post("/people/alerts/<int:alert_id>/resolve")
 @admin_only
 def people_resolve_alert(alert_id: int):
-    alert = policy.load(AdminAlert, alert_id, _same_school, current_user)
+    alert = policy.load(AdminAlert, alert_id, policy.in_own_school, current_user)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
         ops.resolve_alert(alert)
-    except PeopleError as e:
-        flash(str(e), "error")
-        return people_alerts(), 400
+    except Refusal as e:
+        flash(_(e.message, **e.params), "error")
+        return people_alerts(), e.status
     db.session.commit()
     flash(_("Уведомление отмечено как решённое."), "success")
     if alert.user_id and request.form.get("back") == "user":
@@ -287,13 +266,13 @@ def _render_student(student: Student, status: int = 200, link_form: ParentLinkFo
 @bp.get("/people/students/<int:student_id>")
 @admin_only
 def people_student(student_id: int):
-    return _render_student(policy.load(Student, student_id, _same_school, current_user))
+    return _render_student(policy.load(Student, student_id, policy.in_own_school, current_user))
 
 
 @bp.post("/people/students/<int:student_id>/parents")
 @admin_only
 def people_link_parent(student_id: int):
-    student = policy.load(Student, student_id, _same_school, current_user)
+    student = policy.load(Student, student_id, policy.in_own_school, current_user)
     form = ParentLinkForm()
     if not form.validate_on_submit():
         return _render_student(student, 400, form)
@@ -304,11 +283,13 @@ def people_link_parent(student_id: int):
     try:
         ops.link_parent(student, parent, form.relation.data or "")
         db.session.commit()
-    except (PeopleError, IntegrityError) as e:
+    except Refusal as e:
         db.session.rollback()
-        form.parent_login.errors.append(
-            str(e) if isinstance(e, PeopleError) else _("Этот родитель уже связан с обучающимся.")
-        )
+        form.parent_login.errors.append(_(e.message, **e.params))
+        return _render_student(student, e.status, form)
+    except IntegrityError:
+        db.session.rollback()
+        form.parent_login.errors.append(_("Этот родитель уже связан с обучающимся."))
         return _render_student(student, 400, form)
     flash(_("Родитель связан с обучающимся."), "success")
     return redirect(url_for("admin.people_student", student_id=student.id))
@@ -317,7 +298,7 @@ def people_link_parent(student_id: int):
 @bp.post("/people/parent-links/<int:link_id>/delete")
 @admin_only
 def people_unlink_parent(link_id: int):
-    link = policy.load(ParentLink, link_id, _same_school_link, current_user)
+    link = policy.load(ParentLink, link_id, policy.owns_parent_link, current_user)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     student_id = link.student_id
@@ -354,10 +335,7 @@ def people_import():
             form.order_number.data or "",
             form.enrol_date.data,
         )
-    except ImportFileError as e:
-        form.file.errors.append(str(e))
-        return _render_import(form, 400)
-    except TableRefused as refused:
+    except Refusal as refused:  # ImportFileError, TableRefused
         form.file.errors.append(_(refused.message, **refused.params))
         return _render_import(form, refused.status)
     return redirect(url_for("admin.people_import_preview", token=token))
@@ -440,7 +418,7 @@ def people_import_cancel(token: str):
 @bp.get("/people/imports/<int:entry_id>")
 @admin_only
 def people_import_result(entry_id: int):
-    entry = policy.load(AuditEntry, entry_id, _own_import, current_user)
+    entry = policy.load(AuditEntry, entry_id, policy.owns_import, current_user)
     users = ops.imported_users(entry)
     return render_template(
         "admin/people/import_result.html",
@@ -454,7 +432,7 @@ def people_import_result(entry_id: int):
 @bp.post("/people/imports/<int:entry_id>/slips")
 @admin_only
 def people_import_slips(entry_id: int):
-    entry = policy.load(AuditEntry, entry_id, _own_import, current_user)
+    entry = policy.load(AuditEntry, entry_id, policy.owns_import, current_user)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     users = [u for u in ops.imported_users(entry) if not u.is_blocked and policy.can_reset_password(current_user, u)]
@@ -504,14 +482,14 @@ def _render_class_slips(class_group: ClassGroup, form: ClassSlipsForm, status: i
 @bp.get("/people/classes/<int:class_id>/slips")
 @admin_only
 def people_class_slips(class_id: int):
-    class_group = policy.load(ClassGroup, class_id, _same_school, current_user)
+    class_group = policy.load(ClassGroup, class_id, policy.in_own_school, current_user)
     return _render_class_slips(class_group, ClassSlipsForm(formdata=None, students=True))
 
 
 @bp.post("/people/classes/<int:class_id>/slips")
 @admin_only
 def people_class_slips_print(class_id: int):
-    class_group = policy.load(ClassGroup, class_id, _same_school, current_user)
+    class_group = policy.load(ClassGroup, class_id, policy.in_own_school, current_user)
     form = ClassSlipsForm()
     if not form.validate_on_submit():
         return _render_class_slips(class_group, form, 400)

@@ -55,8 +55,8 @@ TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 PENDING_MAX_AGE_SECONDS = 24 * 3600
 
 
-class PeopleError(ValueError):
-    """A request that cannot be carried out; the message is Russian and shown to the user."""
+class PeopleError(Refusal):
+    """A request that cannot be carried out: a N_-marked message for the user; answered with 400."""
 
 
 class NotYourRights(Refusal):
@@ -97,11 +97,11 @@ def current_year(school_id: int) -> AcademicYear | None:
 def set_roles(user: User, roles: Iterable[str], actor: User) -> None:
     new = set(roles)
     if not new:
-        raise PeopleError(_("У пользователя должна быть хотя бы одна роль."))
+        raise PeopleError(N_("У пользователя должна быть хотя бы одна роль."))
     if not new <= set(ROLES):
-        raise PeopleError(_("Неизвестная роль."))
+        raise PeopleError(N_("Неизвестная роль."))
     if user.id == actor.id and not new & policy.ADMIN_ROLES:
-        raise PeopleError(_("Нельзя снять с себя права администратора: попросите другого администратора."))
+        raise PeopleError(N_("Нельзя снять с себя права администратора: попросите другого администратора."))
     before = sorted(user.roles)
     if set(before) == new:
         return
@@ -117,9 +117,9 @@ def set_roles(user: User, roles: Iterable[str], actor: User) -> None:
 
 def block_user(user: User, reason: str, actor: User) -> None:
     if user.id == actor.id:
-        raise PeopleError(_("Нельзя заблокировать собственную учётную запись."))
+        raise PeopleError(N_("Нельзя заблокировать собственную учётную запись."))
     if user.is_blocked:
-        raise PeopleError(_("Учётная запись уже заблокирована."))
+        raise PeopleError(N_("Учётная запись уже заблокирована."))
     user.is_blocked = True
     user.blocked_reason = reason.strip()[:300] or _("Заблокирована администратором")
     end_sessions(user, "block")
@@ -128,7 +128,7 @@ def block_user(user: User, reason: str, actor: User) -> None:
 
 def unblock_user(user: User) -> None:
     if not user.is_blocked:
-        raise PeopleError(_("Учётная запись не заблокирована."))
+        raise PeopleError(N_("Учётная запись не заблокирована."))
     user.is_blocked = False
     user.blocked_reason = ""
     audit.record("user", user.id, "unblock")
@@ -200,7 +200,7 @@ def issue_passwords(users: list[User], reason: str, actor: User) -> list[tuple[U
 
 def resolve_alert(alert: AdminAlert) -> None:
     if alert.is_resolved:
-        raise PeopleError(_("Уведомление уже отмечено как решённое."))
+        raise PeopleError(N_("Уведомление уже отмечено как решённое."))
     alert.is_resolved = True
     audit.record("admin_alert", alert.id, "resolve")
 
@@ -216,12 +216,12 @@ def find_parent(school_id: int, login: str) -> User | None:
 
 def link_parent(student: Student, parent: User, relation: str) -> ParentLink:
     if parent.school_id != student.school_id or not parent.has_role("parent"):
-        raise PeopleError(_("Пользователь не является родителем в этой школе."))
+        raise PeopleError(N_("Пользователь не является родителем в этой школе."))
     exists = db.session.scalar(
         select(ParentLink).where(ParentLink.parent_id == parent.id, ParentLink.student_id == student.id)
     )
     if exists is not None:
-        raise PeopleError(_("Этот родитель уже связан с обучающимся."))
+        raise PeopleError(N_("Этот родитель уже связан с обучающимся."))
     link = ParentLink(parent_id=parent.id, student_id=student.id, relation=relation.strip()[:40])
     db.session.add(link)
     db.session.flush()
@@ -379,7 +379,7 @@ def _new_user(school: School, role: str, row: dict[str, Any]) -> User:
 def apply_import(school: School, plan: ImportPlan, filename: str) -> AuditEntry:
     """Create every row of a checked plan. The caller commits once, so it is all or nothing."""
     if not plan.ok:
-        raise PeopleError(_("В файле есть ошибки: ничего не импортировано."))
+        raise PeopleError(N_("В файле есть ошибки: ничего не импортировано."))
     created: list[User] = []
     counts = {"users": 0, "students": 0, "classes": 0, "links": 0}
     if plan.kind == "classes":

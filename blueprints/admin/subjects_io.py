@@ -15,12 +15,11 @@ import policy
 from blueprints.admin import bp
 from blueprints.admin import people_operations as people_ops
 from blueprints.admin import subject_lists as lists
-from blueprints.admin.importing import ImportFileError
 from blueprints.admin.people_forms import ConfirmForm
 from blueprints.auth.access import roles_required
+from domain.messages import Refusal
 from extensions import db
 from utils import spreadsheets
-from utils.spreadsheets import TableRefused
 
 admin_only = roles_required(*policy.ADMIN_ROLES)
 FORMATS = {
@@ -69,10 +68,7 @@ def subjects_import():
     try:
         data = spreadsheets.read_upload(upload, people_ops.import_limits())
         token = lists.read_upload(upload.filename or "", data, current_user.school, people_ops.import_limits())
-    except ImportFileError as error:
-        form.file.errors.append(str(error))
-        return _import_page(form, 400)
-    except TableRefused as refused:
+    except Refusal as refused:  # ImportFileError, TableRefused
         form.file.errors.append(_(refused.message, **refused.params))
         return _import_page(form, refused.status)
     return redirect(url_for("admin.subjects_import_preview", token=token))

@@ -15,14 +15,15 @@ from flask_login import current_user
 from blueprints.admin import bp
 from blueprints.admin import timetable_importing as importing
 from blueprints.admin import timetable_operations as ops
-from blueprints.admin.importing import ImportFileError, read_table
+from blueprints.admin.importing import read_table
 from blueprints.admin.timetable import editors_only
 from blueprints.admin.timetable_forms import ConfirmForm, TimetableImportForm
 from blueprints.admin.timetable_operations import TimetableError
 from domain import timetable as rules
+from domain.messages import Refusal
 from extensions import db
 from utils import spreadsheets
-from utils.spreadsheets import TableLimits, TableRefused
+from utils.spreadsheets import TableLimits
 
 
 def _limits() -> TableLimits:
@@ -57,10 +58,7 @@ def timetable_import():
     try:
         data = spreadsheets.read_upload(upload, _limits())
         table = read_table(upload.filename or "", data, _limits())
-    except ImportFileError as error:
-        form.file.errors.append(str(error))
-        return _render_form(form, 400)
-    except TableRefused as refused:
+    except Refusal as refused:  # ImportFileError, TableRefused
         form.file.errors.append(_(refused.message, **refused.params))
         return _render_form(form, refused.status)
     records, ignored, errors = importing.records_from_table(table)

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 import policy
-from blueprints.admin import bp, checks, club_operations, operations
+from blueprints.admin import bp, club_operations, operations
 from blueprints.admin.forms import (
     KIND_LABELS,
     SCHEME_LABELS,
@@ -39,8 +39,8 @@ from blueprints.admin.forms import (
     YearForm,
     options,
 )
-from blueprints.admin.operations import StructureError
 from blueprints.auth.access import roles_required
+from domain.messages import Refusal
 from extensions import db
 from models import (
     AcademicYear,
@@ -125,10 +125,10 @@ def _apply(
     try:
         result = action()
         db.session.commit()
-    except StructureError as error:
+    except Refusal as error:  # StructureError and the other rules' refusals
         db.session.rollback()
-        flash(str(error), "error")
-        return page(400)
+        flash(_(error.message, **error.params), "error")
+        return page(error.status)
     except IntegrityError:  # a concurrent change won the race for a unique value
         db.session.rollback()
         flash(_("Такая запись уже есть. Обновите страницу и проверьте данные."), "error")
@@ -233,7 +233,7 @@ def year_open():
 
 
 def _load_year(year_id: int) -> AcademicYear:
-    return policy.load(AcademicYear, year_id, checks.owns_year, current_user)
+    return policy.load(AcademicYear, year_id, policy.owns_year, current_user)
 
 
 def _year_page(year: AcademicYear, status: int = 200, **forms: FlaskForm):
@@ -326,7 +326,7 @@ def quarters_fill(year_id: int):
 @bp.route("/periods/<int:period_id>/edit", methods=["GET", "POST"])
 @admin_only
 def period_edit(period_id: int):
-    period = policy.load(StudyPeriod, period_id, checks.owns_period, current_user)
+    period = policy.load(StudyPeriod, period_id, policy.owns_period, current_user)
     form = PeriodEditForm(obj=period)
 
     def page(status: int):
@@ -369,7 +369,7 @@ def holiday_add(year_id: int):
 @bp.post("/holidays/<int:holiday_id>/delete")
 @admin_only
 def holiday_delete(holiday_id: int):
-    holiday = policy.load(Holiday, holiday_id, checks.owns_holiday, current_user)
+    holiday = policy.load(Holiday, holiday_id, policy.owns_holiday, current_user)
     year = holiday.year
     return _apply(
         None,
@@ -431,7 +431,7 @@ def _fill_class_choices(form: ClassForm, school_id: int) -> None:
 def _class_teacher(form: ClassForm) -> User | None:
     if not form.class_teacher_id.data:
         return None
-    return policy.load(User, form.class_teacher_id.data, checks.in_own_school, current_user)
+    return policy.load(User, form.class_teacher_id.data, policy.in_own_school, current_user)
 
 
 @bp.route("/classes/new", methods=["GET", "POST"])
@@ -453,7 +453,7 @@ def class_new():
         return page(200)
 
     def create():
-        year = policy.load(AcademicYear, form.year_id.data, checks.owns_year, current_user)
+        year = policy.load(AcademicYear, form.year_id.data, policy.owns_year, current_user)
         return operations.create_class(
             _school(),
             year,
@@ -477,7 +477,7 @@ def class_new():
 
 
 def _load_class(class_id: int) -> ClassGroup:
-    return policy.load(ClassGroup, class_id, checks.owns_class, current_user)
+    return policy.load(ClassGroup, class_id, policy.owns_class, current_user)
 
 
 @bp.route("/classes/<int:class_id>/edit", methods=["GET", "POST"])
@@ -631,7 +631,7 @@ def subgroup_add(class_id: int):
 @bp.route("/subgroups/<int:subgroup_id>", methods=["GET", "POST"])
 @admin_only
 def subgroup_edit(subgroup_id: int):
-    subgroup = policy.load(Subgroup, subgroup_id, checks.owns_subgroup, current_user)
+    subgroup = policy.load(Subgroup, subgroup_id, policy.owns_subgroup, current_user)
     class_group = subgroup.class_group
     students = operations.class_students(class_group)
     form = SubgroupMembersForm(data={"name": subgroup.name, "members": [m.student_id for m in subgroup.members]})
@@ -662,7 +662,7 @@ def curriculum_set(class_id: int):
     form.subject_id.choices = options((s.id, s.name) for s in _active_subjects(class_group.school_id))
 
     def set_hours():
-        subject = policy.load(Subject, form.subject_id.data, checks.in_own_school, current_user)
+        subject = policy.load(Subject, form.subject_id.data, policy.in_own_school, current_user)
         return operations.set_curriculum_hours(class_group, subject, form.hours.data)
 
     return _apply(
@@ -677,7 +677,7 @@ def curriculum_set(class_id: int):
 @bp.post("/curriculum/<int:item_id>/delete")
 @admin_only
 def curriculum_delete(item_id: int):
-    item = policy.load(CurriculumItem, item_id, checks.owns_curriculum_item, current_user)
+    item = policy.load(CurriculumItem, item_id, policy.owns_curriculum_item, current_user)
     class_group = item.class_group
     return _apply(
         None,
@@ -723,7 +723,7 @@ def student_transfer(class_id: int):
     _fill_movement_choices(class_group, operations.class_students(class_group), transfer=form)
 
     def transfer():
-        student = policy.load(Student, form.student_id.data, checks.in_own_school, current_user)
+        student = policy.load(Student, form.student_id.data, policy.in_own_school, current_user)
         to_class = _load_class(form.to_class_id.data)
         return operations.transfer_student(student, to_class, form.date.data, form.order_number.data, _user())
 
@@ -744,7 +744,7 @@ def student_withdraw(class_id: int):
     _fill_movement_choices(class_group, operations.class_students(class_group), withdraw=form)
 
     def withdraw():
-        student = policy.load(Student, form.student_id.data, checks.in_own_school, current_user)
+        student = policy.load(Student, form.student_id.data, policy.in_own_school, current_user)
         return operations.withdraw_student(student, form.date.data, form.order_number.data, form.reason.data, _user())
 
     return _apply(
@@ -788,7 +788,7 @@ def subject_create():
 
 
 def _load_subject(subject_id: int) -> Subject:
-    return policy.load(Subject, subject_id, checks.in_own_school, current_user)
+    return policy.load(Subject, subject_id, policy.in_own_school, current_user)
 
 
 @bp.route("/subjects/<int:subject_id>/edit", methods=["GET", "POST"])
@@ -877,7 +877,7 @@ def work_kind_create():
 @bp.route("/work-kinds/<int:kind_id>/edit", methods=["GET", "POST"])
 @admin_only
 def work_kind_edit(kind_id: int):
-    kind = policy.load(WorkKind, kind_id, checks.in_own_school, current_user)
+    kind = policy.load(WorkKind, kind_id, policy.in_own_school, current_user)
     form = WorkKindEditForm(obj=kind)
 
     def page(status: int):
@@ -1007,13 +1007,13 @@ def assignment_create():
     _fill_assignment_choices(form, current_user.school_id)
 
     def create():
-        teacher = policy.load(User, form.teacher_id.data, checks.in_own_school, current_user)
+        teacher = policy.load(User, form.teacher_id.data, policy.in_own_school, current_user)
         class_group = _load_class(form.class_id.data)
         subgroup = None
         if form.subgroup_id.data:
-            subgroup = policy.load(Subgroup, form.subgroup_id.data, checks.owns_subgroup, current_user)
+            subgroup = policy.load(Subgroup, form.subgroup_id.data, policy.owns_subgroup, current_user)
         subject = _load_subject(form.subject_id.data)
-        scale = policy.load(MarkingScale, form.scale_id.data, checks.in_own_school, current_user)
+        scale = policy.load(MarkingScale, form.scale_id.data, policy.in_own_school, current_user)
         return operations.create_assignment(_school(), teacher, class_group, subgroup, subject, scale)
 
     return _apply(
@@ -1026,7 +1026,7 @@ def assignment_create():
 
 
 def _load_assignment(assignment_id: int) -> TeachingAssignment:
-    return policy.load(TeachingAssignment, assignment_id, checks.in_own_school, current_user)
+    return policy.load(TeachingAssignment, assignment_id, policy.in_own_school, current_user)
 
 
 @bp.post("/assignments/<int:assignment_id>/deactivate")
