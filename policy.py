@@ -394,7 +394,7 @@ def owns_import(user: User, entry) -> bool:
     return entry.entity == "import" and administers_school(user, entry.school_id)
 
 
-# --- Accounts and roles (blueprints/admin/people*.py, ADM-7) ----------------------------------
+# --- Accounts and roles (blueprints/admin/people/, ADM-7) ----------------------------------
 
 
 def role_change_refusal(actor: User, user: User, new_roles) -> str | None:
@@ -420,7 +420,7 @@ def can_view_job_run(user: User, run) -> bool:
     return can_administer(user) and (run.school_id is None or _same_school(user, run.school_id))
 
 
-# --- Keeping people's records accurate (PD-7, blueprints/admin/people_editing.py) ---------------
+# --- Keeping people's records accurate (PD-7, blueprints/admin/people/editing.py) ---------------
 
 
 def can_edit_student_record(user: User, student: Student) -> bool:
@@ -497,7 +497,7 @@ def can_correct_closed_assignment(user: User, assignment: TeachingAssignment) ->
     return _same_school(user, assignment.school_id) and closing.may_correct_closed(user.roles)
 
 
-# --- The weekly timetable (blueprints/admin/timetable.py, issue 10) ----------------------------
+# --- The weekly timetable (blueprints/admin/timetable/, issue 10) ----------------------------
 
 
 def can_edit_timetable(user: User) -> bool:

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from blueprints.admin.importing import ImportFileError
-from blueprints.admin.operations import StructureError, _require_ordered
-from blueprints.admin.people_operations import PeopleError
+from blueprints.admin.imports.reading import ImportFileError
+from blueprints.admin.people.operations import PeopleError
+from blueprints.admin.structure.operations import StructureError, _require_ordered
 from domain.messages import Refusal
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 import policy
 from blueprints.admin import bp
-from blueprints.admin.new_year_operations import REPEAT, NewYearRefused, open_new_year, plan_new_year
+from blueprints.admin.structure.new_year_operations import REPEAT, NewYearRefused, open_new_year, plan_new_year
 from blueprints.auth.access import roles_required
 from domain.messages import N_, Refusal
 from extensions import db

@@ -15,8 +15,8 @@ from wtforms.validators import InputRequired
 
 import policy
 from blueprints.admin import bp
-from blueprints.admin import club_operations as clubs
-from blueprints.admin.forms import MultiCheckboxField, options
+from blueprints.admin.structure import club_operations as clubs
+from blueprints.admin.structure.forms import MultiCheckboxField, options
 from blueprints.auth.access import roles_required
 from domain.messages import Refusal
 from extensions import db

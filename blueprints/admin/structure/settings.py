@@ -13,7 +13,7 @@ from flask_login import current_user
 
 import policy
 from blueprints.admin import bp
-from blueprints.admin import settings_operations as ops
+from blueprints.admin.structure import settings_operations as ops
 from blueprints.auth.access import roles_required
 from domain import settings_rules as rules
 from domain.messages import Refusal

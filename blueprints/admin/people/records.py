@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
-from blueprints.admin.importing import OLDEST_BIRTH_DATE
+from blueprints.admin.imports.reading import OLDEST_BIRTH_DATE
 from domain.messages import N_, Refusal
 from extensions import db
 from models import AuditEntry, Student, User

@@ -18,9 +18,9 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 import policy
 from blueprints.admin import bp
-from blueprints.admin import record_operations as records
-from blueprints.admin.forms import options
-from blueprints.admin.importing import EMAIL_RE, NAME_EXTRA_CHARS, phone_digits
+from blueprints.admin.imports.reading import EMAIL_RE, NAME_EXTRA_CHARS, phone_digits
+from blueprints.admin.people import records
+from blueprints.admin.structure.forms import options
 from blueprints.auth.access import roles_required
 from domain.messages import Refusal
 from extensions import db

@@ -1,6 +1,6 @@
 """The weekly timetable of the school (ADM-9, issue 10): the rooms list, the editor of a class's
 week from a date (one cell at a time, with htmx), and the printed timetable of a class and of a
-teacher. Views parse, load through policy, call timetable_operations, commit once."""
+teacher. Views parse, load through policy, call timetable/operations.py, commit once."""
 from __future__ import annotations
 
 from datetime import date
@@ -13,10 +13,11 @@ from sqlalchemy.orm import lazyload
 
 import policy
 from blueprints.admin import bp
-from blueprints.admin import timetable_operations as ops
-from blueprints.admin.forms import options
-from blueprints.admin.timetable_forms import NONE, CellForm, RoomForm
-from blueprints.admin.timetable_operations import CellChoice, TimetableError
+from blueprints.admin.common import apply
+from blueprints.admin.structure.forms import options
+from blueprints.admin.timetable import operations as ops
+from blueprints.admin.timetable.forms import NONE, CellForm, RoomForm
+from blueprints.admin.timetable.operations import CellChoice, TimetableError
 from blueprints.auth.access import roles_required
 from domain import timetable as rules
 from extensions import db
@@ -112,18 +113,6 @@ def _rooms_page(status: int = 200, form: RoomForm | None = None):
     return render_template("admin/timetable_rooms.html", rooms=rooms, form=form or RoomForm(formdata=None)), status
 
 
-def _apply(action, page, success: str, to: str):
-    try:
-        action()
-        db.session.commit()
-    except TimetableError as error:
-        db.session.rollback()
-        flash(_(error.message, **error.params), "error")
-        return page(error.status)
-    flash(success, "success")
-    return redirect(to)
-
-
 @bp.get("/rooms")
 @editors_only
 def rooms():
@@ -134,10 +123,8 @@ def rooms():
 @editors_only
 def room_create():
     form = RoomForm()
-    if not form.validate_on_submit():
-        flash(_("Проверьте поля формы."), "error")
-        return _rooms_page(400, form)
-    return _apply(
+    return apply(
+        form,
         lambda: ops.add_room(current_user.school, form.name.data, form.note.data or ""),
         lambda status: _rooms_page(status, form),
         _("Кабинет добавлен."),
@@ -166,10 +153,8 @@ def room_edit(room_id: int):
 
     if request.method == "GET":
         return page(200)
-    if not form.validate_on_submit():
-        flash(_("Проверьте поля формы."), "error")
-        return page(400)
-    return _apply(
+    return apply(
+        form,
         lambda: ops.update_room(room, form.name.data, form.note.data or "", _today()),
         page,
         _("Кабинет сохранён."),

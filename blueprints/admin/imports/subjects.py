@@ -13,9 +13,9 @@ from sqlalchemy.exc import IntegrityError
 
 import policy
 from blueprints.admin import bp
-from blueprints.admin import people_operations as people_ops
-from blueprints.admin import subject_lists as lists
-from blueprints.admin.people_forms import ConfirmForm
+from blueprints.admin.imports import subjects_operations as lists
+from blueprints.admin.people import operations as people_ops
+from blueprints.admin.people.forms import ConfirmForm
 from blueprints.auth.access import roles_required
 from domain.messages import Refusal
 from extensions import db

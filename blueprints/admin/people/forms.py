@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from blueprints.admin.importing import KIND_LABELS
+from blueprints.admin.imports.reading import KIND_LABELS
 from blueprints.main.labels import ROLE_LABELS
 from models import ROLES
 

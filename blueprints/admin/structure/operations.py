@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select
 
 import policy
-from blueprints.admin import club_operations
+from blueprints.admin.structure import club_operations
 from domain.messages import N_, Refusal
 from domain.settings_rules import MAX_WEIGHT
 from extensions import db
@@ -126,7 +126,7 @@ def make_current(year: AcademicYear) -> None:
         other.is_current = False
     year.is_current = True
     db.session.flush()
-    from blueprints.admin.new_year_operations import follow_current_year  # it builds on this module
+    from blueprints.admin.structure.new_year_operations import follow_current_year  # it builds on this module
 
     follow_current_year(year)
     audit.record("academic_year", year.id, "make_current", school_id=year.school_id)

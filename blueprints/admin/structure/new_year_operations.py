@@ -20,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 import policy
-from blueprints.admin import operations
-from blueprints.admin.operations import StructureError
+from blueprints.admin.structure import operations
+from blueprints.admin.structure.operations import StructureError
 from domain.messages import N_, Refusal
 from extensions import db
 from models import (

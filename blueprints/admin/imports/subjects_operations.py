@@ -8,21 +8,18 @@ check runs at the preview and again at the commit."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import secrets
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from blueprints.admin.importing import Column, RowError, read_table, table_records
-from blueprints.admin.people_operations import PENDING_MAX_AGE_SECONDS, TOKEN_RE, ExportTable
+from blueprints.admin.imports import pending
+from blueprints.admin.imports.reading import Column, RowError, read_table, table_records
+from blueprints.admin.people.operations import ExportTable
 from extensions import db
 from models import School, Subject
 from utils import audit
@@ -180,52 +177,19 @@ def export_table(school: School) -> ExportTable:
 # The upload between the preview and the commit, kept on the server under a random token -----
 
 
-def _folder() -> str:
-    folder = os.path.join(current_app.config["UPLOAD_FOLDER"], "subject-imports")
-    os.makedirs(folder, mode=0o700, exist_ok=True)
-    return folder
-
-
-def _path(token: str) -> str | None:
-    return os.path.join(_folder(), f"{token}.json") if TOKEN_RE.match(token or "") else None
-
-
 def read_upload(filename: str, data: bytes, school: School, limits) -> str:
     """Read the file (ImportFileError when it cannot be read) and keep its rows for the preview."""
     records, ignored, errors = records_from_table(read_table(filename, data, limits))
-    folder = _folder()
-    now = time.time()
-    for name in os.listdir(folder):
-        try:
-            if now - os.path.getmtime(os.path.join(folder, name)) > PENDING_MAX_AGE_SECONDS:
-                os.remove(os.path.join(folder, name))
-        except OSError:
-            pass
-    token = secrets.token_urlsafe(24)
-    fd = os.open(os.path.join(folder, f"{token}.json"), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump({"school_id": school.id, "filename": os.path.basename(filename or "")[:200], "records": records,
-                   "ignored": ignored, "file_errors": [[e.row, e.column, e.message] for e in errors]},
-                  f, ensure_ascii=False)
-    return token
+    return pending.subject_uploads.save(
+        {
+            "school_id": school.id,
+            "filename": os.path.basename(filename or "")[:200],
+            "records": records,
+            "ignored": ignored,
+            "file_errors": [[e.row, e.column, e.message] for e in errors],
+        }
+    )
 
 
-def load_pending(token: str, school_id: int) -> dict[str, Any] | None:
-    path = _path(token)
-    if path is None or not os.path.isfile(path):
-        return None
-    try:
-        with open(path, encoding="utf-8") as f:
-            payload = json.load(f)
-    except (OSError, ValueError):
-        return None
-    if payload.get("school_id") != school_id or time.time() - os.path.getmtime(path) > PENDING_MAX_AGE_SECONDS:
-        return None
-    return payload
-
-
-def delete_pending(token: str) -> None:
-    path = _path(token)
-    if path is not None and os.path.isfile(path):
-        os.remove(path)
-
+load_pending = pending.subject_uploads.load
+delete_pending = pending.subject_uploads.delete

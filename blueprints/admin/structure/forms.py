@@ -149,7 +149,7 @@ class ClassForm(FlaskForm):
     period_scheme = SelectField(_l("Периоды аттестации"), choices=options(SCHEME_LABELS.items()))
     attendance_only = SelectField(_l("Только посещаемость"), choices=options(ATTENDANCE_LABELS.items()))
     class_teacher_id = SelectField(_l("Классный руководитель"), coerce=int)
-    # Which bells the class follows (ADM-1, blueprints/admin/bells.py).
+    # Which bells the class follows (ADM-1, blueprints/admin/timetable/bells.py).
     shift = SelectField(_l("Смена"), coerce=int, default=1,
                         choices=options([(1, _l("1 смена")), (2, _l("2 смена"))]))
 

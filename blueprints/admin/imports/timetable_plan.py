@@ -12,7 +12,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from blueprints.admin.importing import Column, RowError, normalise_class_name, normalise_person, table_records
+from blueprints.admin.imports.reading import Column, RowError, normalise_class_name, normalise_person, table_records
 from domain import timetable as rules
 
 COLUMNS = [

@@ -7,21 +7,16 @@ on D, so the lessons already held keep the timetable they were given by; a day b
 school's today is never changed (D >= today)."""
 from __future__ import annotations
 
-import json
-import os
-import re
-import secrets
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, lazyload
 
-from blueprints.admin import timetable_importing as importing
-from blueprints.admin.importing import normalise_class_name
+from blueprints.admin.imports import pending
+from blueprints.admin.imports import timetable_plan as importing
+from blueprints.admin.imports.reading import normalise_class_name
 from domain import timetable as rules
 from domain.messages import N_, Refusal
 from extensions import db
@@ -448,55 +443,7 @@ def apply_import(school: School, plan, day: date, today: date, filename: str) ->
 
 # Pending uploads: the rows between the preview and the commit, on the server under a random token.
 
-PENDING_MAX_AGE_SECONDS = 24 * 3600
-
-
-def _pending_folder() -> str:
-    folder = os.path.join(current_app.config["UPLOAD_FOLDER"], "timetable-imports")
-    os.makedirs(folder, mode=0o700, exist_ok=True)
-    return folder
-
-
-def _pending_path(token: str) -> str | None:
-    if not re.fullmatch(r"[A-Za-z0-9_-]{20,64}", token or ""):
-        return None
-    return os.path.join(_pending_folder(), f"{token}.json")
-
-
-def save_pending(payload: dict) -> str:
-    folder = _pending_folder()
-    now = time.time()
-    for name in os.listdir(folder):
-        path = os.path.join(folder, name)
-        try:
-            if now - os.path.getmtime(path) > PENDING_MAX_AGE_SECONDS:
-                os.remove(path)
-        except OSError:
-            pass
-    token = secrets.token_urlsafe(24)
-    fd = os.open(os.path.join(folder, f"{token}.json"), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(payload, f, ensure_ascii=False)
-    # the age is measured on the app's clock (which tests may freeze), not the file system's
-    os.utime(os.path.join(folder, f"{token}.json"), (now, now))
-    return token
-
-
-def load_pending(token: str, school_id: int) -> dict | None:
-    path = _pending_path(token)
-    if path is None or not os.path.isfile(path):
-        return None
-    try:
-        with open(path, encoding="utf-8") as f:
-            payload = json.load(f)
-    except (OSError, ValueError):
-        return None
-    if payload.get("school_id") != school_id or time.time() - os.path.getmtime(path) > PENDING_MAX_AGE_SECONDS:
-        return None
-    return payload
-
-
-def delete_pending(token: str) -> None:
-    path = _pending_path(token)
-    if path is not None and os.path.isfile(path):
-        os.remove(path)
+# The upload between the preview and the commit (imports/pending.py)
+save_pending = pending.timetable_uploads.save
+load_pending = pending.timetable_uploads.load
+delete_pending = pending.timetable_uploads.delete

@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import delete, select
 
+from blueprints.admin import queries
 from domain.bells import (
     NORMAL,
     SHORT,
@@ -20,7 +21,7 @@ from domain.bells import (
 )
 from domain.messages import N_
 from extensions import db
-from models import AcademicYear, BellSchedule, School, ShortenedDay
+from models import BellSchedule, School, ShortenedDay
 from utils import audit
 
 MAX_NOTE = 200
@@ -135,12 +136,6 @@ def copy_to_shortened(school: School, key: BellSetKey, minutes, replace: bool) -
     return _replace(school, target, bells, "copy_to_shortened")
 
 
-def _current_year(school_id: int) -> AcademicYear | None:
-    return db.session.scalar(
-        select(AcademicYear).where(AcademicYear.school_id == school_id, AcademicYear.is_current.is_(True))
-    )
-
-
 def shortened_days(school_id: int) -> list[ShortenedDay]:
     return list(
         db.session.scalars(
@@ -155,7 +150,7 @@ def mark_shortened_day(school: School, day: date | None, note: str) -> Shortened
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
         raise BellRefusal(N_("Примечание — не длиннее %(n)s знаков."), n=MAX_NOTE)
-    year = _current_year(school.id)
+    year = queries.current_year(school.id)
     if year is not None and not year.start_date <= day <= year.end_date:
         raise BellRefusal(N_("Дата должна быть в пределах текущего учебного года %(name)s."), name=year.name)
     exists = db.session.scalar(

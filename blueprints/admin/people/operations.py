@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import re
-import secrets
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -25,15 +22,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 import policy
-from blueprints.admin import importing
-from blueprints.admin.importing import COLUMNS, ImportContext, ImportPlan
+from blueprints.admin import queries
+from blueprints.admin.imports import pending
+from blueprints.admin.imports import reading as importing
+from blueprints.admin.imports.reading import COLUMNS, ImportContext, ImportPlan
 from blueprints.auth.sessions import end_sessions
 from blueprints.main.labels import ROLE_LABELS
 from domain.messages import N_, Refusal
 from extensions import db
 from models import (
     ROLES,
-    AcademicYear,
     AdminAlert,
     AuditEntry,
     ClassGroup,
@@ -50,9 +48,6 @@ from models.people import UNUSABLE_PASSWORD_PREFIX
 from utils import audit, timeutil
 from utils.credentials import generate_password
 from utils.spreadsheets import TableLimits
-
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-PENDING_MAX_AGE_SECONDS = 24 * 3600
 
 
 class PeopleError(Refusal):
@@ -85,10 +80,7 @@ def school_today(school: School) -> date:
     return timeutil.school_today(tz)
 
 
-def current_year(school_id: int) -> AcademicYear | None:
-    return db.session.scalar(
-        select(AcademicYear).where(AcademicYear.school_id == school_id, AcademicYear.is_current.is_(True))
-    )
+current_year = queries.current_year
 
 
 # Accounts (ADM-7) ---------------------------------------------------------------------------
@@ -266,55 +258,10 @@ def import_context(school: School) -> ImportContext:
     return context
 
 
-def _pending_folder() -> str:
-    folder = os.path.join(current_app.config["UPLOAD_FOLDER"], "imports")
-    os.makedirs(folder, mode=0o700, exist_ok=True)
-    return folder
-
-
-def _pending_path(token: str) -> str | None:
-    if not TOKEN_RE.match(token or ""):
-        return None
-    return os.path.join(_pending_folder(), f"{token}.json")
-
-
-def save_pending(payload: dict[str, Any]) -> str:
-    """Keep the raw rows of an upload between the preview and the commit, on the server
-    (not in the cookie session) under a random token; stale uploads are swept away."""
-    folder = _pending_folder()
-    now = time.time()
-    for name in os.listdir(folder):
-        path = os.path.join(folder, name)
-        try:
-            if now - os.path.getmtime(path) > PENDING_MAX_AGE_SECONDS:
-                os.remove(path)
-        except OSError:
-            pass
-    token = secrets.token_urlsafe(24)
-    fd = os.open(os.path.join(folder, f"{token}.json"), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(payload, f, ensure_ascii=False)
-    return token
-
-
-def load_pending(token: str, school_id: int) -> dict[str, Any] | None:
-    path = _pending_path(token)
-    if path is None or not os.path.isfile(path):
-        return None
-    try:
-        with open(path, encoding="utf-8") as f:
-            payload = json.load(f)
-    except (OSError, ValueError):
-        return None
-    if payload.get("school_id") != school_id or time.time() - os.path.getmtime(path) > PENDING_MAX_AGE_SECONDS:
-        return None
-    return payload
-
-
-def delete_pending(token: str) -> None:
-    path = _pending_path(token)
-    if path is not None and os.path.isfile(path):
-        os.remove(path)
+# The upload between the preview and the commit (imports/pending.py)
+save_pending = pending.people_uploads.save
+load_pending = pending.people_uploads.load
+delete_pending = pending.people_uploads.delete
 
 
 def import_limits() -> TableLimits:

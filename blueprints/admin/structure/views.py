@@ -4,20 +4,20 @@ subjects, curriculum, kinds of work, scales, teaching assignments and the moveme
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 import policy
-from blueprints.admin import bp, club_operations, operations
-from blueprints.admin.forms import (
+from blueprints.admin import bp, queries
+from blueprints.admin.common import apply
+from blueprints.admin.structure import club_operations, operations
+from blueprints.admin.structure.forms import (
     KIND_LABELS,
     SCHEME_LABELS,
     AssignmentForm,
@@ -40,7 +40,6 @@ from blueprints.admin.forms import (
     options,
 )
 from blueprints.auth.access import roles_required
-from domain.messages import Refusal
 from extensions import db
 from models import (
     AcademicYear,
@@ -59,7 +58,6 @@ from models import (
     UserRole,
     WorkKind,
 )
-from models.school import SCALE_CODES
 from utils.timeutil import school_today
 
 admin_only = roles_required(*policy.ADMIN_ROLES)
@@ -73,25 +71,6 @@ def scheme_label(code: str) -> str:
 @bp.app_template_filter("class_kind_label")
 def class_kind_label(code: str) -> str:
     return str(KIND_LABELS.get(code, code))
-
-
-@bp.app_template_global()
-def endpoint_exists(endpoint: str) -> bool:
-    """Links to pages of areas wired separately (people) appear once those areas are registered."""
-    return endpoint in current_app.view_functions
-
-
-@bp.app_template_global()
-def administers_school() -> bool:
-    """For the way back on pages the academic office shares with the administrators (timetable,
-    bells): the administration's index only for those who may open it."""
-    return current_user.is_authenticated and policy.can_administer(current_user)
-
-
-@bp.app_template_global()
-def manages_schedule() -> bool:
-    """Substitutions and cancellations: the tile only for those who may open the page."""
-    return current_user.is_authenticated and policy.can_manage_schedule(current_user)
 
 
 # Helpers ---------------------------------------------------------------------------------------
@@ -108,33 +87,6 @@ def _user() -> User:
 def _unbound(form_class: type[FlaskForm], **kwargs: Any) -> FlaskForm:
     """A form that ignores the request: the page shows several forms, only one was posted."""
     return form_class(formdata=None, **kwargs)
-
-
-def _apply(
-    form: FlaskForm | None,
-    action: Callable[[], Any],
-    page: Callable[[int], Any],
-    success: str,
-    to: str | Callable[[Any], str],
-):
-    """Validate the form, run the operation, commit, flash and redirect. Bad input re-renders
-    the page with the Russian message and 400; the session is rolled back, nothing changes."""
-    if form is not None and not form.validate_on_submit():
-        flash(_("Проверьте поля формы."), "error")
-        return page(400)
-    try:
-        result = action()
-        db.session.commit()
-    except Refusal as error:  # StructureError and the other rules' refusals
-        db.session.rollback()
-        flash(_(error.message, **error.params), "error")
-        return page(error.status)
-    except IntegrityError:  # a concurrent change won the race for a unique value
-        db.session.rollback()
-        flash(_("Такая запись уже есть. Обновите страницу и проверьте данные."), "error")
-        return page(409)
-    flash(success, "success")
-    return redirect(to(result) if callable(to) else to)
 
 
 def _teachers(school_id: int) -> list[User]:
@@ -176,31 +128,6 @@ def _active_subjects(school_id: int) -> list[Subject]:
     )
 
 
-def _current_year(school_id: int) -> AcademicYear | None:
-    return db.session.scalar(
-        select(AcademicYear)
-        .where(AcademicYear.school_id == school_id)
-        .order_by(AcademicYear.is_current.desc(), AcademicYear.start_date.desc())
-        .limit(1)
-    )
-
-
-# Index -----------------------------------------------------------------------------------------
-
-
-@bp.get("/")
-@admin_only
-def index():
-    school_id = current_user.school_id
-    current = db.session.scalar(
-        select(AcademicYear).where(AcademicYear.school_id == school_id, AcademicYear.is_current.is_(True))
-    )
-    scale_count = db.session.scalar(select(func.count(MarkingScale.id)).where(MarkingScale.school_id == school_id))
-    return render_template(
-        "admin/index.html", current_year=current, scales_missing=len(SCALE_CODES) - (scale_count or 0)
-    )
-
-
 # Academic years --------------------------------------------------------------------------------
 
 
@@ -223,7 +150,7 @@ def years():
 @admin_only
 def year_open():
     form = YearForm()
-    return _apply(
+    return apply(
         form,
         lambda: operations.open_year(_school(), form.name.data, form.start_date.data, form.end_date.data),
         lambda status: _years_page(status, form),
@@ -243,7 +170,7 @@ def _year_page(year: AcademicYear, status: int = 200, **forms: FlaskForm):
         .options(selectinload(AcademicYear.periods), selectinload(AcademicYear.holidays))
     )
     by_scheme = {scheme: [p for p in year.periods if p.scheme == scheme] for scheme in SCHEME_LABELS}
-    from blueprints.admin.new_year_operations import next_year_name
+    from blueprints.admin.structure.new_year_operations import next_year_name
 
     # What the page offers is what the operations allow: the year closes only after its end, and
     # a next year is opened from it once (afterwards the page leads to that year).
@@ -271,7 +198,7 @@ def year(year_id: int):
 @admin_only
 def year_make_current(year_id: int):
     year = _load_year(year_id)
-    return _apply(
+    return apply(
         None,
         lambda: operations.make_current(year),
         lambda status: _year_page(year, status),
@@ -285,7 +212,7 @@ def year_make_current(year_id: int):
 def year_close(year_id: int):
     year = _load_year(year_id)
     form = CloseYearForm()
-    return _apply(
+    return apply(
         form,
         lambda: operations.close_year(year),
         lambda status: _year_page(year, status, close_form=form),
@@ -299,7 +226,7 @@ def year_close(year_id: int):
 def period_add(year_id: int):
     year = _load_year(year_id)
     form = PeriodForm()
-    return _apply(
+    return apply(
         form,
         lambda: operations.add_period(
             year, form.scheme.data, form.number.data, form.name.data or "", form.start_date.data, form.end_date.data
@@ -314,7 +241,7 @@ def period_add(year_id: int):
 @admin_only
 def quarters_fill(year_id: int):
     year = _load_year(year_id)
-    return _apply(
+    return apply(
         None,
         lambda: operations.fill_standard_quarters(year),
         lambda status: _year_page(year, status),
@@ -341,7 +268,7 @@ def period_edit(period_id: int):
 
     if request.method == "GET":
         return page(200)
-    return _apply(
+    return apply(
         form,
         lambda: operations.update_period(
             period, form.number.data, form.name.data or "", form.start_date.data, form.end_date.data
@@ -357,7 +284,7 @@ def period_edit(period_id: int):
 def holiday_add(year_id: int):
     year = _load_year(year_id)
     form = HolidayForm()
-    return _apply(
+    return apply(
         form,
         lambda: operations.add_holiday(year, form.name.data, form.start_date.data, form.end_date.data),
         lambda status: _year_page(year, status, holiday_form=form),
@@ -371,7 +298,7 @@ def holiday_add(year_id: int):
 def holiday_delete(holiday_id: int):
     holiday = policy.load(Holiday, holiday_id, policy.owns_holiday, current_user)
     year = holiday.year
-    return _apply(
+    return apply(
         None,
         lambda: operations.delete_holiday(holiday),
         lambda status: _year_page(year, status),
@@ -391,7 +318,7 @@ def classes():
         select(AcademicYear).where(AcademicYear.school_id == school_id).order_by(AcademicYear.start_date.desc())
     ).all()
     selected = request.args.get("year_id", type=int)
-    year = next((y for y in all_years if y.id == selected), None) or _current_year(school_id)
+    year = next((y for y in all_years if y.id == selected), None) or queries.latest_year(school_id)
     rows, counts = [], {}
     if year is not None:
         rows = db.session.scalars(
@@ -467,7 +394,7 @@ def class_new():
             shift=form.shift.data,
         )
 
-    return _apply(
+    return apply(
         form,
         create,
         page,
@@ -510,7 +437,7 @@ def class_edit(class_id: int):
 
     if request.method == "GET":
         return page(200)
-    return _apply(
+    return apply(
         form,
         lambda: operations.update_class(
             class_group,
@@ -554,7 +481,7 @@ def _class_page(class_group: ClassGroup, status: int = 200, **forms: FlaskForm):
         .options(selectinload(ClassGroup.year), selectinload(ClassGroup.class_teacher))
     )
     students = operations.class_students(class_group)
-    # An additional-education group lists its members of every class (blueprints/admin/clubs.py).
+    # An additional-education group lists its members of every class (structure/clubs.py).
     club_members = (
         club_operations.current_members(class_group, school_today(class_group.school.timezone))
         if club_operations.is_club(class_group)
@@ -619,7 +546,7 @@ def class_page(class_id: int):
 def subgroup_add(class_id: int):
     class_group = _load_class(class_id)
     form = SubgroupForm()
-    return _apply(
+    return apply(
         form,
         lambda: operations.add_subgroup(class_group, form.name.data),
         lambda status: _class_page(class_group, status, subgroup_form=form),
@@ -645,7 +572,7 @@ def subgroup_edit(subgroup_id: int):
     if request.method == "GET":
         return page(200)
     by_id = {s.id: s for s in students}
-    return _apply(
+    return apply(
         form,
         lambda: operations.update_subgroup(subgroup, form.name.data, [by_id[i] for i in form.members.data or []]),
         page,
@@ -665,7 +592,7 @@ def curriculum_set(class_id: int):
         subject = policy.load(Subject, form.subject_id.data, policy.in_own_school, current_user)
         return operations.set_curriculum_hours(class_group, subject, form.hours.data)
 
-    return _apply(
+    return apply(
         form,
         set_hours,
         lambda status: _class_page(class_group, status, curriculum_form=form),
@@ -679,7 +606,7 @@ def curriculum_set(class_id: int):
 def curriculum_delete(item_id: int):
     item = policy.load(CurriculumItem, item_id, policy.owns_curriculum_item, current_user)
     class_group = item.class_group
-    return _apply(
+    return apply(
         None,
         lambda: operations.remove_curriculum_item(item),
         lambda status: _class_page(class_group, status),
@@ -696,7 +623,7 @@ def curriculum_delete(item_id: int):
 def student_enrol(class_id: int):
     class_group = _load_class(class_id)
     form = EnrolForm()
-    return _apply(
+    return apply(
         form,
         lambda: operations.enrol_student(
             class_group,
@@ -727,7 +654,7 @@ def student_transfer(class_id: int):
         to_class = _load_class(form.to_class_id.data)
         return operations.transfer_student(student, to_class, form.date.data, form.order_number.data, _user())
 
-    return _apply(
+    return apply(
         form,
         transfer,
         lambda status: _class_page(class_group, status, transfer_form=form),
@@ -747,7 +674,7 @@ def student_withdraw(class_id: int):
         student = policy.load(Student, form.student_id.data, policy.in_own_school, current_user)
         return operations.withdraw_student(student, form.date.data, form.order_number.data, form.reason.data, _user())
 
-    return _apply(
+    return apply(
         form,
         withdraw,
         lambda status: _class_page(class_group, status, withdraw_form=form),
@@ -778,7 +705,7 @@ def subjects():
 @admin_only
 def subject_create():
     form = SubjectForm()
-    return _apply(
+    return apply(
         form,
         lambda: operations.create_subject(_school(), form.name.data, form.short_name.data or ""),
         lambda status: _subjects_page(status, form),
@@ -808,7 +735,7 @@ def subject_edit(subject_id: int):
 
     if request.method == "GET":
         return page(200)
-    return _apply(
+    return apply(
         form,
         lambda: operations.update_subject(subject, form.name.data, form.short_name.data or ""),
         page,
@@ -821,7 +748,7 @@ def subject_edit(subject_id: int):
 @admin_only
 def subject_deactivate(subject_id: int):
     subject = _load_subject(subject_id)
-    return _apply(
+    return apply(
         None,
         lambda: operations.set_subject_active(subject, False),
         _subjects_page,
@@ -834,7 +761,7 @@ def subject_deactivate(subject_id: int):
 @admin_only
 def subject_activate(subject_id: int):
     subject = _load_subject(subject_id)
-    return _apply(
+    return apply(
         None,
         lambda: operations.set_subject_active(subject, True),
         _subjects_page,
@@ -865,7 +792,7 @@ def work_kinds():
 @admin_only
 def work_kind_create():
     form = WorkKindForm()
-    return _apply(
+    return apply(
         form,
         lambda: operations.create_work_kind(_school(), form.name.data, form.code.data or "", form.weight.data),
         lambda status: _work_kinds_page(status, form),
@@ -892,7 +819,7 @@ def work_kind_edit(kind_id: int):
 
     if request.method == "GET":
         return page(200)
-    return _apply(
+    return apply(
         form,
         lambda: operations.update_work_kind(kind, form.name.data, form.weight.data, form.is_active.data),
         page,
@@ -904,13 +831,8 @@ def work_kind_edit(kind_id: int):
 @bp.get("/scales")
 @admin_only
 def scales():
-    rows = db.session.scalars(
-        select(MarkingScale).where(MarkingScale.school_id == current_user.school_id).order_by(MarkingScale.id)
-    ).all()
-    present = {s.code for s in rows}
-    return render_template(
-        "admin/scales.html", scales=rows, missing=[code for code in SCALE_CODES if code not in present]
-    )
+    rows = queries.school_scales(current_user.school_id)
+    return render_template("admin/scales.html", scales=rows, missing=queries.missing_scale_codes(rows))
 
 
 @bp.post("/scales")
@@ -951,7 +873,7 @@ def _fill_assignment_choices(form: AssignmentForm, school_id: int) -> None:
 
 def _assignments_page(status: int = 200, form: AssignmentForm | None = None):
     school_id = current_user.school_id
-    year = _current_year(school_id)
+    year = queries.latest_year(school_id)
     class_id = request.args.get("class_id", type=int)
     rows, year_classes = [], []
     if year is not None:
@@ -1016,7 +938,7 @@ def assignment_create():
         scale = policy.load(MarkingScale, form.scale_id.data, policy.in_own_school, current_user)
         return operations.create_assignment(_school(), teacher, class_group, subgroup, subject, scale)
 
-    return _apply(
+    return apply(
         form,
         create,
         lambda status: _assignments_page(status, form),
@@ -1033,7 +955,7 @@ def _load_assignment(assignment_id: int) -> TeachingAssignment:
 @admin_only
 def assignment_deactivate(assignment_id: int):
     assignment = _load_assignment(assignment_id)
-    return _apply(
+    return apply(
         None,
         lambda: operations.set_assignment_active(assignment, False),
         _assignments_page,
@@ -1046,7 +968,7 @@ def assignment_deactivate(assignment_id: int):
 @admin_only
 def assignment_activate(assignment_id: int):
     assignment = _load_assignment(assignment_id)
-    return _apply(
+    return apply(
         None,
         lambda: operations.set_assignment_active(assignment, True),
         _assignments_page,

@@ -13,9 +13,9 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 import policy
-from blueprints.admin import bell_operations as ops
 from blueprints.admin import bp
-from blueprints.admin.forms import options
+from blueprints.admin.structure.forms import options
+from blueprints.admin.timetable import bell_operations as ops
 from blueprints.auth.access import roles_required
 from domain.bells import FIRST_GRADE, LAST_GRADE, NORMAL, SHORT, BellRefusal, BellSetKey, set_key
 from domain.messages import N_

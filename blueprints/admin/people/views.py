@@ -1,6 +1,6 @@
 """People administration: accounts and roles, block and reset, parents of students, imports,
 exports and credential slips (ADM-3, ADM-4, ADM-7, PD-4). Views are thin: load and check the
-object, call an operation from people_operations, commit once, render."""
+object, call an operation from people/operations.py, commit once, render."""
 
 from __future__ import annotations
 
@@ -21,14 +21,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 import policy
-from blueprints.admin import bp, record_operations
-from blueprints.admin import people_operations as ops
-from blueprints.admin.importing import (
+from blueprints.admin import bp
+from blueprints.admin.imports.reading import (
     COLUMNS,
     KIND_LABELS,
     preview_table,
 )
-from blueprints.admin.people_forms import (
+from blueprints.admin.people import operations as ops
+from blueprints.admin.people import records as record_operations
+from blueprints.admin.people.forms import (
     BlockForm,
     ClassSlipsForm,
     ConfirmForm,

@@ -13,12 +13,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.admin import bp
-from blueprints.admin import timetable_importing as importing
-from blueprints.admin import timetable_operations as ops
-from blueprints.admin.importing import read_table
-from blueprints.admin.timetable import editors_only
-from blueprints.admin.timetable_forms import ConfirmForm, TimetableImportForm
-from blueprints.admin.timetable_operations import TimetableError
+from blueprints.admin.imports import timetable_plan as importing
+from blueprints.admin.imports.reading import read_table
+from blueprints.admin.timetable import operations as ops
+from blueprints.admin.timetable.forms import ConfirmForm, TimetableImportForm
+from blueprints.admin.timetable.operations import TimetableError
+from blueprints.admin.timetable.views import editors_only
 from domain import timetable as rules
 from domain.messages import Refusal
 from extensions import db

@@ -1,0 +1,43 @@
+"""What the admin sub-areas' views share: one way to run an operation from a posted form."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import flash, redirect
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
+
+from domain.messages import Refusal
+from extensions import db
+
+
+def apply(
+    form: FlaskForm | None,
+    action: Callable[[], Any],
+    page: Callable[[int], Any],
+    success: str,
+    to: str | Callable[[Any], str],
+):
+    """Validate the form (if any), run the operation, commit, flash and redirect. A refused
+    operation re-renders the page with its message and status (a StructureError 400, a timetable
+    clash 409); a concurrent change that won a unique value 409. The session is rolled back:
+    nothing changes."""
+    if form is not None and not form.validate_on_submit():
+        flash(_("Проверьте поля формы."), "error")
+        return page(400)
+    try:
+        result = action()
+        db.session.commit()
+    except Refusal as error:
+        db.session.rollback()
+        flash(_(error.message, **error.params), "error")
+        return page(error.status)
+    except IntegrityError:  # a concurrent change won the race for a unique value
+        db.session.rollback()
+        flash(_("Такая запись уже есть. Обновите страницу и проверьте данные."), "error")
+        return page(409)
+    flash(success, "success")
+    return redirect(to(result) if callable(to) else to)

@@ -1,0 +1,39 @@
+"""Reads shared by the admin sub-areas and the administration's index: one query per question,
+so that the dashboard and the pages it points to answer alike."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from extensions import db
+from models import AcademicYear, MarkingScale
+from models.school import SCALE_CODES
+
+
+def current_year(school_id: int) -> AcademicYear | None:
+    """The year marked current (ADM-1), or None before one is."""
+    return db.session.scalar(
+        select(AcademicYear).where(AcademicYear.school_id == school_id, AcademicYear.is_current.is_(True))
+    )
+
+
+def latest_year(school_id: int) -> AcademicYear | None:
+    """The current year, or else the latest one: the default of the structure pages' pickers."""
+    return db.session.scalar(
+        select(AcademicYear)
+        .where(AcademicYear.school_id == school_id)
+        .order_by(AcademicYear.is_current.desc(), AcademicYear.start_date.desc())
+        .limit(1)
+    )
+
+
+def school_scales(school_id: int) -> list[MarkingScale]:
+    return list(
+        db.session.scalars(select(MarkingScale).where(MarkingScale.school_id == school_id).order_by(MarkingScale.id))
+    )
+
+
+def missing_scale_codes(scales: list[MarkingScale]) -> list[str]:
+    """The marking scales (003:1.6) the school does not have yet."""
+    present = {s.code for s in scales}
+    return [code for code in SCALE_CODES if code not in present]
