@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash, redirect
+from flask import flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
@@ -41,3 +41,32 @@ def apply(
         return page(409)
     flash(success, "success")
     return redirect(to(result) if callable(to) else to)
+
+
+def edit_page(
+    form: FlaskForm,
+    action: Callable[[], Any],
+    *,
+    title: str,
+    back_url: str,
+    success: str,
+    subtitle: str | None = None,
+    submit_label: str | None = None,
+    to: str | Callable[[Any], str] | None = None,
+):
+    """A page of one form (admin/edit.html): GET shows it, POST runs `action` through `apply`
+    and goes to `to` (by default back to `back_url`)."""
+
+    def page(status: int):
+        return render_template(
+            "admin/edit.html",
+            form=form,
+            title=title,
+            subtitle=subtitle,
+            back_url=back_url,
+            submit_label=submit_label or _("Сохранить"),
+        ), status
+
+    if request.method == "GET":
+        return page(200)
+    return apply(form, action, page, success, to or back_url)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 import policy
 from blueprints.admin import bp, queries
-from blueprints.admin.common import apply
+from blueprints.admin.common import apply, edit_page
 from blueprints.admin.structure import club_operations, operations
 from blueprints.admin.structure.forms import (
     KIND_LABELS,
@@ -256,26 +256,15 @@ def period_edit(period_id: int):
     period = policy.load(StudyPeriod, period_id, policy.owns_period, current_user)
     form = PeriodEditForm(obj=period)
 
-    def page(status: int):
-        return render_template(
-            "admin/edit.html",
-            form=form,
-            title=_("Период: %(name)s", name=period.name),
-            subtitle=f"{scheme_label(period.scheme)}, {period.year.name}",
-            back_url=url_for("admin.year", year_id=period.year_id),
-            submit_label=_("Сохранить"),
-        ), status
-
-    if request.method == "GET":
-        return page(200)
-    return apply(
+    return edit_page(
         form,
         lambda: operations.update_period(
             period, form.number.data, form.name.data or "", form.start_date.data, form.end_date.data
         ),
-        page,
-        _("Период сохранён."),
-        url_for("admin.year", year_id=period.year_id),
+        title=_("Период: %(name)s", name=period.name),
+        subtitle=f"{scheme_label(period.scheme)}, {period.year.name}",
+        back_url=url_for("admin.year", year_id=period.year_id),
+        success=_("Период сохранён."),
     )
 
 
@@ -367,18 +356,6 @@ def class_new():
     form = ClassForm()
     _fill_class_choices(form, current_user.school_id)
 
-    def page(status: int):
-        return render_template(
-            "admin/edit.html",
-            form=form,
-            title=_("Новый класс"),
-            back_url=url_for("admin.classes"),
-            submit_label=_("Создать класс"),
-        ), status
-
-    if request.method == "GET":
-        return page(200)
-
     def create():
         year = policy.load(AcademicYear, form.year_id.data, policy.owns_year, current_user)
         return operations.create_class(
@@ -394,12 +371,14 @@ def class_new():
             shift=form.shift.data,
         )
 
-    return apply(
+    return edit_page(
         form,
         create,
-        page,
-        _("Класс создан."),
-        lambda class_group: url_for("admin.class_page", class_id=class_group.id),
+        title=_("Новый класс"),
+        back_url=url_for("admin.classes"),
+        submit_label=_("Создать класс"),
+        success=_("Класс создан."),
+        to=lambda class_group: url_for("admin.class_page", class_id=class_group.id),
     )
 
 
@@ -425,19 +404,7 @@ def class_edit(class_id: int):
     )
     _fill_class_choices(form, current_user.school_id)
 
-    def page(status: int):
-        return render_template(
-            "admin/edit.html",
-            form=form,
-            title=_("Класс %(name)s", name=class_group.name),
-            subtitle=class_group.year.name,
-            back_url=url_for("admin.class_page", class_id=class_id),
-            submit_label=_("Сохранить"),
-        ), status
-
-    if request.method == "GET":
-        return page(200)
-    return apply(
+    return edit_page(
         form,
         lambda: operations.update_class(
             class_group,
@@ -450,9 +417,10 @@ def class_edit(class_id: int):
             class_teacher=_class_teacher(form),
             shift=form.shift.data,
         ),
-        page,
-        _("Класс сохранён."),
-        url_for("admin.class_page", class_id=class_id),
+        title=_("Класс %(name)s", name=class_group.name),
+        subtitle=class_group.year.name,
+        back_url=url_for("admin.class_page", class_id=class_id),
+        success=_("Класс сохранён."),
     )
 
 
@@ -724,23 +692,12 @@ def subject_edit(subject_id: int):
     subject = _load_subject(subject_id)
     form = SubjectForm(obj=subject)
 
-    def page(status: int):
-        return render_template(
-            "admin/edit.html",
-            form=form,
-            title=_("Предмет: %(name)s", name=subject.name),
-            back_url=url_for("admin.subjects"),
-            submit_label=_("Сохранить"),
-        ), status
-
-    if request.method == "GET":
-        return page(200)
-    return apply(
+    return edit_page(
         form,
         lambda: operations.update_subject(subject, form.name.data, form.short_name.data or ""),
-        page,
-        _("Предмет сохранён."),
-        url_for("admin.subjects"),
+        title=_("Предмет: %(name)s", name=subject.name),
+        back_url=url_for("admin.subjects"),
+        success=_("Предмет сохранён."),
     )
 
 
@@ -807,24 +764,13 @@ def work_kind_edit(kind_id: int):
     kind = policy.load(WorkKind, kind_id, policy.in_own_school, current_user)
     form = WorkKindEditForm(obj=kind)
 
-    def page(status: int):
-        return render_template(
-            "admin/edit.html",
-            form=form,
-            title=_("Вид работы: %(name)s", name=kind.name),
-            subtitle=_("Код: %(code)s", code=kind.code),
-            back_url=url_for("admin.work_kinds"),
-            submit_label=_("Сохранить"),
-        ), status
-
-    if request.method == "GET":
-        return page(200)
-    return apply(
+    return edit_page(
         form,
         lambda: operations.update_work_kind(kind, form.name.data, form.weight.data, form.is_active.data),
-        page,
-        _("Вид работы сохранён."),
-        url_for("admin.work_kinds"),
+        title=_("Вид работы: %(name)s", name=kind.name),
+        subtitle=_("Код: %(code)s", code=kind.code),
+        back_url=url_for("admin.work_kinds"),
+        success=_("Вид работы сохранён."),
     )
 
 

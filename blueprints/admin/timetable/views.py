@@ -13,7 +13,7 @@ from sqlalchemy.orm import lazyload
 
 import policy
 from blueprints.admin import bp
-from blueprints.admin.common import apply
+from blueprints.admin.common import apply, edit_page
 from blueprints.admin.structure.forms import options
 from blueprints.admin.timetable import operations as ops
 from blueprints.admin.timetable.forms import NONE, CellForm, RoomForm
@@ -142,23 +142,12 @@ def room_edit(room_id: int):
     room = _load_room(room_id)
     form = RoomForm(obj=room)
 
-    def page(status: int):
-        return render_template(
-            "admin/edit.html",
-            form=form,
-            title=_("Кабинет %(name)s", name=room.name),
-            back_url=url_for("admin.rooms"),
-            submit_label=_("Сохранить"),
-        ), status
-
-    if request.method == "GET":
-        return page(200)
-    return apply(
+    return edit_page(
         form,
         lambda: ops.update_room(room, form.name.data, form.note.data or "", _today()),
-        page,
-        _("Кабинет сохранён."),
-        url_for("admin.rooms"),
+        title=_("Кабинет %(name)s", name=room.name),
+        back_url=url_for("admin.rooms"),
+        success=_("Кабинет сохранён."),
     )
 
 
