@@ -255,7 +255,6 @@ def quarters_fill(year_id: int):
 def period_edit(period_id: int):
     period = policy.load(StudyPeriod, period_id, policy.owns_period, current_user)
     form = PeriodEditForm(obj=period)
-
     return edit_page(
         form,
         lambda: operations.update_period(
@@ -691,7 +690,6 @@ def _load_subject(subject_id: int) -> Subject:
 def subject_edit(subject_id: int):
     subject = _load_subject(subject_id)
     form = SubjectForm(obj=subject)
-
     return edit_page(
         form,
         lambda: operations.update_subject(subject, form.name.data, form.short_name.data or ""),
@@ -763,7 +761,6 @@ def work_kind_create():
 def work_kind_edit(kind_id: int):
     kind = policy.load(WorkKind, kind_id, policy.in_own_school, current_user)
     form = WorkKindEditForm(obj=kind)
-
     return edit_page(
         form,
         lambda: operations.update_work_kind(kind, form.name.data, form.weight.data, form.is_active.data),

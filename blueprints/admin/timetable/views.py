@@ -141,7 +141,6 @@ def _load_room(room_id: int) -> Room:
 def room_edit(room_id: int):
     room = _load_room(room_id)
     form = RoomForm(obj=room)
-
     return edit_page(
         form,
         lambda: ops.update_room(room, form.name.data, form.note.data or "", _today()),
@@ -155,20 +154,14 @@ def room_edit(room_id: int):
 @editors_only
 def room_deactivate(room_id: int):
     room = _load_room(room_id)
-    ops.set_room_active(room, False)
-    db.session.commit()
-    flash(_("Кабинет «%(name)s» больше не предлагается в расписании.", name=room.name), "success")
-    return redirect(url_for("admin.rooms"))
+    return apply(None, lambda: ops.set_room_active(room, False), _rooms_page, _("Кабинет «%(name)s» больше не предлагается в расписании.", name=room.name), url_for("admin.rooms"))
 
 
 @bp.post("/rooms/<int:room_id>/activate")
 @editors_only
 def room_activate(room_id: int):
     room = _load_room(room_id)
-    ops.set_room_active(room, True)
-    db.session.commit()
-    flash(_("Кабинет «%(name)s» снова используется.", name=room.name), "success")
-    return redirect(url_for("admin.rooms"))
+    return apply(None, lambda: ops.set_room_active(room, True), _rooms_page, _("Кабинет «%(name)s» снова используется.", name=room.name), url_for("admin.rooms"))
 
 
 # The timetable: index and the editor of a class's week -----------------------------------------
