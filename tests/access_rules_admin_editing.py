@@ -33,8 +33,8 @@ def _membership(s) -> int:
 
 
 def _subjects_token(s) -> str:
+    from blueprints.admin.imports import people_operations
     from blueprints.admin.imports import subjects_operations as subject_lists
-    from blueprints.admin.people import operations as people_operations
 
     if not hasattr(s, "_subjects_token"):
         s._subjects_token = subject_lists.read_upload(

@@ -12,13 +12,14 @@ not depend on the module a view lives in.
                        *_operations.py)
     timetable/         the weekly timetable and rooms (views, forms, operations), the bells
                        (bells.py, bell_operations.py)
-    people/            accounts, roles, students and parents, the people import and its credential
-                       slips, exports (views, forms, operations), the correction of people's
-                       records (editing.py, records.py)
-    imports/           uploaded lists: the shared reader and the people import's plan (reading.py),
-                       the store of uploads waiting for confirmation (pending.py, used by all three
-                       imports), the subjects and timetable imports with their previews
-                       (subjects.py with subjects_operations.py, timetable.py with timetable_plan.py)
+    people/            accounts, roles, students and parents, credential slips, exports (views,
+                       forms, operations), the correction of people's records (editing.py,
+                       records.py)
+    imports/           uploaded lists: the shared reader, its limits and the people import's plan
+                       (reading.py), the store of uploads waiting for confirmation (pending.py),
+                       the people, subjects and timetable imports with their previews (people.py,
+                       subjects.py, timetable.py with people_operations.py,
+                       subjects_operations.py, timetable_plan.py)
     jobs/              scheduled jobs and their runs (views.py), backups (backups.py)
 
 A sub-package's `__init__` holds only its docstring; the view modules are imported below so that
@@ -30,6 +31,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 # The view modules register their routes on `bp`.
 from blueprints.admin import dashboard  # noqa: E402,F401
+from blueprints.admin.imports import people as people_import  # noqa: E402,F401
 from blueprints.admin.imports import subjects as subjects_import  # noqa: E402,F401
 from blueprints.admin.imports import timetable as timetable_import  # noqa: E402,F401
 from blueprints.admin.jobs import backups  # noqa: E402,F401

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -144,6 +145,11 @@ class ImportPlan:
 
 
 # Reading files ------------------------------------------------------------------------------
+
+
+def import_limits() -> TableLimits:
+    """The bounds of an uploaded list, from the app's IMPORT_* settings."""
+    return TableLimits.from_config(current_app.config)
 
 
 def read_table(filename: str, data: bytes, limits: TableLimits | None = None) -> list[list[str]]:

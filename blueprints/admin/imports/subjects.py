@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 import policy
 from blueprints.admin import bp
 from blueprints.admin.imports import subjects_operations as lists
+from blueprints.admin.imports.reading import import_limits
 from blueprints.admin.people import operations as people_ops
 from blueprints.admin.people.forms import ConfirmForm
 from blueprints.auth.access import roles_required
@@ -66,8 +67,8 @@ def subjects_import():
         return _import_page(form, 400)
     upload = form.file.data
     try:
-        data = spreadsheets.read_upload(upload, people_ops.import_limits())
-        token = lists.read_upload(upload.filename or "", data, current_user.school, people_ops.import_limits())
+        data = spreadsheets.read_upload(upload, import_limits())
+        token = lists.read_upload(upload.filename or "", data, current_user.school, import_limits())
     except Refusal as refused:  # ImportFileError, TableRefused
         form.file.errors.append(_(refused.message, **refused.params))
         return _import_page(form, refused.status)

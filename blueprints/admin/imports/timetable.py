@@ -8,13 +8,13 @@ import io
 import os
 from datetime import date
 
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.admin import bp
 from blueprints.admin.imports import timetable_plan as importing
-from blueprints.admin.imports.reading import read_table
+from blueprints.admin.imports.reading import import_limits, read_table
 from blueprints.admin.timetable import operations as ops
 from blueprints.admin.timetable.forms import ConfirmForm, TimetableImportForm
 from blueprints.admin.timetable.operations import TimetableError
@@ -23,11 +23,6 @@ from domain import timetable as rules
 from domain.messages import Refusal
 from extensions import db
 from utils import spreadsheets
-from utils.spreadsheets import TableLimits
-
-
-def _limits() -> TableLimits:
-    return TableLimits.from_config(current_app.config)
 
 
 def _render_form(form: TimetableImportForm, status: int = 200):
@@ -56,8 +51,8 @@ def timetable_import():
         return _render_form(form, 400)
     upload = form.file.data
     try:
-        data = spreadsheets.read_upload(upload, _limits())
-        table = read_table(upload.filename or "", data, _limits())
+        data = spreadsheets.read_upload(upload, import_limits())
+        table = read_table(upload.filename or "", data, import_limits())
     except Refusal as refused:  # ImportFileError, TableRefused
         form.file.errors.append(_(refused.message, **refused.params))
         return _render_form(form, refused.status)

@@ -1,5 +1,5 @@
-"""People administration: accounts and roles, block and reset, parents of students, imports,
-exports and credential slips (ADM-3, ADM-4, ADM-7, PD-4). Views are thin: load and check the
+"""People administration: accounts and roles, block and reset, parents of students, exports and
+credential slips (the people import is in imports/people.py) (ADM-3, ADM-4, ADM-7, PD-4). Views are thin: load and check the
 object, call an operation from people/operations.py, commit once, render."""
 
 from __future__ import annotations
@@ -23,9 +23,7 @@ from sqlalchemy.orm import selectinload
 import policy
 from blueprints.admin import bp
 from blueprints.admin.imports.reading import (
-    COLUMNS,
     KIND_LABELS,
-    preview_table,
 )
 from blueprints.admin.people import operations as ops
 from blueprints.admin.people import records as record_operations
@@ -34,7 +32,6 @@ from blueprints.admin.people.forms import (
     ClassSlipsForm,
     ConfirmForm,
     ExportForm,
-    ImportForm,
     ParentLinkForm,
     PeopleSearchForm,
     ResetPasswordForm,
@@ -45,14 +42,12 @@ from domain.messages import Refusal
 from extensions import db
 from models import (
     AdminAlert,
-    AuditEntry,
     ClassGroup,
     ParentLink,
     Student,
     User,
     UserRole,
 )
-from utils import spreadsheets
 from utils.paging import contains, page_number, paginate
 from utils.pdf import render_pdf
 
@@ -60,7 +55,7 @@ admin_only = roles_required(*policy.ADMIN_ROLES)
 PAGE_SIZE = 50  # the people list, a page at a time (issue 9)
 
 
-def _actor() -> User:
+def actor() -> User:
     return current_user._get_current_object()
 
 
@@ -76,7 +71,7 @@ def _site_url() -> str:
     return current_app.config.get("SITE_URL") or request.host_url
 
 
-def _slips_pdf(issued: list[tuple[User, str]], filename: str):
+def slips_pdf(issued: list[tuple[User, str]], filename: str):
     rows = ops.slip_rows(issued, current_user.school, _site_url())
     pdf = render_pdf("pdf/credentials.html", slips=rows)
     db.session.commit()  # passwords replaced and disclosures registered only once the PDF exists
@@ -152,7 +147,7 @@ def people_roles(user_id: int):
     if not form.validate_on_submit():
         return _render_user(user, 400, roles_form=form)
     try:
-        ops.set_roles(user, form.roles.data, _actor())
+        ops.set_roles(user, form.roles.data, actor())
     except Refusal as e:  # NotYourRights, PeopleError
         db.session.rollback()
         flash(_(e.message, **e.params), "error")
@@ -172,7 +167,7 @@ def people_block(user_id: int):
     if not form.validate_on_submit():
         return _render_user(user, 400, block_form=form)
     try:
-        ops.block_user(user, form.reason.data, _actor())
+        ops.block_user(user, form.reason.data, actor())
     except Refusal as e:
         db.session.rollback()
         flash(_(e.message, **e.params), "error")
@@ -207,12 +202,12 @@ def people_reset_password(user_id: int):
     if not form.validate_on_submit():
         return _render_user(user, 400)
     try:
-        password = ops.reset_password(user, _actor(), form.reason.data or "")
+        password = ops.reset_password(user, actor(), form.reason.data or "")
     except Refusal as e:  # NotYourRights
         db.session.rollback()
         flash(_(e.message, **e.params), "error")
         return _render_user(user, e.status)
-    return _slips_pdf([(user, password)], f"password-{user.login}.pdf")
+    return slips_pdf([(user, password)], f"password-{user.login}.pdf")
 
 
 @bp.get("/people/alerts")
@@ -309,141 +304,6 @@ def people_unlink_parent(link_id: int):
     return redirect(url_for("admin.people_student", student_id=student_id))
 
 
-# Import (ADM-4) -----------------------------------------------------------------------------
-
-
-def _render_import(form: ImportForm, status: int = 200):
-    return render_template("admin/people/import.html", form=form, kind_labels=KIND_LABELS, columns=COLUMNS), status
-
-
-@bp.route("/people/import", methods=["GET", "POST"])
-@admin_only
-def people_import():
-    form = ImportForm()
-    if request.method == "GET":
-        return _render_import(form)
-    if not form.validate_on_submit():
-        return _render_import(form, 400)
-    upload = form.file.data
-    try:
-        data = spreadsheets.read_upload(upload, ops.import_limits())
-        token = ops.read_upload(
-            form.kind.data,
-            upload.filename or "",
-            data,
-            current_user.school,
-            _actor(),
-            form.order_number.data or "",
-            form.enrol_date.data,
-        )
-    except Refusal as refused:  # ImportFileError, TableRefused
-        form.file.errors.append(_(refused.message, **refused.params))
-        return _render_import(form, refused.status)
-    return redirect(url_for("admin.people_import_preview", token=token))
-
-
-def _pending_or_redirect(token: str):
-    pending = ops.load_pending(token, current_user.school_id)
-    if pending is None:
-        flash(_("Загруженный файл не найден: он уже импортирован или устарел. Загрузите его снова."), "info")
-    return pending
-
-
-def _render_preview(pending, plan, token: str, status: int = 200):
-    headers, rows = preview_table(plan)
-    return render_template(
-        "admin/people/preview.html",
-        pending=pending,
-        plan=plan,
-        token=token,
-        headers=headers,
-        rows=rows,
-        kind_label=KIND_LABELS[plan.kind],
-        form=ConfirmForm(),
-    ), status
-
-
-@bp.get("/people/import/<token>")
-@admin_only
-def people_import_preview(token: str):
-    pending = _pending_or_redirect(token)
-    if pending is None:
-        return redirect(url_for("admin.people_import"))
-    return _render_preview(pending, ops.plan_pending(pending, current_user.school), token)
-
-
-@bp.post("/people/import/<token>")
-@admin_only
-def people_import_commit(token: str):
-    """All rows in one transaction or none; the rows are checked again against the database
-    as it is now, and a commit of a file with errors is refused (004:3.1)."""
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    pending = _pending_or_redirect(token)
-    if pending is None:
-        return redirect(url_for("admin.people_import"))
-    school = current_user.school
-    plan = ops.plan_pending(pending, school)
-    if not plan.ok:
-        flash(_("Импорт невозможен: исправьте ошибки в файле и загрузите его снова. Ничего не изменено."), "error")
-        return _render_preview(pending, plan, token, 400)
-    try:
-        entry = ops.apply_import(school, plan, pending.get("filename", ""))
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        flash(
-            _(
-                "Данные изменились во время импорта (например, логин или номер заняли). Ничего не изменено; попробуйте ещё раз."
-            ),
-            "error",
-        )
-        return _render_preview(pending, ops.plan_pending(pending, school), token, 409)
-    ops.delete_pending(token)
-    flash(_("Импорт выполнен: создано записей — %(n)s.", n=len(plan.rows)), "success")
-    return redirect(url_for("admin.people_import_result", entry_id=entry.id))
-
-
-@bp.post("/people/import/<token>/cancel")
-@admin_only
-def people_import_cancel(token: str):
-    """The kept rows hold personal data: an upload that will not be imported is deleted at once."""
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    if ops.load_pending(token, current_user.school_id) is not None:
-        ops.delete_pending(token)
-        flash(_("Загрузка отменена, файл удалён."), "info")
-    return redirect(url_for("admin.people_import"))
-
-
-@bp.get("/people/imports/<int:entry_id>")
-@admin_only
-def people_import_result(entry_id: int):
-    entry = policy.load(AuditEntry, entry_id, policy.owns_import, current_user)
-    users = ops.imported_users(entry)
-    return render_template(
-        "admin/people/import_result.html",
-        entry=entry,
-        users=users,
-        form=ConfirmForm(),
-        kind_label=KIND_LABELS.get((entry.after or {}).get("kind"), ""),
-    )
-
-
-@bp.post("/people/imports/<int:entry_id>/slips")
-@admin_only
-def people_import_slips(entry_id: int):
-    entry = policy.load(AuditEntry, entry_id, policy.owns_import, current_user)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    users = [u for u in ops.imported_users(entry) if not u.is_blocked and policy.can_reset_password(current_user, u)]
-    if not users:
-        flash(_("Нет учётных записей для печати карточек."), "error")
-        return redirect(url_for("admin.people_import_result", entry_id=entry.id))
-    issued = ops.issue_passwords(users, _("Карточки доступа после импорта"), _actor())
-    return _slips_pdf(issued, f"credentials-import-{entry.id}.pdf")
-
-
 # Credential slips of a class (ADM-3) --------------------------------------------------------
 
 
@@ -500,8 +360,8 @@ def people_class_slips_print(class_id: int):
     if not users:
         flash(_("В классе нет учётных записей для печати карточек."), "error")
         return _render_class_slips(class_group, form, 400)
-    issued = ops.issue_passwords(users, _("Карточки доступа класса %(c)s", c=class_group.name), _actor())
-    return _slips_pdf(issued, f"credentials-{class_group.id}.pdf")
+    issued = ops.issue_passwords(users, _("Карточки доступа класса %(c)s", c=class_group.name), actor())
+    return slips_pdf(issued, f"credentials-{class_group.id}.pdf")
 
 
 # Export (ADM-4, PD-4) -----------------------------------------------------------------------
