@@ -12,7 +12,9 @@ import secrets
 import time
 from typing import Any
 
-from flask import current_app
+from flask import abort, current_app, flash, redirect
+from flask_babel import gettext as _
+from flask_login import current_user
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 PENDING_MAX_AGE_SECONDS = 24 * 3600
@@ -76,3 +78,27 @@ class PendingUploads:
 people_uploads = PendingUploads("imports")
 subject_uploads = PendingUploads("subject-imports")
 timetable_uploads = PendingUploads("timetable-imports")
+
+
+# For the views: the same answers for every import -----------------------------------------
+
+
+def kept_or_flash(store: PendingUploads, token: str, gone: str) -> dict[str, Any] | None:
+    """The current user's school's kept upload, or None with `gone` flashed (already imported,
+    cancelled or stale): the view goes back to its upload form."""
+    payload = store.load(token, current_user.school_id)
+    if payload is None:
+        flash(gone, "info")
+    return payload
+
+
+def cancel(store: PendingUploads, token: str, back_url: str):
+    """The kept rows hold personal data: an upload that will not be imported is deleted at once."""
+    from blueprints.admin.people.forms import ConfirmForm
+
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if store.load(token, current_user.school_id) is not None:
+        store.delete(token)
+        flash(_("Загрузка отменена, файл удалён."), "info")
+    return redirect(back_url)

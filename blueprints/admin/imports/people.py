@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 import policy
 from blueprints.admin import bp
+from blueprints.admin.imports import pending as uploads
 from blueprints.admin.imports import people_operations as ops
 from blueprints.admin.imports.reading import COLUMNS, KIND_LABELS, preview_table
 from blueprints.admin.people import operations as people_ops
@@ -53,10 +54,9 @@ def people_import():
 
 
 def _pending_or_redirect(token: str):
-    pending = ops.load_pending(token, current_user.school_id)
-    if pending is None:
-        flash(_("Загруженный файл не найден: он уже импортирован или устарел. Загрузите его снова."), "info")
-    return pending
+    return uploads.kept_or_flash(
+        uploads.people_uploads, token, _("Загруженный файл не найден: он уже импортирован или устарел. Загрузите его снова.")
+    )
 
 
 def _render_preview(pending, plan, token: str, status: int = 200):
@@ -117,13 +117,7 @@ def people_import_commit(token: str):
 @bp.post("/people/import/<token>/cancel")
 @admin_only
 def people_import_cancel(token: str):
-    """The kept rows hold personal data: an upload that will not be imported is deleted at once."""
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    if ops.load_pending(token, current_user.school_id) is not None:
-        ops.delete_pending(token)
-        flash(_("Загрузка отменена, файл удалён."), "info")
-    return redirect(url_for("admin.people_import"))
+    return uploads.cancel(uploads.people_uploads, token, url_for("admin.people_import"))
 
 
 @bp.get("/people/imports/<int:entry_id>")

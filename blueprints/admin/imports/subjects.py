@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 import policy
 from blueprints.admin import bp
+from blueprints.admin.imports import pending as uploads
 from blueprints.admin.imports import subjects_operations as lists
 from blueprints.admin.imports.reading import import_limits
 from blueprints.admin.people import operations as people_ops
@@ -76,10 +77,9 @@ def subjects_import():
 
 
 def _pending(token: str):
-    pending = lists.load_pending(token, current_user.school_id)
-    if pending is None:
-        flash(_("Загруженный файл не найден: он уже импортирован или устарел. Загрузите его снова."), "info")
-    return pending
+    return uploads.kept_or_flash(
+        uploads.subject_uploads, token, _("Загруженный файл не найден: он уже импортирован или устарел. Загрузите его снова.")
+    )
 
 
 def _preview(pending, plan: lists.SubjectPlan, token: str, status: int = 200):
@@ -130,9 +130,4 @@ def subjects_import_commit(token: str):
 @bp.post("/subjects/import/<token>/cancel")
 @admin_only
 def subjects_import_cancel(token: str):
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    if lists.load_pending(token, current_user.school_id) is not None:
-        lists.delete_pending(token)
-        flash(_("Загрузка отменена, файл удалён."), "info")
-    return redirect(url_for("admin.subjects_import"))
+    return uploads.cancel(uploads.subject_uploads, token, url_for("admin.subjects_import"))

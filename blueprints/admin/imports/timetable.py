@@ -13,10 +13,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.admin import bp
+from blueprints.admin.imports import pending as uploads
 from blueprints.admin.imports import timetable_plan as importing
 from blueprints.admin.imports.reading import import_limits, read_table
+from blueprints.admin.people.forms import ConfirmForm
 from blueprints.admin.timetable import operations as ops
-from blueprints.admin.timetable.forms import ConfirmForm, TimetableImportForm
+from blueprints.admin.timetable.forms import TimetableImportForm
 from blueprints.admin.timetable.operations import TimetableError
 from blueprints.admin.timetable.views import editors_only
 from domain import timetable as rules
@@ -81,10 +83,9 @@ def _plan(pending: dict):
 
 
 def _pending(token: str):
-    pending = ops.load_pending(token, current_user.school_id)
-    if pending is None:
-        flash(_("Загруженный файл не найден: он уже загружен или устарел. Загрузите его снова."), "info")
-    return pending
+    return uploads.kept_or_flash(
+        uploads.timetable_uploads, token, _("Загруженный файл не найден: он уже загружен или устарел. Загрузите его снова.")
+    )
 
 
 def _render_preview(pending: dict, token: str, day: date, plan, status: int = 200):
@@ -131,12 +132,7 @@ def timetable_import_commit(token: str):
 @bp.post("/timetable/import/<token>/cancel")
 @editors_only
 def timetable_import_cancel(token: str):
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    if ops.load_pending(token, current_user.school_id) is not None:
-        ops.delete_pending(token)
-        flash(_("Загрузка отменена, файл удалён."), "info")
-    return redirect(url_for("admin.timetable_import"))
+    return uploads.cancel(uploads.timetable_uploads, token, url_for("admin.timetable_import"))
 
 
 @bp.get("/timetable/import-sample.csv")

@@ -31,7 +31,3 @@ class CellForm(FlaskForm):
 class TimetableImportForm(FlaskForm):
     file = FileField(_l("Файл .xlsx или .csv"), validators=[FileRequired(_l("Выберите файл."))])
     valid_from = DateField(_l("Расписание действует с"), validators=[DataRequired(_l("Укажите дату."))])
-
-
-class ConfirmForm(FlaskForm):
-    """A button that changes data: only the CSRF token."""
