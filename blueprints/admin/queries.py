@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+import policy
 from extensions import db
-from models import AcademicYear, MarkingScale
+from models import AcademicYear, MarkingScale, User, UserRole
 from models.school import SCALE_CODES
 
 
@@ -37,3 +38,18 @@ def missing_scale_codes(scales: list[MarkingScale]) -> list[str]:
     """The marking scales (003:1.6) the school does not have yet."""
     present = {s.code for s in scales}
     return [code for code in SCALE_CODES if code not in present]
+
+
+def teachers(school_id: int, *options) -> list[User]:
+    """The school's teachers with a working account, by name: for pickers and the timetable's
+    teacher pages. `options` are loader options for the caller's page."""
+    query = (
+        select(User)
+        .where(
+            User.school_id == school_id,
+            User.is_active_account.is_(True),
+            User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(policy.TEACHING_ROLES))),
+        )
+        .order_by(User.last_name, User.first_name, User.id)
+    )
+    return list(db.session.scalars(query.options(*options) if options else query))

@@ -8,16 +8,15 @@ from datetime import date
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 import policy
-from blueprints.admin import bp
+from blueprints.admin import bp, queries
 from blueprints.admin.structure.new_year_operations import REPEAT, NewYearRefused, open_new_year, plan_new_year
 from blueprints.auth.access import roles_required
 from domain.messages import N_, Refusal
 from extensions import db
-from models import AcademicYear, User, UserRole
+from models import AcademicYear
 
 admin_only = roles_required(*policy.ADMIN_ROLES)
 
@@ -41,20 +40,6 @@ def _ids(name: str) -> list[int]:
         return [int(v) for v in request.form.getlist(name) if v.strip()]
     except ValueError as error:
         raise NewYearRefused(N_("Неверные данные формы; обновите страницу.")) from error
-
-
-def _teacher_choices(school_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(
-                User.school_id == school_id,
-                User.is_active_account.is_(True),
-                User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(policy.TEACHING_ROLES))),
-            )
-            .order_by(User.last_name, User.first_name, User.id)
-        )
-    )
 
 
 def _preview(year: AcademicYear, status: int = 200, chosen: dict | None = None, error: str | None = None):
@@ -84,7 +69,7 @@ def _preview(year: AcademicYear, status: int = 200, chosen: dict | None = None, 
         year=year,
         plan=plan,
         chosen=chosen,
-        teachers=_teacher_choices(year.school_id) if plan else [],
+        teachers=queries.teachers(year.school_id) if plan else [],
     ), status
 
 

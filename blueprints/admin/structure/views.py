@@ -55,7 +55,6 @@ from models import (
     Subject,
     TeachingAssignment,
     User,
-    UserRole,
     WorkKind,
 )
 from utils.timeutil import school_today
@@ -87,20 +86,6 @@ def _user() -> User:
 def _unbound(form_class: type[FlaskForm], **kwargs: Any) -> FlaskForm:
     """A form that ignores the request: the page shows several forms, only one was posted."""
     return form_class(formdata=None, **kwargs)
-
-
-def _teachers(school_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(
-                User.school_id == school_id,
-                User.is_active_account.is_(True),
-                User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(policy.TEACHING_ROLES))),
-            )
-            .order_by(User.last_name, User.first_name, User.id)
-        )
-    )
 
 
 def _open_classes(school_id: int) -> list[ClassGroup]:
@@ -339,7 +324,7 @@ def _fill_class_choices(form: ClassForm, school_id: int) -> None:
             )
         )
     form.class_teacher_id.choices = options(
-        [(0, _("— не назначен —"))] + [(t.id, t.full_name) for t in _teachers(school_id)]
+        [(0, _("— не назначен —"))] + [(t.id, t.full_name) for t in queries.teachers(school_id)]
     )
 
 
@@ -799,7 +784,7 @@ def _fill_assignment_choices(form: AssignmentForm, school_id: int) -> None:
         select(Subgroup).where(Subgroup.class_id.in_([c.id for c in classes])).order_by(Subgroup.name)
     ).all()
     class_names = {c.id: c.name for c in classes}
-    form.teacher_id.choices = options((t.id, t.full_name) for t in _teachers(school_id))
+    form.teacher_id.choices = options((t.id, t.full_name) for t in queries.teachers(school_id))
     form.class_id.choices = options((c.id, _class_label(c)) for c in classes)
     form.subgroup_id.choices = options(
         [(0, _("Весь класс"))]

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 import policy
-from blueprints.admin import bp
+from blueprints.admin import bp, queries
 from blueprints.admin.common import apply, edit_page
 from blueprints.admin.structure.forms import options
 from blueprints.admin.timetable import operations as ops
@@ -21,7 +21,7 @@ from blueprints.admin.timetable.operations import CellChoice, TimetableError
 from blueprints.auth.access import roles_required
 from domain import timetable as rules
 from extensions import db
-from models import AcademicYear, ClassGroup, Room, StudyPeriod, User, UserRole
+from models import AcademicYear, ClassGroup, Room, StudyPeriod, User
 from utils.bells import school_bells
 from utils.htmx import is_htmx
 
@@ -71,21 +71,6 @@ def _current_classes(school_id: int) -> list[ClassGroup]:
             .join(AcademicYear, AcademicYear.id == ClassGroup.year_id)
             .where(ClassGroup.school_id == school_id, AcademicYear.is_current.is_(True))
             .order_by(ClassGroup.kind, ClassGroup.grade, ClassGroup.name)
-        )
-    )
-
-
-def _teachers(school_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(
-                User.school_id == school_id,
-                User.is_active_account.is_(True),
-                User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(policy.TEACHING_ROLES))),
-            )
-            .options(lazyload(User.role_rows))
-            .order_by(User.last_name, User.first_name, User.id)
         )
     )
 
@@ -178,7 +163,7 @@ def timetable():
         day=day,
         today=today,
         classes=_current_classes(current_user.school_id),
-        teachers=[t for t in _teachers(current_user.school_id) if policy.can_print_teacher_timetable(current_user, t)],
+        teachers=[t for t in queries.teachers(current_user.school_id, lazyload(User.role_rows)) if policy.can_print_teacher_timetable(current_user, t)],
         can_edit=can_edit,
         starts=_start_choices(None, today) if can_edit else [],
     )
