@@ -5,11 +5,11 @@ not depend on the module a view lives in.
     dashboard.py       the administration's index and the template globals its pages share
     common.py          what every sub-area's views share: the run-commit-flash helper, forms helpers
     queries.py         reads shared by the sub-areas (the current year, the school's teachers)
-    structure/         the school's set-up: years, periods, holidays (views.py with forms.py and
-                       operations.py), classes, subgroups, curriculum, movement of students,
-                       subjects, kinds of work, scales, teaching assignments; clubs, the new year
-                       from the current one, the school's settings (each a views module with its
-                       *_operations.py)
+    structure/         the school's set-up, its views by concern: years.py (years, periods,
+                       holidays), classes.py (classes, subgroups, curriculum, movement of students),
+                       subjects.py (subjects, kinds of work, scales, teaching assignments), all on
+                       forms.py, operations.py and helpers.py (guard, loaders); clubs.py,
+                       new_year.py, settings.py, each with its *_operations.py
     timetable/         the weekly timetable and rooms (views, forms, operations), the bells
                        (bells.py, bell_operations.py)
     people/            accounts, roles, students and parents, credential slips, exports (views,
@@ -38,7 +38,6 @@ from blueprints.admin.jobs import backups  # noqa: E402,F401
 from blueprints.admin.jobs import views as jobs_views  # noqa: E402,F401
 from blueprints.admin.people import editing  # noqa: E402,F401
 from blueprints.admin.people import views as people_views  # noqa: E402,F401
-from blueprints.admin.structure import clubs, new_year, settings  # noqa: E402,F401
-from blueprints.admin.structure import views as structure_views  # noqa: E402,F401
+from blueprints.admin.structure import classes, clubs, new_year, settings, subjects, years  # noqa: E402,F401  # noqa: E402,F401
 from blueprints.admin.timetable import bells  # noqa: E402,F401
 from blueprints.admin.timetable import views as timetable_views  # noqa: E402,F401

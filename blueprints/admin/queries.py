@@ -4,10 +4,11 @@ so that the dashboard and the pages it points to answer alike."""
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 import policy
 from extensions import db
-from models import AcademicYear, MarkingScale, User, UserRole
+from models import AcademicYear, ClassGroup, MarkingScale, Subject, User, UserRole
 from models.school import SCALE_CODES
 
 
@@ -53,3 +54,24 @@ def teachers(school_id: int, *options) -> list[User]:
         .order_by(User.last_name, User.first_name, User.id)
     )
     return list(db.session.scalars(query.options(*options) if options else query))
+
+
+def open_classes(school_id: int) -> list[ClassGroup]:
+    """Classes of the years not yet closed, for pickers."""
+    return list(
+        db.session.scalars(
+            select(ClassGroup)
+            .join(AcademicYear, AcademicYear.id == ClassGroup.year_id)
+            .where(ClassGroup.school_id == school_id, AcademicYear.is_closed.is_(False))
+            .options(selectinload(ClassGroup.year))
+            .order_by(AcademicYear.start_date, ClassGroup.grade, ClassGroup.name)
+        )
+    )
+
+
+def active_subjects(school_id: int) -> list[Subject]:
+    return list(
+        db.session.scalars(
+            select(Subject).where(Subject.school_id == school_id, Subject.is_active.is_(True)).order_by(Subject.name)
+        )
+    )
