@@ -306,6 +306,11 @@ def _titles(kind: str, keys: list[str]) -> list[str]:
     return [by_key[k] for k in keys]
 
 
+def _contact_cells(user: User) -> list[str]:
+    """The columns every export of accounts starts with, in the import's order."""
+    return [user.last_name, user.first_name, user.middle_name, user.email, user.phone, user.login]
+
+
 def export_table(kind: str, school: School) -> ExportTable:
     """The lists in the same columns as the import files; never a password hash."""
     if kind == "students":
@@ -392,12 +397,7 @@ def export_table(kind: str, school: School) -> ExportTable:
         headers += [_titles("parents", ["children"])[0], _("Дети")]
         rows = [
             [
-                u.last_name,
-                u.first_name,
-                u.middle_name,
-                u.email,
-                u.phone,
-                u.login,
+                *_contact_cells(u),
                 ", ".join(s.book_number for s in children.get(u.id, [])),
                 ", ".join(s.full_name for s in children.get(u.id, [])),
             ]
@@ -405,18 +405,7 @@ def export_table(kind: str, school: School) -> ExportTable:
         ]
     else:
         headers += [_("Роли")]
-        rows = [
-            [
-                u.last_name,
-                u.first_name,
-                u.middle_name,
-                u.email,
-                u.phone,
-                u.login,
-                ", ".join(str(ROLE_LABELS[r]) for r in ROLES if r in u.roles),
-            ]
-            for u in users
-        ]
+        rows = [[*_contact_cells(u), ", ".join(str(ROLE_LABELS[r]) for r in ROLES if r in u.roles)] for u in users]
     return ExportTable(headers, rows)
 
 

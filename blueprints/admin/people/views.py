@@ -1,6 +1,7 @@
 """People administration: accounts and roles, block and reset, parents of students, exports and
-credential slips (the people import is in imports/people.py) (ADM-3, ADM-4, ADM-7, PD-4). Views are thin: load and check the
-object, call an operation from people/operations.py, commit once, render."""
+credential slips (ADM-3, ADM-4, ADM-7, PD-4); the people import is in imports/people.py. Views
+are thin: load and check the object, call an operation from people/operations.py, commit once,
+render."""
 
 from __future__ import annotations
 

@@ -101,25 +101,26 @@ class CloseYearForm(FlaskForm):
     )
 
 
+def _period_fields(name_label) -> tuple:
+    """Number, name and dates of a period, as the new-period and the edit forms ask them."""
+    return (
+        IntegerField(
+            _l("Номер"),
+            validators=[InputRequired(_l("Укажите номер периода.")), NumberRange(1, 4, _l("Номер — от 1 до 4."))],
+        ),
+        StringField(name_label, validators=[Length(max=60)]),
+        _date(_l("Начало"), _l("Укажите дату начала.")),
+        _date(_l("Окончание"), _l("Укажите дату окончания.")),
+    )
+
+
 class PeriodForm(FlaskForm):
     scheme = SelectField(_l("Схема"), choices=options(SCHEME_LABELS.items()))
-    number = IntegerField(
-        _l("Номер"),
-        validators=[InputRequired(_l("Укажите номер периода.")), NumberRange(1, 4, _l("Номер — от 1 до 4."))],
-    )
-    name = StringField(_l("Название (необязательно)"), validators=[Length(max=60)])
-    start_date = _date(_l("Начало"), _l("Укажите дату начала."))
-    end_date = _date(_l("Окончание"), _l("Укажите дату окончания."))
+    number, name, start_date, end_date = _period_fields(_l("Название (необязательно)"))
 
 
 class PeriodEditForm(FlaskForm):
-    number = IntegerField(
-        _l("Номер"),
-        validators=[InputRequired(_l("Укажите номер периода.")), NumberRange(1, 4, _l("Номер — от 1 до 4."))],
-    )
-    name = StringField(_l("Название"), validators=[Length(max=60)])
-    start_date = _date(_l("Начало"), _l("Укажите дату начала."))
-    end_date = _date(_l("Окончание"), _l("Укажите дату окончания."))
+    number, name, start_date, end_date = _period_fields(_l("Название"))
 
 
 class HolidayForm(FlaskForm):
