@@ -10,8 +10,14 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
+import policy
+from blueprints.auth.access import roles_required
 from domain.messages import Refusal
 from extensions import db
+
+# The administrators of the school (ADM-1, ADM-3): the guard of most admin pages; the timetable,
+# the bells and the settings have their own wider or narrower sets (policy.py).
+admin_only = roles_required(*policy.ADMIN_ROLES)
 
 
 def apply(

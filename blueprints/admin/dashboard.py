@@ -8,9 +8,7 @@ from flask_login import current_user
 
 import policy
 from blueprints.admin import bp, queries
-from blueprints.auth.access import roles_required
-
-admin_only = roles_required(*policy.ADMIN_ROLES)
+from blueprints.admin.common import admin_only
 
 
 @bp.app_template_global()

@@ -11,12 +11,13 @@ from sqlalchemy.exc import IntegrityError
 
 import policy
 from blueprints.admin import bp
+from blueprints.admin.common import admin_only
 from blueprints.admin.imports import pending as uploads
 from blueprints.admin.imports import people_operations as ops
 from blueprints.admin.imports.reading import COLUMNS, KIND_LABELS, preview_table
 from blueprints.admin.people import operations as people_ops
 from blueprints.admin.people.forms import ConfirmForm, ImportForm
-from blueprints.admin.people.views import actor, admin_only, slips_pdf
+from blueprints.admin.people.views import actor, slips_pdf
 from domain.messages import Refusal
 from extensions import db
 from models import AuditEntry

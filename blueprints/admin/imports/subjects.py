@@ -11,19 +11,17 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy.exc import IntegrityError
 
-import policy
 from blueprints.admin import bp
+from blueprints.admin.common import admin_only
 from blueprints.admin.imports import pending as uploads
 from blueprints.admin.imports import subjects_operations as lists
 from blueprints.admin.imports.reading import import_limits
 from blueprints.admin.people import operations as people_ops
 from blueprints.admin.people.forms import ConfirmForm
-from blueprints.auth.access import roles_required
 from domain.messages import Refusal
 from extensions import db
 from utils import spreadsheets
 
-admin_only = roles_required(*policy.ADMIN_ROLES)
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -15,9 +15,8 @@ from sqlalchemy import select
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
-import policy
 from blueprints.admin import bp
-from blueprints.auth.access import roles_required
+from blueprints.admin.common import admin_only
 from extensions import db
 from jobs import backup
 from jobs.runner import manual_key
@@ -25,7 +24,6 @@ from models import JobRun
 from models.archive import BackupCopy
 from models.base import utcnow
 
-admin_only = roles_required(*policy.ADMIN_ROLES)
 # A run still 'running' after this long was killed; it no longer blocks a run by hand.
 RUNNING_GRACE = timedelta(hours=6)
 

@@ -24,7 +24,7 @@ from wtforms.validators import DataRequired
 
 import policy
 from blueprints.admin import bp
-from blueprints.auth.access import roles_required
+from blueprints.admin.common import admin_only
 from database import deferred_transactions
 from extensions import db
 from jobs.runner import manual_key
@@ -33,7 +33,6 @@ from models import JobRun
 from models.base import as_utc, utcnow
 from utils.htmx import render_htmx_template
 
-admin_only = roles_required(*policy.ADMIN_ROLES)
 RUNS_SHOWN = 30
 # A run still 'running' after this long was killed with its process; it no longer blocks.
 RUNNING_GRACE = timedelta(hours=6)

@@ -18,16 +18,14 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 import policy
 from blueprints.admin import bp
+from blueprints.admin.common import admin_only
 from blueprints.admin.imports.reading import EMAIL_RE, NAME_EXTRA_CHARS, phone_digits
 from blueprints.admin.people import records
 from blueprints.admin.structure.forms import options
-from blueprints.auth.access import roles_required
 from domain.messages import Refusal
 from extensions import db
 from models import ParentLink, Student, User
 from utils.timeutil import school_today
-
-admin_only = roles_required(*policy.ADMIN_ROLES)
 
 
 def _strip(value):

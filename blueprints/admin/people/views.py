@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 
 import policy
 from blueprints.admin import bp
+from blueprints.admin.common import admin_only
 from blueprints.admin.imports.reading import (
     KIND_LABELS,
 )
@@ -38,7 +39,6 @@ from blueprints.admin.people.forms import (
     ResetPasswordForm,
     RolesForm,
 )
-from blueprints.auth.access import roles_required
 from domain.messages import Refusal
 from extensions import db
 from models import (
@@ -52,7 +52,6 @@ from models import (
 from utils.paging import contains, page_number, paginate
 from utils.pdf import render_pdf
 
-admin_only = roles_required(*policy.ADMIN_ROLES)
 PAGE_SIZE = 50  # the people list, a page at a time (issue 9)
 
 

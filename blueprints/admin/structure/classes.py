@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 import policy
 from blueprints.admin import bp, queries
-from blueprints.admin.common import apply, edit_page
+from blueprints.admin.common import admin_only, apply, edit_page
 from blueprints.admin.structure import club_operations, operations
 from blueprints.admin.structure.forms import (
     ClassEditForm,
@@ -28,7 +28,6 @@ from blueprints.admin.structure.forms import (
     options,
 )
 from blueprints.admin.structure.helpers import (
-    admin_only,
     class_label,
     current_actor,
     current_school,

@@ -15,15 +15,13 @@ from wtforms.validators import InputRequired
 
 import policy
 from blueprints.admin import bp
+from blueprints.admin.common import admin_only
 from blueprints.admin.structure import club_operations as clubs
 from blueprints.admin.structure.forms import MultiCheckboxField, options
-from blueprints.auth.access import roles_required
 from domain.messages import Refusal
 from extensions import db
 from models import ClassGroup, ClubMembership
 from utils.timeutil import current_school_today, school_today
-
-admin_only = roles_required(*policy.ADMIN_ROLES)
 
 
 class AddMembersForm(FlaskForm):

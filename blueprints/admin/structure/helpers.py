@@ -15,7 +15,6 @@ from blueprints.admin.structure.forms import (
     KIND_LABELS,
     SCHEME_LABELS,
 )
-from blueprints.auth.access import roles_required
 from models import (
     AcademicYear,
     ClassGroup,
@@ -23,8 +22,6 @@ from models import (
     Subject,
     User,
 )
-
-admin_only = roles_required(*policy.ADMIN_ROLES)
 
 
 @bp.app_template_filter("scheme_label")

@@ -12,13 +12,11 @@ from sqlalchemy.exc import IntegrityError
 
 import policy
 from blueprints.admin import bp, queries
+from blueprints.admin.common import admin_only
 from blueprints.admin.structure.new_year_operations import REPEAT, NewYearRefused, open_new_year, plan_new_year
-from blueprints.auth.access import roles_required
 from domain.messages import N_, Refusal
 from extensions import db
 from models import AcademicYear
-
-admin_only = roles_required(*policy.ADMIN_ROLES)
 
 
 def _load_year(year_id: int) -> AcademicYear:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 import policy
 from blueprints.admin import bp
-from blueprints.admin.common import apply, edit_page
+from blueprints.admin.common import admin_only, apply, edit_page
 from blueprints.admin.structure import operations
 from blueprints.admin.structure.forms import (
     SCHEME_LABELS,
@@ -23,7 +23,6 @@ from blueprints.admin.structure.forms import (
     YearForm,
 )
 from blueprints.admin.structure.helpers import (
-    admin_only,
     current_school,
     load_year,
     scheme_label,
