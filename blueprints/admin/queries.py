@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 import policy
 from extensions import db
-from models import AcademicYear, ClassGroup, MarkingScale, Subject, User, UserRole
+from models import AcademicYear, ClassGroup, MarkingScale, ParentLink, Student, Subject, User, UserRole
 from models.school import SCALE_CODES
 
 
@@ -73,5 +73,14 @@ def active_subjects(school_id: int) -> list[Subject]:
     return list(
         db.session.scalars(
             select(Subject).where(Subject.school_id == school_id, Subject.is_active.is_(True)).order_by(Subject.name)
+        )
+    )
+
+
+def parent_links(student: Student) -> list[ParentLink]:
+    """A student's parents (the links, each with its parent loaded), for the student's pages."""
+    return list(
+        db.session.scalars(
+            select(ParentLink).where(ParentLink.student_id == student.id).options(selectinload(ParentLink.parent))
         )
     )

@@ -17,7 +17,7 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 import policy
-from blueprints.admin import bp
+from blueprints.admin import bp, queries
 from blueprints.admin.common import admin_only
 from blueprints.admin.imports.reading import EMAIL_RE, NAME_EXTRA_CHARS, phone_digits
 from blueprints.admin.people import records
@@ -114,9 +114,7 @@ def _save(form: FlaskForm, change, page):
 
 
 def _student_page(student: Student, form: StudentRecordForm, status: int = 200):
-    links = db.session.scalars(
-        select(ParentLink).where(ParentLink.student_id == student.id).options(selectinload(ParentLink.parent))
-    ).all()
+    links = queries.parent_links(student)
     return render_template(
         "admin/people/edit_student.html",
         student=student,

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 import policy
-from blueprints.admin import bp
+from blueprints.admin import bp, queries
 from blueprints.admin.common import admin_only
 from blueprints.admin.imports.reading import (
     KIND_LABELS,
@@ -245,9 +245,7 @@ def people_resolve_alert(alert_id: int):
 
 
 def _render_student(student: Student, status: int = 200, link_form: ParentLinkForm | None = None):
-    links = db.session.scalars(
-        select(ParentLink).where(ParentLink.student_id == student.id).options(selectinload(ParentLink.parent))
-    ).all()
+    links = queries.parent_links(student)
     return render_template(
         "admin/people/student.html",
         student=student,
