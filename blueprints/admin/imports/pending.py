@@ -10,11 +10,16 @@ import os
 import re
 import secrets
 import time
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, current_app, flash, redirect
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from domain.messages import Refusal
+from extensions import db
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 PENDING_MAX_AGE_SECONDS = 24 * 3600
@@ -102,3 +107,47 @@ def cancel(store: PendingUploads, token: str, back_url: str):
         store.delete(token)
         flash(_("Загрузка отменена, файл удалён."), "info")
     return redirect(back_url)
+
+
+def commit(
+    store: PendingUploads,
+    token: str,
+    *,
+    back_url: str,
+    gone: str,
+    plan: Callable[[dict], Any],
+    page: Callable[[dict, Any, int], Any],
+    run: Callable[[dict, Any], Any],
+    finish: Callable[[Any], Any],
+    refused: str,
+    conflict: str,
+):
+    """The commit of every import: all rows in one transaction or none. The kept rows are checked
+    again against the database as it is now (`plan`) and a file with errors is refused with 400
+    (004:3.1); a refusal of the operation answers with its status, a concurrent change that won a
+    unique value with 409 and a fresh check. Only a committed upload is deleted; `finish` then
+    answers with the result of `run`."""
+    from blueprints.admin.people.forms import ConfirmForm
+
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    payload = kept_or_flash(store, token, gone)
+    if payload is None:
+        return redirect(back_url)
+    checked = plan(payload)
+    if not checked.ok:
+        flash(refused, "error")
+        return page(payload, checked, 400)
+    try:
+        result = run(payload, checked)
+        db.session.commit()
+    except Refusal as refusal:
+        db.session.rollback()
+        flash(_(refusal.message, **refusal.params), "error")
+        return page(payload, checked, refusal.status)
+    except IntegrityError:
+        db.session.rollback()
+        flash(conflict, "error")
+        return page(payload, plan(payload), 409)
+    store.delete(token)
+    return finish(result)

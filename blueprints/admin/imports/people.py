@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 import policy
 from blueprints.admin import bp
@@ -19,7 +18,6 @@ from blueprints.admin.people import operations as people_ops
 from blueprints.admin.people.forms import ConfirmForm, ImportForm
 from blueprints.admin.people.views import actor, slips_pdf
 from domain.messages import Refusal
-from extensions import db
 from models import AuditEntry
 from utils import spreadsheets
 
@@ -54,10 +52,12 @@ def people_import():
     return redirect(url_for("admin.people_import_preview", token=token))
 
 
+def _gone() -> str:
+    return _("Загруженный файл не найден: он уже импортирован или устарел. Загрузите его снова.")
+
+
 def _pending_or_redirect(token: str):
-    return uploads.kept_or_flash(
-        uploads.people_uploads, token, _("Загруженный файл не найден: он уже импортирован или устарел. Загрузите его снова.")
-    )
+    return uploads.kept_or_flash(uploads.people_uploads, token, _gone())
 
 
 def _render_preview(pending, plan, token: str, status: int = 200):
@@ -88,31 +88,27 @@ def people_import_preview(token: str):
 def people_import_commit(token: str):
     """All rows in one transaction or none; the rows are checked again against the database
     as it is now, and a commit of a file with errors is refused (004:3.1)."""
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    pending = _pending_or_redirect(token)
-    if pending is None:
-        return redirect(url_for("admin.people_import"))
     school = current_user.school
-    plan = ops.plan_pending(pending, school)
-    if not plan.ok:
-        flash(_("Импорт невозможен: исправьте ошибки в файле и загрузите его снова. Ничего не изменено."), "error")
-        return _render_preview(pending, plan, token, 400)
-    try:
-        entry = ops.apply_import(school, plan, pending.get("filename", ""))
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        flash(
-            _(
-                "Данные изменились во время импорта (например, логин или номер заняли). Ничего не изменено; попробуйте ещё раз."
-            ),
-            "error",
-        )
-        return _render_preview(pending, ops.plan_pending(pending, school), token, 409)
-    ops.delete_pending(token)
-    flash(_("Импорт выполнен: создано записей — %(n)s.", n=len(plan.rows)), "success")
-    return redirect(url_for("admin.people_import_result", entry_id=entry.id))
+
+    def finish(done):
+        entry, count = done
+        flash(_("Импорт выполнен: создано записей — %(n)s.", n=count), "success")
+        return redirect(url_for("admin.people_import_result", entry_id=entry.id))
+
+    return uploads.commit(
+        uploads.people_uploads,
+        token,
+        back_url=url_for("admin.people_import"),
+        gone=_gone(),
+        plan=lambda pending: ops.plan_pending(pending, school),
+        page=lambda pending, plan, status: _render_preview(pending, plan, token, status),
+        run=lambda pending, plan: (ops.apply_import(school, plan, pending.get("filename", "")), len(plan.rows)),
+        finish=finish,
+        refused=_("Импорт невозможен: исправьте ошибки в файле и загрузите его снова. Ничего не изменено."),
+        conflict=_(
+            "Данные изменились во время импорта (например, логин или номер заняли). Ничего не изменено; попробуйте ещё раз."
+        ),
+    )
 
 
 @bp.post("/people/import/<token>/cancel")

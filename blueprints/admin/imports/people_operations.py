@@ -64,8 +64,6 @@ def import_context(school: School) -> ImportContext:
 
 # The upload between the preview and the commit (imports/pending.py)
 save_pending = pending.people_uploads.save
-load_pending = pending.people_uploads.load
-delete_pending = pending.people_uploads.delete
 
 
 def read_upload(

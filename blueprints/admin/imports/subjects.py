@@ -3,13 +3,12 @@ before anything is written; a file with a bad row changes nothing (004:3.1)."""
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy.exc import IntegrityError
 
 from blueprints.admin import bp
 from blueprints.admin.common import admin_only
@@ -19,7 +18,6 @@ from blueprints.admin.imports.reading import import_limits
 from blueprints.admin.people import operations as people_ops
 from blueprints.admin.people.forms import ConfirmForm
 from domain.messages import Refusal
-from extensions import db
 from utils import spreadsheets
 
 FORMATS = {
@@ -74,10 +72,12 @@ def subjects_import():
     return redirect(url_for("admin.subjects_import_preview", token=token))
 
 
+def _gone() -> str:
+    return _("Загруженный файл не найден: он уже импортирован или устарел. Загрузите его снова.")
+
+
 def _pending(token: str):
-    return uploads.kept_or_flash(
-        uploads.subject_uploads, token, _("Загруженный файл не найден: он уже импортирован или устарел. Загрузите его снова.")
-    )
+    return uploads.kept_or_flash(uploads.subject_uploads, token, _gone())
 
 
 def _preview(pending, plan: lists.SubjectPlan, token: str, status: int = 200):
@@ -99,30 +99,28 @@ def subjects_import_preview(token: str):
 @admin_only
 def subjects_import_commit(token: str):
     """All rows in one transaction or none, checked again against the subjects as they are now."""
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    pending = _pending(token)
-    if pending is None:
-        return redirect(url_for("admin.subjects_import"))
     school = current_user.school
-    plan = lists.plan_pending(pending, school)
-    if not plan.ok:
-        flash(_("Импорт невозможен: исправьте ошибки в файле и загрузите его снова. Ничего не изменено."), "error")
-        return _preview(pending, plan, token, 400)
-    try:
-        counts = lists.apply_plan(school, plan, pending.get("filename", ""))
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        flash(_("Список предметов изменился во время импорта. Ничего не изменено; попробуйте ещё раз."), "error")
-        return _preview(pending, lists.plan_pending(pending, school), token, 409)
-    lists.delete_pending(token)
-    flash(
-        _("Импорт выполнен: добавлено — %(c)s, обновлено — %(u)s, без изменений — %(s)s.",
-          c=counts["created"], u=counts["updated"], s=counts["unchanged"]),
-        "success",
+
+    def finish(counts):
+        flash(
+            _("Импорт выполнен: добавлено — %(c)s, обновлено — %(u)s, без изменений — %(s)s.",
+              c=counts["created"], u=counts["updated"], s=counts["unchanged"]),
+            "success",
+        )
+        return redirect(url_for("admin.subjects"))
+
+    return uploads.commit(
+        uploads.subject_uploads,
+        token,
+        back_url=url_for("admin.subjects_import"),
+        gone=_gone(),
+        plan=lambda pending: lists.plan_pending(pending, school),
+        page=lambda pending, plan, status: _preview(pending, plan, token, status),
+        run=lambda pending, plan: lists.apply_plan(school, plan, pending.get("filename", "")),
+        finish=finish,
+        refused=_("Импорт невозможен: исправьте ошибки в файле и загрузите его снова. Ничего не изменено."),
+        conflict=_("Список предметов изменился во время импорта. Ничего не изменено; попробуйте ещё раз."),
     )
-    return redirect(url_for("admin.subjects"))
 
 
 @bp.post("/subjects/import/<token>/cancel")

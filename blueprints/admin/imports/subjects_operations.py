@@ -189,7 +189,3 @@ def read_upload(filename: str, data: bytes, school: School, limits) -> str:
             "file_errors": [[e.row, e.column, e.message] for e in errors],
         }
     )
-
-
-load_pending = pending.subject_uploads.load
-delete_pending = pending.subject_uploads.delete

@@ -8,7 +8,7 @@ import io
 import os
 from datetime import date
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,7 +23,6 @@ from blueprints.admin.timetable.operations import TimetableError
 from blueprints.admin.timetable.views import editors_only
 from domain import timetable as rules
 from domain.messages import Refusal
-from extensions import db
 from utils import spreadsheets
 
 
@@ -71,8 +70,12 @@ def timetable_import():
     return redirect(url_for("admin.timetable_import_preview", token=token))
 
 
+def _day(pending: dict) -> date:
+    return date.fromisoformat(pending["valid_from"])
+
+
 def _plan(pending: dict):
-    day = date.fromisoformat(pending["valid_from"])
+    day = _day(pending)
     plan = importing.build_plan(
         pending["records"],
         ops.import_context(current_user.school, day),
@@ -82,10 +85,12 @@ def _plan(pending: dict):
     return day, plan
 
 
+def _gone() -> str:
+    return _("Загруженный файл не найден: он уже загружен или устарел. Загрузите его снова.")
+
+
 def _pending(token: str):
-    return uploads.kept_or_flash(
-        uploads.timetable_uploads, token, _("Загруженный файл не найден: он уже загружен или устарел. Загрузите его снова.")
-    )
+    return uploads.kept_or_flash(uploads.timetable_uploads, token, _gone())
 
 
 def _render_preview(pending: dict, token: str, day: date, plan, status: int = 200):
@@ -108,25 +113,30 @@ def timetable_import_preview(token: str):
 @bp.post("/timetable/import/<token>")
 @editors_only
 def timetable_import_commit(token: str):
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    pending = _pending(token)
-    if pending is None:
-        return redirect(url_for("admin.timetable_import"))
-    day, plan = _plan(pending)  # checked again against the timetable as it is now
-    if not plan.ok:
-        flash(_("Загрузка невозможна: исправьте ошибки в файле и загрузите его снова. Ничего не изменено."), "error")
-        return _render_preview(pending, token, day, plan, 400)
-    try:
-        count = ops.apply_import(current_user.school, plan, day, ops.today_of(current_user.school), pending.get("filename", ""))
-        db.session.commit()
-    except TimetableError as refusal:
-        db.session.rollback()
-        flash(_(refusal.message, **refusal.params), "error")
-        return _render_preview(pending, token, day, plan, refusal.status)
-    ops.delete_pending(token)
-    flash(_("Расписание загружено: уроков — %(n)s, действует с %(date)s.", n=count, date=day.strftime("%d.%m.%Y")), "success")
-    return redirect(url_for("admin.timetable", **{"from": day.isoformat()}))
+    school = current_user.school
+
+    def run(pending, plan):
+        day = _day(pending)
+        return day, ops.apply_import(school, plan, day, ops.today_of(school), pending.get("filename", ""))
+
+    def finish(done):
+        day, count = done
+        flash(_("Расписание загружено: уроков — %(n)s, действует с %(date)s.", n=count, date=day.strftime("%d.%m.%Y")),
+              "success")
+        return redirect(url_for("admin.timetable", **{"from": day.isoformat()}))
+
+    return uploads.commit(
+        uploads.timetable_uploads,
+        token,
+        back_url=url_for("admin.timetable_import"),
+        gone=_gone(),
+        plan=lambda pending: _plan(pending)[1],
+        page=lambda pending, plan, status: _render_preview(pending, token, _day(pending), plan, status),
+        run=run,
+        finish=finish,
+        refused=_("Загрузка невозможна: исправьте ошибки в файле и загрузите его снова. Ничего не изменено."),
+        conflict=_("Расписание изменилось во время загрузки. Ничего не изменено; попробуйте ещё раз."),
+    )
 
 
 @bp.post("/timetable/import/<token>/cancel")

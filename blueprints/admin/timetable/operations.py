@@ -445,5 +445,3 @@ def apply_import(school: School, plan, day: date, today: date, filename: str) ->
 
 # The upload between the preview and the commit (imports/pending.py)
 save_pending = pending.timetable_uploads.save
-load_pending = pending.timetable_uploads.load
-delete_pending = pending.timetable_uploads.delete
