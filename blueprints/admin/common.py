@@ -24,15 +24,18 @@ def apply(
     form: FlaskForm | None,
     action: Callable[[], Any],
     page: Callable[[int], Any],
-    success: str,
+    success: str | Callable[[Any], tuple[str, str]],
     to: str | Callable[[Any], str],
+    *,
+    invalid: str | None = None,
+    conflict: str | None = None,
 ):
     """Validate the form (if any), run the operation, commit, flash and redirect. A refused
     operation re-renders the page with its message and status (a StructureError 400, a timetable
     clash 409); a concurrent change that won a unique value 409. The session is rolled back:
-    nothing changes."""
+    nothing changes. `success` may depend on the operation's result: (message, category)."""
     if form is not None and not form.validate_on_submit():
-        flash(_("Проверьте поля формы."), "error")
+        flash(invalid or _("Проверьте поля формы."), "error")
         return page(400)
     try:
         result = action()
@@ -43,9 +46,9 @@ def apply(
         return page(error.status)
     except IntegrityError:  # a concurrent change won the race for a unique value
         db.session.rollback()
-        flash(_("Такая запись уже есть. Обновите страницу и проверьте данные."), "error")
+        flash(conflict or _("Такая запись уже есть. Обновите страницу и проверьте данные."), "error")
         return page(409)
-    flash(success, "success")
+    flash(*(success(result) if callable(success) else (success, "success")))
     return redirect(to(result) if callable(to) else to)
 
 

@@ -5,24 +5,22 @@ administrator. Every change goes to the history shown on the person's page."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 import policy
 from blueprints.admin import bp, queries
-from blueprints.admin.common import admin_only
+from blueprints.admin.common import admin_only, apply
 from blueprints.admin.imports.reading import EMAIL_RE, NAME_EXTRA_CHARS, phone_digits
 from blueprints.admin.people import records
 from blueprints.admin.structure.forms import options
-from domain.messages import Refusal
 from extensions import db
 from models import ParentLink, Student, User
 from utils.timeutil import school_today
@@ -90,24 +88,18 @@ def _values(form: FlaskForm, fields: tuple[str, ...]) -> dict:
     return values
 
 
-def _save(form: FlaskForm, change, page):
-    """Validate, change, commit; bad input re-renders the page with 400 and nothing stored."""
-    if not form.validate_on_submit():
-        flash(_("Проверьте поля формы: ничего не изменено."), "error")
-        return page(400)
-    try:
-        changed = change()
-        db.session.commit()
-    except Refusal as refusal:
-        db.session.rollback()
-        flash(_(refusal.message, **refusal.params), "error")
-        return page(refusal.status)
-    except IntegrityError:  # a concurrent change took the same book number first
-        db.session.rollback()
-        flash(_("Данные изменились одновременно с вашими: ничего не изменено. Проверьте и сохраните снова."), "error")
-        return page(409)
-    flash(_("Данные сохранены.") if changed else _("Изменений нет."), "success" if changed else "info")
-    return None
+def _save(form: FlaskForm, change, page, to: str):
+    """Validate, change, commit (common.apply); bad input re-renders the page with 400 and
+    nothing stored; a concurrent change that took the same book number first answers 409."""
+    return apply(
+        form,
+        change,
+        page,
+        lambda changed: (_("Данные сохранены."), "success") if changed else (_("Изменений нет."), "info"),
+        to,
+        invalid=_("Проверьте поля формы: ничего не изменено."),
+        conflict=_("Данные изменились одновременно с вашими: ничего не изменено. Проверьте и сохраните снова."),
+    )
 
 
 # A student's record -----------------------------------------------------------------------------
@@ -133,16 +125,16 @@ def student_record_edit(student_id: int):
     if not form.is_submitted():
         return _student_page(student, form)
     today = school_today(student.school.timezone)
-    failed = _save(
+    if policy.can_administer(current_user):
+        to = url_for("admin.people_student", student_id=student.id)
+    else:
+        to = url_for("admin.student_record_edit", student_id=student.id)
+    return _save(
         form,
         lambda: records.update_student(student, _values(form, records.STUDENT_FIELDS), form.reason.data or "", today),
         lambda status: _student_page(student, form, status),
+        to,
     )
-    if failed is not None:
-        return failed
-    if policy.can_administer(current_user):
-        return redirect(url_for("admin.people_student", student_id=student.id))
-    return redirect(url_for("admin.student_record_edit", student_id=student.id))
 
 
 # A parent's and a staff member's names and contacts ------------------------------------------------
@@ -171,16 +163,16 @@ def _edit_contacts(person: User, kind: str):
     form = ContactsForm(obj=person)
     if not form.is_submitted():
         return _contacts_page(person, form, kind)
-    failed = _save(
+    if policy.can_administer(current_user):
+        to = url_for("admin.people_user", user_id=person.id)
+    else:
+        to = url_for("admin.parent_record_edit", user_id=person.id)
+    return _save(
         form,
         lambda: records.update_contacts(person, _values(form, records.CONTACT_FIELDS), form.reason.data or ""),
         lambda status: _contacts_page(person, form, kind, status),
+        to,
     )
-    if failed is not None:
-        return failed
-    if policy.can_administer(current_user):
-        return redirect(url_for("admin.people_user", user_id=person.id))
-    return redirect(url_for("admin.parent_record_edit", user_id=person.id))
 
 
 @bp.route("/people/parents/<int:user_id>/edit", methods=["GET", "POST"])
