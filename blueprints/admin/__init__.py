@@ -3,12 +3,15 @@ concern into sub-areas. URLs and endpoint names (`admin.<view>`) are the product
 not depend on the module a view lives in.
 
     dashboard.py       the administration's index and the template globals its pages share
-    common.py          what every sub-area's views share: the run-commit-flash helper, forms helpers
-    queries.py         reads shared by the sub-areas (the current year, the school's teachers)
+    common.py          what every sub-area's views share: the administrators-only guard, `apply`
+                       (validate, run an operation, commit, flash, redirect; refusals answered
+                       alike) and `edit_page` (a page of one form, admin/edit.html)
+    queries.py         reads shared by the sub-areas and the index (the current year, the school's
+                       teachers, open classes, active subjects, scales, a student's parents)
     structure/         the school's set-up, its views by concern: years.py (years, periods,
                        holidays), classes.py (classes, subgroups, curriculum, movement of students),
                        subjects.py (subjects, kinds of work, scales, teaching assignments), all on
-                       forms.py, operations.py and helpers.py (guard, loaders); clubs.py,
+                       forms.py, operations.py and helpers.py (label filters, loaders); clubs.py,
                        new_year.py, settings.py, each with its *_operations.py
     timetable/         the weekly timetable and rooms (views, forms, operations), the bells
                        (bells.py, bell_operations.py)
@@ -16,7 +19,8 @@ not depend on the module a view lives in.
                        forms, operations), the correction of people's records (editing.py,
                        records.py)
     imports/           uploaded lists: the shared reader, its limits and the people import's plan
-                       (reading.py), the store of uploads waiting for confirmation (pending.py),
+                       (reading.py), the store of uploads waiting for confirmation and the one
+                       commit and cancel of a kept upload (pending.py),
                        the people, subjects and timetable imports with their previews (people.py,
                        subjects.py, timetable.py with people_operations.py,
                        subjects_operations.py, timetable_plan.py)

@@ -1,7 +1,8 @@
 """Uploads waiting between their preview and their commit (ADM-4): the raw rows of a checked file
 are kept on the server (not in the cookie session) under a random token, per school, for a day at
 most; stale uploads are swept away whenever a new one is kept. One store per import, each in its
-own folder under UPLOAD_FOLDER."""
+own folder under UPLOAD_FOLDER, and one way for the views to find, commit and cancel a kept
+upload."""
 
 from __future__ import annotations
 

@@ -1,6 +1,5 @@
-"""What the structure pages' views share: the administrators-only guard, the label filters, the
-current school and actor, unbound forms and the loaders that check the object through policy
-(ADM-1)."""
+"""What the structure pages' views share: the label filters, the current school and actor,
+unbound forms and the loaders that check the object through policy (ADM-1)."""
 
 from __future__ import annotations
 
