@@ -342,7 +342,59 @@ def can_read_report_files(user: User) -> bool:
     return can_administer(user) and can_read_all_journals(user)
 
 
-# --- Accounts and roles (blueprints/admin/people*.py, ADM-7) ----------------------------------
+# --- The school's set-up and its people (blueprints/admin/, ADM-1, ADM-3) -------------------
+# An administrator reaches only the objects of their own school. Each check follows the object up
+# to the record that carries `school_id`, for `policy.load(Model, id, policy.owns_x, user)`.
+
+
+def administers_school(user: User, school_id: int) -> bool:
+    return can_administer(user) and _same_school(user, school_id)
+
+
+def in_own_school(user: User, obj) -> bool:
+    """For records with their own `school_id`: year, class, subject, kind of work, scale,
+    teaching assignment, student, account, administrator's alert."""
+    return administers_school(user, obj.school_id)
+
+
+def owns_year(user: User, year) -> bool:
+    return administers_school(user, year.school_id)
+
+
+def owns_period(user: User, period) -> bool:
+    return administers_school(user, period.year.school_id)
+
+
+def owns_holiday(user: User, holiday) -> bool:
+    return administers_school(user, holiday.year.school_id)
+
+
+def owns_class(user: User, class_group: ClassGroup) -> bool:
+    return administers_school(user, class_group.school_id)
+
+
+def owns_subgroup(user: User, subgroup) -> bool:
+    return administers_school(user, subgroup.class_group.school_id)
+
+
+def owns_curriculum_item(user: User, item) -> bool:
+    return administers_school(user, item.class_group.school_id)
+
+
+def owns_club_membership(user: User, membership) -> bool:
+    return owns_class(user, membership.group)
+
+
+def owns_parent_link(user: User, link: ParentLink) -> bool:
+    return administers_school(user, link.student.school_id)
+
+
+def owns_import(user: User, entry) -> bool:
+    """The result of a people import (an audit entry) of the administrator's own school."""
+    return entry.entity == "import" and administers_school(user, entry.school_id)
+
+
+# --- Accounts and roles (blueprints/admin/people/, ADM-7) ----------------------------------
 
 
 def role_change_refusal(actor: User, user: User, new_roles) -> str | None:
@@ -368,7 +420,7 @@ def can_view_job_run(user: User, run) -> bool:
     return can_administer(user) and (run.school_id is None or _same_school(user, run.school_id))
 
 
-# --- Keeping people's records accurate (PD-7, blueprints/admin/people_editing.py) ---------------
+# --- Keeping people's records accurate (PD-7, blueprints/admin/people/editing.py) ---------------
 
 
 def can_edit_student_record(user: User, student: Student) -> bool:
@@ -445,7 +497,7 @@ def can_correct_closed_assignment(user: User, assignment: TeachingAssignment) ->
     return _same_school(user, assignment.school_id) and closing.may_correct_closed(user.roles)
 
 
-# --- The weekly timetable (blueprints/admin/timetable.py, issue 10) ----------------------------
+# --- The weekly timetable (blueprints/admin/timetable/, issue 10) ----------------------------
 
 
 def can_edit_timetable(user: User) -> bool:

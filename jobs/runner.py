@@ -28,7 +28,7 @@ from models.base import as_utc, utcnow
 
 INTERRUPTED = "прервано перезапуском"
 # A run of another host cannot be checked: it counts as interrupted only after this long
-# (the admin page's grace, blueprints/admin/jobs.py).
+# (the admin page's grace, blueprints/admin/jobs/views.py).
 OTHER_HOST_GRACE = timedelta(hours=6)
 
 

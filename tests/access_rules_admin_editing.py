@@ -33,7 +33,8 @@ def _membership(s) -> int:
 
 
 def _subjects_token(s) -> str:
-    from blueprints.admin import people_operations, subject_lists
+    from blueprints.admin.imports import people_operations
+    from blueprints.admin.imports import subjects_operations as subject_lists
 
     if not hasattr(s, "_subjects_token"):
         s._subjects_token = subject_lists.read_upload(

@@ -50,7 +50,7 @@ def _import_entry_id(s) -> int:
 
 def _pending_token(s) -> str:
     """A checked upload waiting for its commit."""
-    from blueprints.admin import people_operations
+    from blueprints.admin.imports import people_operations
 
     if not hasattr(s, "_people_token"):
         s._people_token = people_operations.save_pending(

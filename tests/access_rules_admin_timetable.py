@@ -25,7 +25,7 @@ def _room_id(s) -> int:
 
 
 def _token(s) -> str:
-    from blueprints.admin import timetable_operations
+    from blueprints.admin.timetable import operations as timetable_operations
 
     if not hasattr(s, "_tt_token"):
         s._tt_token = timetable_operations.save_pending({

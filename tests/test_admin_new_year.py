@@ -232,7 +232,7 @@ def test_a_second_run_for_the_same_year_is_refused(admin_client):
     # the year's page no longer offers the opening: it leads to the year already opened
     page = text(admin_client.get(f"/admin/years/{s.year.id}"))
     assert f"/admin/years/{s.year.id}/next" not in page
-    from blueprints.admin.new_year_operations import next_year_name
+    from blueprints.admin.structure.new_year_operations import next_year_name
 
     assert f'href="/admin/years/{year_named(next_year_name(s.year)).id}"' in page and "уже открыт" in page
 
@@ -353,7 +353,7 @@ def test_pages_for_other_users_and_schools_are_refused(client, auth, small_schoo
 
 
 def test_the_usual_dates_of_the_next_year(app):
-    from blueprints.admin.new_year_operations import default_dates
+    from blueprints.admin.structure.new_year_operations import default_dates
 
     def year_from(first: int) -> AcademicYear:
         return AcademicYear(name=f"{first}/{first + 1}", start_date=date(first, 9, 1), end_date=date(first + 1, 5, 31))

@@ -15,8 +15,8 @@ from openpyxl import Workbook, load_workbook
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from blueprints.admin import importing
-from blueprints.admin.people_operations import ExportTable, export_csv
+from blueprints.admin.imports import reading as importing
+from blueprints.admin.people.operations import ExportTable, export_csv
 from extensions import db
 from models import (
     AdminAlert,

@@ -294,7 +294,7 @@ def test_a_book_number_taken_at_the_same_moment_is_refused_with_nothing_stored(c
 
     from sqlalchemy import false
 
-    from blueprints.admin import record_operations
+    from blueprints.admin.people import records as record_operations
 
     s = small_school()
     pupil, other = s.pupils_5a[1], s.pupils_5b[0]

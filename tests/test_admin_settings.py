@@ -286,7 +286,7 @@ def test_a_save_keeps_a_section_saved_meanwhile_by_someone_else(app, client, off
     the school's settings (locked) instead of writing back what it had read."""
     from sqlalchemy.orm.attributes import set_committed_value
 
-    from blueprints.admin import settings_operations as ops
+    from blueprints.admin.structure import settings_operations as ops
 
     school = db.session.get(School, office.school.id)
     db.session.execute(School.__table__.update().where(School.__table__.c.id == school.id)

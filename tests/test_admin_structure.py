@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from blueprints.admin import operations
+from blueprints.admin.structure import operations
 from extensions import db
 from models import (
     AcademicYear,

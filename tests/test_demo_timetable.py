@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from blueprints.admin.timetable_operations import slot_entry
+from blueprints.admin.timetable.operations import slot_entry
 from domain.timetable import first_clash
 from extensions import db
 from models import Room, ScheduleSlot, TeachingAssignment

@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from blueprints.admin import club_operations as club_ops
-from blueprints.admin import operations as structure
+from blueprints.admin.structure import club_operations as club_ops
+from blueprints.admin.structure import operations as structure
 from blueprints.diary import queries as diary_queries
 from blueprints.journal import classes_operations, queries
 from domain.messages import Refusal
