@@ -239,7 +239,7 @@ def _render_cell(class_group, day, weekday, number, slots=None, form=None, error
         response = render_template(template, **context)
     else:
         response = render_template("admin/timetable_cell.html", **context)
-    return response, status, {"Vary": "HX-Request"}
+    return response, status
 
 
 @bp.get("/timetable/classes/<int:class_id>/cells/<int:weekday>/<int:number>")
