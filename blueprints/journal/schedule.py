@@ -13,7 +13,6 @@ from sqlalchemy.orm import selectinload
 import policy
 from blueprints.auth.access import roles_required
 from blueprints.journal import bp, loaders, schedule_operations, schedule_queries
-from blueprints.journal.forms import options
 from blueprints.journal.operations import JournalError
 from blueprints.journal.schedule_forms import CHANGE_KIND_LABELS, ScheduleChangeForm
 from blueprints.main import labels
@@ -21,6 +20,7 @@ from extensions import db
 from models import AcademicYear, ClassGroup, TeachingAssignment, User, UserRole
 from models.people import STAFF_ROLES
 from utils import refusals
+from utils.forms import options
 from utils.timeutil import school_today
 
 # `{{ kind|label("change_kind") }}`: the kinds of a timetable change, also the statuses of a lesson

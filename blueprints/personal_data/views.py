@@ -23,7 +23,6 @@ from blueprints.personal_data.forms import (
     ApplicationForm,
     ConsentForm,
     WithdrawForm,
-    options,
 )
 from domain.messages import Refusal
 from extensions import db
@@ -35,6 +34,7 @@ from models.personal_data import (
     ConsentRecord,
 )
 from utils import refusals
+from utils.forms import options
 from utils.timeutil import school_today
 
 

@@ -20,9 +20,9 @@ from blueprints.admin import bp, queries
 from blueprints.admin.common import admin_only, apply
 from blueprints.admin.imports.reading import EMAIL_RE, NAME_EXTRA_CHARS, phone_digits
 from blueprints.admin.people import records
-from blueprints.admin.structure.forms import options
 from extensions import db
 from models import ParentLink, Student, User
+from utils.forms import options
 from utils.timeutil import school_today
 
 

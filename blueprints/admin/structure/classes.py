@@ -25,7 +25,6 @@ from blueprints.admin.structure.forms import (
     SubgroupMembersForm,
     TransferForm,
     WithdrawForm,
-    options,
 )
 from blueprints.admin.structure.helpers import (
     class_label,
@@ -45,6 +44,7 @@ from models import (
     Subject,
     User,
 )
+from utils.forms import options
 from utils.timeutil import school_today
 
 # Classes and subgroups -------------------------------------------------------------------------

@@ -14,13 +14,13 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 import policy
 from blueprints.admin import bp
-from blueprints.admin.structure.forms import options
 from blueprints.admin.timetable import bell_operations as ops
 from blueprints.auth.access import roles_required
 from domain.bells import FIRST_GRADE, LAST_GRADE, NORMAL, SHORT, BellRefusal, BellSetKey, set_key
 from domain.messages import N_
 from extensions import db
 from models import ShortenedDay
+from utils.forms import options
 
 bells_staff = roles_required(*(policy.ADMIN_ROLES | policy.SCHEDULE_MANAGER_ROLES))
 

@@ -14,7 +14,6 @@ from sqlalchemy.orm import lazyload
 import policy
 from blueprints.admin import bp, queries
 from blueprints.admin.common import apply, edit_page
-from blueprints.admin.structure.forms import options
 from blueprints.admin.timetable import operations as ops
 from blueprints.admin.timetable.forms import NONE, CellForm, RoomForm
 from blueprints.admin.timetable.operations import CellChoice, TimetableError
@@ -23,6 +22,7 @@ from domain import timetable as rules
 from extensions import db
 from models import AcademicYear, ClassGroup, Room, StudyPeriod, User
 from utils.bells import school_bells
+from utils.forms import options
 from utils.htmx import is_htmx
 
 EDITOR_ROLES = policy.SCHEDULE_MANAGER_ROLES | policy.ADMIN_ROLES
