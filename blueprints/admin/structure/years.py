@@ -34,7 +34,6 @@ from models import (
     Holiday,
     StudyPeriod,
 )
-from utils.timeutil import school_today
 
 # Academic years --------------------------------------------------------------------------------
 
@@ -82,7 +81,7 @@ def _year_page(year: AcademicYear, status: int = 200, **forms: FlaskForm):
         select(AcademicYear).where(AcademicYear.school_id == year.school_id, AcademicYear.name == next_year_name(year))
     )
     context = {
-        "closable": school_today(year.school.timezone) > year.end_date,
+        "closable": operations.year_closable(year),
         "next_year": next_year,
         "period_form": unbound(PeriodForm),
         "holiday_form": unbound(HolidayForm),
