@@ -106,6 +106,7 @@ def _save(form: FlaskForm, change, page, to: str):
 
 
 def _student_page(student: Student, form: StudentRecordForm, status: int = 200):
+    queries.load_shown_with(student, selectinload(Student.current_class))
     links = queries.parent_links(student)
     return render_template(
         "admin/people/edit_student.html",

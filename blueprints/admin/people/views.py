@@ -106,7 +106,9 @@ def people_index():
 
 
 def _render_user(user: User, status: int = 200, **forms):
-    student = db.session.scalar(select(Student).where(Student.user_id == user.id))
+    student = db.session.scalar(
+        select(Student).where(Student.user_id == user.id).options(selectinload(Student.current_class))
+    )
     children = db.session.scalars(
         select(Student)
         .join(ParentLink, ParentLink.student_id == Student.id)
@@ -245,6 +247,7 @@ def people_resolve_alert(alert_id: int):
 
 
 def _render_student(student: Student, status: int = 200, link_form: ParentLinkForm | None = None):
+    queries.load_shown_with(student, selectinload(Student.current_class), selectinload(Student.user))
     links = queries.parent_links(student)
     return render_template(
         "admin/people/student.html",

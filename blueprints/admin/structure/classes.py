@@ -275,6 +275,7 @@ def subgroup_add(class_id: int):
 def subgroup_edit(subgroup_id: int):
     subgroup = policy.load(Subgroup, subgroup_id, policy.owns_subgroup, current_user)
     class_group = subgroup.class_group
+    queries.load_shown_with(class_group, selectinload(ClassGroup.year))
     students = operations.class_students(class_group)
     form = SubgroupMembersForm(data={"name": subgroup.name, "members": [m.student_id for m in subgroup.members]})
     form.members.choices = options((s.id, s.full_name) for s in students)
