@@ -129,7 +129,7 @@ def _shown(field: str, value: Any) -> str:
 
 
 def history(entity: str, entity_id: int, limit: int = HISTORY_LIMIT) -> list[dict[str, Any]]:
-    """The record's history, newest first, as rows for templates/admin/people/_history.html."""
+    """The record's history, newest first, as rows for templates/admin/people/parts/history.html."""
     entries = db.session.scalars(
         select(AuditEntry)
         .where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
