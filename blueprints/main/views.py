@@ -21,17 +21,21 @@ RESET_NOTICE_DAYS = timedelta(days=30)
 
 @bp.app_context_processor
 def navigation():
+    """The header's navigation and `may`, the user's permissions as flags (policy.user_may):
+    computed here, before rendering, so that templates read booleans and run no checks."""
+    may = policy.user_may(current_user)
     if not current_user.is_authenticated:
-        return {"nav_items": [], "brand_name": None}
+        return {"nav_items": [], "brand_name": None, "may": may}
     items = [("main.dashboard", _("Главная"))]
     if current_user.has_role(*policy.TEACHING_ROLES) or policy.can_read_all_journals(current_user):
         items.append(("journal.index", _("Журнал")))
     if current_user.has_role("student", "parent"):
         items.append(("diary.index", _("Дневник")))
-    if policy.can_administer(current_user):
+    if may.administer:
         items.append(("admin.index", _("Администрирование")))
     path = request.path
     return {
+        "may": may,
         # the header's school name, read here (per request, before rendering), not by the layout
         "brand_name": current_user.school.short_name,
         "nav_items": [

@@ -23,11 +23,6 @@ from extensions import db
 settings_editors = roles_required(*policy.SETTINGS_ROLES)
 
 
-@bp.app_template_global()
-def can_edit_school_settings() -> bool:
-    return current_user.is_authenticated and policy.can_edit_school_settings(current_user)
-
-
 def _section(code: str) -> rules.Section:
     section = rules.SECTION_BY_CODE.get(code)
     if section is None:
