@@ -25,9 +25,9 @@ from blueprints.admin.structure.forms import (
 from blueprints.admin.structure.helpers import (
     current_school,
     load_year,
-    scheme_label,
     unbound,
 )
+from blueprints.main import labels
 from extensions import db
 from models import (
     AcademicYear,
@@ -164,7 +164,7 @@ def period_edit(period_id: int):
             period, form.number.data, form.name.data or "", form.start_date.data, form.end_date.data
         ),
         title=_("Период: %(name)s", name=period.name),
-        subtitle=f"{scheme_label(period.scheme)}, {period.year.name}",
+        subtitle=f"{labels.label(period.scheme, 'period_scheme')}, {period.year.name}",
         back_url=url_for("admin.year", year_id=period.year_id),
         success=_("Период сохранён."),
     )

@@ -18,6 +18,7 @@ from blueprints.admin.timetable import operations as ops
 from blueprints.admin.timetable.forms import NONE, CellForm, RoomForm
 from blueprints.admin.timetable.operations import CellChoice, TimetableError
 from blueprints.auth.access import roles_required
+from blueprints.main import labels
 from domain import timetable as rules
 from extensions import db
 from models import AcademicYear, ClassGroup, Room, StudyPeriod, User
@@ -31,14 +32,8 @@ editors_only = roles_required(*EDITOR_ROLES)
 viewers_only = roles_required(*VIEWER_ROLES)
 
 
-@bp.app_template_filter("weekday_name")
-def weekday_name(number: int) -> str:
-    return _(rules.WEEKDAY_NAMES[number])
-
-
-@bp.app_template_filter("weekday_short")
-def weekday_short(number: int) -> str:
-    return _(rules.WEEKDAY_SHORT[number])
+labels.register("weekday", rules.WEEKDAY_NAMES)
+labels.register("weekday_short", rules.WEEKDAY_SHORT)
 
 
 def _user() -> User:
