@@ -12,8 +12,9 @@ import policy
 from blueprints.auth import sessions
 from blueprints.main import bp
 from extensions import db
-from models import AdminAlert, LoginEvent, ParentLink, Student, TeachingAssignment
+from models import AdminAlert, LoginEvent, TeachingAssignment
 from models.base import utcnow
+from utils.family import children_of
 
 # A reset of one's own password stays on the main page for this long (then on the profile).
 RESET_NOTICE_DAYS = timedelta(days=30)
@@ -63,13 +64,7 @@ def dashboard():
         assignments.sort(key=lambda a: (a.class_group.grade, a.class_group.name, a.subject.name))
     children = []
     if user.has_role("parent"):
-        children = db.session.scalars(
-            select(Student)
-            .join(ParentLink, ParentLink.student_id == Student.id)
-            .where(ParentLink.parent_id == user.id)
-            .options(selectinload(Student.current_class))
-            .order_by(Student.last_name, Student.first_name)
-        ).all()
+        children = children_of(user)
     alerts = []
     backup = None
     if policy.can_administer(user):
