@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 import policy
 from blueprints.auth.access import roles_required
-from blueprints.journal import bp, loaders, schedule_operations, schedule_queries
+from blueprints.journal import bp, loaders, queries, schedule_operations, schedule_queries
 from blueprints.journal.operations import JournalError
 from blueprints.journal.schedule_forms import CHANGE_KIND_LABELS, ScheduleChangeForm
 from blueprints.main import labels
@@ -100,14 +100,8 @@ def teacher_schedule(teacher_id: int):
 
 def _fill_change_form(form: ScheduleChangeForm) -> None:
     assignments = db.session.scalars(
-        select(TeachingAssignment)
+        queries.assignments_in_force(current_user.school_id)
         .join(ClassGroup, ClassGroup.id == TeachingAssignment.class_id)
-        .join(AcademicYear, AcademicYear.id == TeachingAssignment.year_id)
-        .where(
-            TeachingAssignment.school_id == current_user.school_id,
-            TeachingAssignment.is_active.is_(True),
-            AcademicYear.is_current.is_(True),
-        )
         .options(
             selectinload(TeachingAssignment.class_group),
             selectinload(TeachingAssignment.subject),
