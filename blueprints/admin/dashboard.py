@@ -1,5 +1,7 @@
-"""The administration's index and the template globals the admin pages share (which tiles and
-ways back a user sees). The index answers from the same queries as the pages it points to."""
+"""The administration's index and `endpoint_exists`, the one template global the admin pages
+share. What the user may open (tiles, ways back) the templates read from `may` (policy.user_may,
+the navigation context processor). The index answers from the same queries as the pages it
+points to."""
 
 from __future__ import annotations
 
