@@ -5,6 +5,7 @@ A check takes the user and the object; it never trusts ids from the request on t
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from flask import abort
@@ -38,6 +39,30 @@ def can_administer(user: User) -> bool:
 
 def can_edit_school_settings(user: User) -> bool:
     return user.has_role(*SETTINGS_ROLES)
+
+
+@dataclass(frozen=True)
+class May:
+    """What the signed-in user may do beyond one object, answered before a page renders (the
+    `may` of every template, blueprints/main/views.py): templates read these flags and never
+    call a policy check themselves."""
+
+    administer: bool = False
+    edit_settings: bool = False
+    manage_schedule: bool = False
+    close_periods: bool = False
+
+
+def user_may(user) -> May:
+    """The flags of `May` for a user; nothing for a visitor who has not signed in."""
+    if not getattr(user, "is_authenticated", False):
+        return May()
+    return May(
+        administer=can_administer(user),
+        edit_settings=can_edit_school_settings(user),
+        manage_schedule=can_manage_schedule(user),
+        close_periods=can_close_periods(user),
+    )
 
 
 def can_read_all_journals(user: User) -> bool:

@@ -39,3 +39,25 @@ def test_the_current_year_is_the_one_marked_current_and_the_pickers_fall_back_to
     db.session.flush()
     assert queries.current_year(s.school.id) is None
     assert queries.latest_year(s.school.id) == s.year
+
+
+def test_a_page_s_relationships_are_read_with_its_object_and_the_template_then_runs_no_query(small_school):
+    from sqlalchemy import event
+    from sqlalchemy.orm import selectinload
+
+    from models import Student
+
+    s = small_school()
+    student_id = s.pupils_5a[0].id
+    db.session.expunge_all()
+    student = db.session.get(Student, student_id)
+    assert queries.load_shown_with(student, selectinload(Student.current_class), selectinload(Student.user)) is student
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert student.current_class is not None and student.current_class.name
+        _ = student.user.roles if student.user is not None else None
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert statements == []

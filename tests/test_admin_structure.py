@@ -701,3 +701,21 @@ def test_class_page_queries_do_not_grow_with_students(admin_client, count_querie
     with count_queries() as many:
         assert admin_client.get(url).status_code == 200
     assert many.count == few.count
+
+
+def test_a_year_closes_by_the_period_rule_of_domain_closing(monkeypatch):
+    """The page's offer and the operation's refusal both ask structure.operations.year_closable,
+    which asks domain.closing.may_close on the school's own date (ADM-1)."""
+    from types import SimpleNamespace
+
+    from blueprints.admin.structure import operations as structure_ops
+
+    year = SimpleNamespace(end_date=date(2027, 5, 31), school=SimpleNamespace(timezone="Europe/Moscow"))
+    monkeypatch.setattr(structure_ops, "school_today", lambda tz: date(2027, 5, 31))
+    assert not structure_ops.year_closable(year)
+    monkeypatch.setattr(structure_ops, "school_today", lambda tz: date(2027, 6, 1))
+    assert structure_ops.year_closable(year)
+    asked = []
+    monkeypatch.setattr(structure_ops, "may_close", lambda end, today: asked.append((end, today)) or False)
+    assert not structure_ops.year_closable(year)
+    assert asked == [(date(2027, 5, 31), date(2027, 6, 1))]

@@ -134,3 +134,19 @@ def test_control_page_queries_do_not_grow_with_teachers_and_lessons(client, auth
         assert client.get("/journal/control").status_code == 200
     assert big.count == small.count, f"{small.count} queries for a few lessons, {big.count} for many"
     assert big.count <= 20
+
+
+def test_the_assignments_in_force_are_the_active_ones_of_the_current_year(small_school):
+    """One question for the control page's deadlines and the schedule's change form."""
+    from blueprints.journal import queries
+
+    s = small_school()
+    in_force = list(db.session.scalars(queries.assignments_in_force(s.school.id)))
+    assert in_force and all(a.is_active and a.year_id == s.year.id for a in in_force)
+    first = in_force[0]
+    first.is_active = False
+    db.session.flush()
+    assert first not in db.session.scalars(queries.assignments_in_force(s.school.id)).all()
+    s.year.is_current = False
+    db.session.flush()
+    assert db.session.scalars(queries.assignments_in_force(s.school.id)).all() == []

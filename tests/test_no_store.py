@@ -7,7 +7,9 @@ the matrix allows, so files are really produced, not refused."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from pathlib import Path
 
 from tests.access import PUBLIC, USERS
 from tests.conftest import PASSWORD, isolated_client
@@ -85,6 +87,14 @@ def test_error_pages_and_the_login_redirect_vary_on_hx_request(client, small_sch
     for url in ("/no-such-page", "/journal/"):
         for headers in ({}, {"HX-Request": "true"}):
             assert "HX-Request" in client.get(url, headers=headers).vary, (url, headers)
+
+
+def test_no_view_sets_vary_by_hand():
+    """utils/htmx.py is the one place that says an answer varies on HX-Request."""
+    root = Path(__file__).resolve().parent.parent
+    setters = [str(path.relative_to(root)) for folder in ("blueprints", "utils") for path in (root / folder).rglob("*.py")
+               if re.search(r"[\"']Vary[\"']|\.vary\b", path.read_text(encoding="utf-8"))]
+    assert setters == ["utils/htmx.py"], setters
 
 
 def test_static_files_keep_their_caching(client):

@@ -11,13 +11,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
 PYTHON = [ROOT / "app.py", *sorted((ROOT / "blueprints").rglob("*.py")), *sorted((ROOT / "utils").rglob("*.py"))]
-# Pieces of the administration's pages: renamed with its python (issue 11, the admin's part).
-ADMIN_PARTS_LEFT = {
-    "admin/_backup_warnings.html", "admin/_bells_crumbs.html", "admin/_classes_table.html",
-    "admin/_club_members.html", "admin/_settings_history.html", "admin/_settings_legend.html",
-    "admin/people/_alerts_table.html", "admin/people/_history.html", "admin/people/_menu.html",
-    "admin/people/_status.html",
-}
 NAME = r"[\"']([\w/]+\.html)[\"']"
 USES = re.compile(r"{%-?\s*(?:include|from|import|extends)\s+" + NAME + r"(?:\s+if\s+\w+\s+else\s+" + NAME + ")?")
 
@@ -57,7 +50,7 @@ def test_the_walk_finds_the_grid_and_its_cell():
 def test_every_underscore_template_is_an_htmx_fragment():
     templates = _templates()
     fragments = _fragments(templates)
-    named = {name for name in templates if _is_fragment_name(name)} - ADMIN_PARTS_LEFT
+    named = {name for name in templates if _is_fragment_name(name)}
     assert named - fragments == set(), "an underscore for a template no htmx answer returns"
     assert {name for name in fragments if not _is_fragment_name(name)} == set(), "a fragment without an underscore"
 
@@ -69,3 +62,18 @@ def test_layouts_are_no_fragments_and_every_use_names_a_template():
             assert not re.search(r"{%-?\s*(?:block|extends)\b", source), f"{name} is a layout or a page"
         missing = _used_by(source) - set(templates)
         assert not missing, f"{name} uses {sorted(missing)}"
+
+
+def test_pieces_of_pages_live_in_parts():
+    """A template no view renders, included by pages only, is a piece of a page: in `parts/`
+    (layouts and macro files are extended or imported, named as such)."""
+    templates = _templates()
+    rendered = set()
+    for path in PYTHON:
+        rendered |= set(re.findall(NAME, path.read_text(encoding="utf-8")))
+    fragments = _fragments(templates)
+    included = {name for source in templates.values()
+                for name in re.findall(r"{%-?\s*include\s+" + NAME, source)}
+    pieces = included - rendered - fragments
+    misplaced = {name for name in pieces if "/parts/" not in name}
+    assert not misplaced, f"pieces of pages outside parts/: {sorted(misplaced)}"

@@ -77,6 +77,15 @@ def active_subjects(school_id: int) -> list[Subject]:
     )
 
 
+def load_shown_with(obj, *options):
+    """Read what a page shows beside an object already loaded (its relationships as `options`
+    name them), so that the template only walks it (issue 11: templates do not query). Eager
+    loaders fill the attributes not loaded yet; the object itself is not reloaded."""
+    model = type(obj)
+    db.session.scalars(select(model).where(model.id == obj.id).options(*options)).one()
+    return obj
+
+
 def parent_links(student: Student) -> list[ParentLink]:
     """A student's parents (the links, each with its parent loaded), for the student's pages."""
     return list(

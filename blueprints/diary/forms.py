@@ -7,6 +7,8 @@ from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from utils.forms import options
+
 REASON_LABELS = {
     "ill": _l("Болезнь"),
     "excused": _l("Семейные обстоятельства"),
@@ -24,7 +26,7 @@ class AbsenceNoteForm(FlaskForm):
     date_to = DateField(_l("По какой день"), validators=[DataRequired(_l("Укажите последний день отсутствия."))])
     reason = SelectField(
         _l("Причина"),
-        choices=list(REASON_LABELS.items()),
+        choices=options(REASON_LABELS.items()),
         validators=[DataRequired(_l("Выберите причину."))],
     )
     comment = TextAreaField(

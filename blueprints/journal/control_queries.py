@@ -19,12 +19,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from blueprints.journal import queries
 from domain import deadlines
 from domain.periods import current_period, has_begun
 from domain.settings import school_settings
 from extensions import db
 from models import (
-    AcademicYear,
     Attendance,
     Holiday,
     Homework,
@@ -99,13 +99,7 @@ def journal_deadlines(school: School, now: datetime, teacher_id: int | None = No
     settings = school_settings(school.settings)
     today = now.astimezone(ZoneInfo(tz)).date()
     query = (
-        select(TeachingAssignment)
-        .join(AcademicYear, AcademicYear.id == TeachingAssignment.year_id)
-        .where(
-            TeachingAssignment.school_id == school.id,
-            TeachingAssignment.is_active.is_(True),
-            AcademicYear.is_current.is_(True),
-        )
+        queries.assignments_in_force(school.id)
         .options(
             joinedload(TeachingAssignment.class_group),
             joinedload(TeachingAssignment.subject),

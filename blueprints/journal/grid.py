@@ -19,6 +19,7 @@ from domain.settings import school_settings
 from extensions import db
 from models import ClassGroup, JournalChange, Subject, TeachingAssignment, User, WorkKind
 from utils import refusals
+from utils.forms import options
 from utils.htmx import is_htmx
 from utils.paging import contains, page_number, paginate
 from utils.timeutil import school_today
@@ -109,7 +110,7 @@ def _fill_lesson_form_choices(form: NewLessonForm, assignment: TeachingAssignmen
         .where(WorkKind.school_id == assignment.school_id, WorkKind.is_active.is_(True))
         .order_by(WorkKind.weight, WorkKind.name)
     ).all()
-    form.work_kinds.choices = [(k.id, f"{k.name} (×{k.weight.normalize()})") for k in kinds]
+    form.work_kinds.choices = options((k.id, f"{k.name} (×{k.weight.normalize()})") for k in kinds)
     if not form.date.data:
         form.date.data = today
 

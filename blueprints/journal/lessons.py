@@ -13,7 +13,6 @@ from sqlalchemy.orm import selectinload
 import policy
 from blueprints.auth.access import roles_required
 from blueprints.journal import bp, lessons_operations, loaders, queries, schedule_queries
-from blueprints.journal.forms import options
 from blueprints.journal.grid import JOURNAL_ROLES
 from blueprints.journal.lessons_forms import IndividualHomeworkForm, LessonForm, OpenLessonForm
 from blueprints.journal.operations import JournalError, ReasonRequired, check_lesson_open
@@ -23,6 +22,7 @@ from extensions import db
 from models import Homework, HomeworkStudent, JournalChange, Lesson, PlanItem, WorkKind
 from models.base import utcnow
 from utils import refusals
+from utils.forms import options
 from utils.timeutil import school_today
 from utils.uploads import send_stored_file
 

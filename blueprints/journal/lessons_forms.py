@@ -9,7 +9,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from blueprints.journal.forms import MultiCheckboxField
+from utils.forms import MultiCheckboxField
 
 
 class OpenLessonForm(FlaskForm):

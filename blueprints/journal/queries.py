@@ -15,6 +15,7 @@ from domain.periods import current_period
 from domain.settings import school_settings
 from extensions import db
 from models import (
+    AcademicYear,
     Attendance,
     ClassMembership,
     Lesson,
@@ -27,6 +28,20 @@ from models import (
     User,
 )
 from utils.average_marks import marks_for_averages
+
+
+def assignments_in_force(school_id: int):
+    """The school's teaching assignments in force: active, of the current year (ADM-1). A select
+    the caller narrows, orders and eager-loads for its page."""
+    return (
+        select(TeachingAssignment)
+        .join(AcademicYear, AcademicYear.id == TeachingAssignment.year_id)
+        .where(
+            TeachingAssignment.school_id == school_id,
+            TeachingAssignment.is_active.is_(True),
+            AcademicYear.is_current.is_(True),
+        )
+    )
 
 
 def load_assignment(assignment_id: int) -> TeachingAssignment | None:

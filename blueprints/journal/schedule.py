@@ -12,8 +12,7 @@ from sqlalchemy.orm import selectinload
 
 import policy
 from blueprints.auth.access import roles_required
-from blueprints.journal import bp, loaders, schedule_operations, schedule_queries
-from blueprints.journal.forms import options
+from blueprints.journal import bp, loaders, queries, schedule_operations, schedule_queries
 from blueprints.journal.operations import JournalError
 from blueprints.journal.schedule_forms import CHANGE_KIND_LABELS, ScheduleChangeForm
 from blueprints.main import labels
@@ -21,6 +20,7 @@ from extensions import db
 from models import AcademicYear, ClassGroup, TeachingAssignment, User, UserRole
 from models.people import STAFF_ROLES
 from utils import refusals
+from utils.forms import options
 from utils.timeutil import school_today
 
 # `{{ kind|label("change_kind") }}`: the kinds of a timetable change, also the statuses of a lesson
@@ -100,14 +100,8 @@ def teacher_schedule(teacher_id: int):
 
 def _fill_change_form(form: ScheduleChangeForm) -> None:
     assignments = db.session.scalars(
-        select(TeachingAssignment)
+        queries.assignments_in_force(current_user.school_id)
         .join(ClassGroup, ClassGroup.id == TeachingAssignment.class_id)
-        .join(AcademicYear, AcademicYear.id == TeachingAssignment.year_id)
-        .where(
-            TeachingAssignment.school_id == current_user.school_id,
-            TeachingAssignment.is_active.is_(True),
-            AcademicYear.is_current.is_(True),
-        )
         .options(
             selectinload(TeachingAssignment.class_group),
             selectinload(TeachingAssignment.subject),

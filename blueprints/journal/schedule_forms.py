@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from blueprints.journal.forms import options
+from utils.forms import options
 
 CHANGE_KIND_LABELS = {
     "substitution": _l("Замена учителя"),

@@ -12,8 +12,9 @@ import policy
 from blueprints.auth import sessions
 from blueprints.main import bp
 from extensions import db
-from models import AdminAlert, LoginEvent, ParentLink, Student, TeachingAssignment
+from models import AdminAlert, LoginEvent, TeachingAssignment
 from models.base import utcnow
+from utils.family import children_of
 
 # A reset of one's own password stays on the main page for this long (then on the profile).
 RESET_NOTICE_DAYS = timedelta(days=30)
@@ -21,17 +22,21 @@ RESET_NOTICE_DAYS = timedelta(days=30)
 
 @bp.app_context_processor
 def navigation():
+    """The header's navigation and `may`, the user's permissions as flags (policy.user_may):
+    computed here, before rendering, so that templates read booleans and run no checks."""
+    may = policy.user_may(current_user)
     if not current_user.is_authenticated:
-        return {"nav_items": [], "brand_name": None}
+        return {"nav_items": [], "brand_name": None, "may": may}
     items = [("main.dashboard", _("Главная"))]
     if current_user.has_role(*policy.TEACHING_ROLES) or policy.can_read_all_journals(current_user):
         items.append(("journal.index", _("Журнал")))
     if current_user.has_role("student", "parent"):
         items.append(("diary.index", _("Дневник")))
-    if policy.can_administer(current_user):
+    if may.administer:
         items.append(("admin.index", _("Администрирование")))
     path = request.path
     return {
+        "may": may,
         # the header's school name, read here (per request, before rendering), not by the layout
         "brand_name": current_user.school.short_name,
         "nav_items": [
@@ -59,13 +64,7 @@ def dashboard():
         assignments.sort(key=lambda a: (a.class_group.grade, a.class_group.name, a.subject.name))
     children = []
     if user.has_role("parent"):
-        children = db.session.scalars(
-            select(Student)
-            .join(ParentLink, ParentLink.student_id == Student.id)
-            .where(ParentLink.parent_id == user.id)
-            .options(selectinload(Student.current_class))
-            .order_by(Student.last_name, Student.first_name)
-        ).all()
+        children = children_of(user)
     alerts = []
     backup = None
     if policy.can_administer(user):

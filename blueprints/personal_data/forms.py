@@ -10,15 +10,14 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from models.personal_data import APPLICATION_SCOPES, CONSENT_ACTIONS, CONSENT_CATEGORIES
+from utils.forms import MultiCheckboxField, options
 from utils.timeutil import current_school_today
 
 ACCESS_LEVEL_LABELS = {
@@ -45,16 +44,6 @@ SCOPE_LABELS = {
     "schedule": _l("расписание и его изменения"),
     "period_results": _l("итоги четвертей и года"),
 }
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def options(pairs) -> list[SelectChoice]:
-    """Choices from (value, label) pairs (tuples are deprecated in WTForms 3.3)."""
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _code_choices(items: dict) -> list[SelectChoice]:

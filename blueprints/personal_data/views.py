@@ -8,7 +8,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 import policy
 from blueprints.auth.access import roles_required
@@ -23,11 +23,10 @@ from blueprints.personal_data.forms import (
     ApplicationForm,
     ConsentForm,
     WithdrawForm,
-    options,
 )
 from domain.messages import Refusal
 from extensions import db
-from models import ParentLink, Student, User
+from models import Student, User
 from models.personal_data import (
     CONSENT_ACTIONS,
     CONSENT_CATEGORIES,
@@ -35,6 +34,8 @@ from models.personal_data import (
     ConsentRecord,
 )
 from utils import refusals
+from utils.family import children_of
+from utils.forms import options
 from utils.timeutil import school_today
 
 
@@ -204,15 +205,7 @@ def my():
     """A parent's own applications and the consent sheets for their children, read-only."""
     parent = _actor()
     today = _today()
-    children = list(
-        db.session.scalars(
-            select(Student)
-            .join(ParentLink, ParentLink.student_id == Student.id)
-            .where(ParentLink.parent_id == parent.id, Student.school_id == parent.school_id)
-            .options(selectinload(Student.current_class))
-            .order_by(Student.last_name, Student.first_name)
-        )
-    )
+    children = children_of(parent)
     rows = []
     for child in children:
         application = ops.current_application(parent.id, child.id, today)

@@ -25,6 +25,7 @@ from wtforms.validators import DataRequired
 import policy
 from blueprints.admin import bp
 from blueprints.admin.common import admin_only
+from blueprints.main import labels
 from database import deferred_transactions
 from extensions import db
 from jobs.runner import manual_key
@@ -125,24 +126,10 @@ def _row_context(run: JobRun) -> dict:
     }
 
 
-@bp.app_template_filter("job_label")
-def job_label(code: str) -> str:
-    return str(JOB_LABELS.get(code, code))
-
-
-@bp.app_template_filter("job_status_label")
-def job_status_label(code: str) -> str:
-    return str(STATUS_LABELS.get(code, code))
-
-
-@bp.app_template_filter("job_trigger_label")
-def job_trigger_label(code: str) -> str:
-    return str(TRIGGER_LABELS.get(code, code))
-
-
-@bp.app_template_filter("job_count_label")
-def job_count_label(code: str) -> str:
-    return str(COUNT_LABELS.get(code, code))
+labels.register("job", JOB_LABELS)
+labels.register("job_status", STATUS_LABELS)
+labels.register("job_trigger", TRIGGER_LABELS)
+labels.register("job_count", COUNT_LABELS)
 
 
 def _page(form: RunJobForm, code: int = 200):
@@ -250,7 +237,7 @@ def job_run(job_id: str):
                 break
             time.sleep(0.1)
         db.session.rollback()
-    flash(_("Задание «%(name)s» запущено. Ход выполнения виден в таблице.", name=job_label(job_id)), "success")
+    flash(_("Задание «%(name)s» запущено. Ход выполнения виден в таблице.", name=labels.label(job_id, "job")), "success")
     return redirect(url_for("admin.jobs"), 303)
 
 

@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
@@ -20,9 +19,9 @@ from blueprints.admin import bp, queries
 from blueprints.admin.common import admin_only, apply
 from blueprints.admin.imports.reading import EMAIL_RE, NAME_EXTRA_CHARS, phone_digits
 from blueprints.admin.people import records
-from blueprints.admin.structure.forms import options
-from extensions import db
-from models import ParentLink, Student, User
+from models import Student, User
+from utils.family import children_of
+from utils.forms import options
 from utils.timeutil import school_today
 
 
@@ -106,6 +105,7 @@ def _save(form: FlaskForm, change, page, to: str):
 
 
 def _student_page(student: Student, form: StudentRecordForm, status: int = 200):
+    queries.load_shown_with(student, selectinload(Student.current_class))
     links = queries.parent_links(student)
     return render_template(
         "admin/people/edit_student.html",
@@ -141,13 +141,7 @@ def student_record_edit(student_id: int):
 
 
 def _contacts_page(person: User, form: ContactsForm, kind: str, status: int = 200):
-    children = db.session.scalars(
-        select(Student)
-        .join(ParentLink, ParentLink.student_id == Student.id)
-        .where(ParentLink.parent_id == person.id)
-        .options(selectinload(Student.current_class))
-        .order_by(Student.last_name, Student.first_name)
-    ).all() if kind == "parent" else []
+    children = children_of(person) if kind == "parent" else []
     return render_template(
         "admin/people/edit_contacts.html",
         person=person,

@@ -6,33 +6,23 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields import DateField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints.admin.imports.reading import KIND_LABELS
 from blueprints.main.labels import ROLE_LABELS
 from models import ROLES
+from utils.forms import MultiCheckboxField, options
 
 EXPORT_FORMATS = (("xlsx", "Excel (.xlsx)"), ("csv", "CSV (;)"))
 
 
-def _options(pairs) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
 def _kind_choices() -> list[SelectChoice]:
-    return _options(KIND_LABELS.items())
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+    return options(KIND_LABELS.items())
 
 
 class ConfirmForm(FlaskForm):
@@ -48,7 +38,7 @@ class PeopleSearchForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.role.choices = _options([("", _l("Все роли")), *((r, ROLE_LABELS[r]) for r in ROLES)])
+        self.role.choices = options([("", _l("Все роли")), *((r, ROLE_LABELS[r]) for r in ROLES)])
 
 
 class RolesForm(FlaskForm):
@@ -56,7 +46,7 @@ class RolesForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.roles.choices = _options((r, ROLE_LABELS[r]) for r in ROLES)
+        self.roles.choices = options((r, ROLE_LABELS[r]) for r in ROLES)
 
     def validate_roles(self, field):
         if not field.data:
@@ -102,7 +92,7 @@ class ImportForm(FlaskForm):
 
 class ExportForm(FlaskForm):
     kind = SelectField(_l("Список"), validators=[DataRequired()])
-    fmt = SelectField(_l("Формат"), choices=_options(EXPORT_FORMATS), validators=[DataRequired()])
+    fmt = SelectField(_l("Формат"), choices=options(EXPORT_FORMATS), validators=[DataRequired()])
     purpose = TextAreaField(
         _l("Кому и зачем передаются данные"),
         validators=[DataRequired(_l("Укажите, кому и зачем передаются данные.")), Length(max=500)],

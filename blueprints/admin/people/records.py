@@ -16,6 +16,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from blueprints.admin.imports.reading import OLDEST_BIRTH_DATE
+from blueprints.main import labels
 from domain.messages import N_, Refusal
 from extensions import db
 from models import AuditEntry, Student, User
@@ -51,6 +52,9 @@ ACTION_LABELS = {
     "password_reset": _l("Новый пароль"),
 }
 GENDER_LABELS = {"m": _l("мужской"), "f": _l("женский"), "": _l("не указан")}
+labels.register("record_field", FIELD_LABELS)
+labels.register("record_action", ACTION_LABELS)
+labels.register("gender", GENDER_LABELS)
 HISTORY_LIMIT = 50
 
 
@@ -117,7 +121,7 @@ def _shown(field: str, value: Any) -> str:
     if value is None or value == "":
         return "—"
     if field == "gender":
-        return str(GENDER_LABELS.get(value, value))
+        return labels.label(value, "gender")
     if field in ("birth_date", "date") and isinstance(value, str):
         try:
             return format_date(date.fromisoformat(value), "dd.MM.yyyy")
@@ -129,7 +133,7 @@ def _shown(field: str, value: Any) -> str:
 
 
 def history(entity: str, entity_id: int, limit: int = HISTORY_LIMIT) -> list[dict[str, Any]]:
-    """The record's history, newest first, as rows for templates/admin/people/_history.html."""
+    """The record's history, newest first, as rows for templates/admin/people/parts/history.html."""
     entries = db.session.scalars(
         select(AuditEntry)
         .where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
@@ -145,9 +149,9 @@ def history(entity: str, entity_id: int, limit: int = HISTORY_LIMIT) -> list[dic
             {
                 "at": entry.at,
                 "who": entry.user.full_name if entry.user else "",
-                "action": str(ACTION_LABELS.get(entry.action, entry.action)),
+                "action": labels.label(entry.action, "record_action"),
                 "changes": [
-                    (str(FIELD_LABELS.get(f, f)), _shown(f, before.get(f)), _shown(f, after.get(f))) for f in fields
+                    (labels.label(f, "record_field"), _shown(f, before.get(f)), _shown(f, after.get(f))) for f in fields
                 ],
                 "reason": entry.reason,
             }

@@ -49,6 +49,7 @@ from models import (
     User,
     UserRole,
 )
+from utils.family import children_of
 from utils.paging import contains, page_number, paginate
 from utils.pdf import render_pdf
 
@@ -106,14 +107,10 @@ def people_index():
 
 
 def _render_user(user: User, status: int = 200, **forms):
-    student = db.session.scalar(select(Student).where(Student.user_id == user.id))
-    children = db.session.scalars(
-        select(Student)
-        .join(ParentLink, ParentLink.student_id == Student.id)
-        .where(ParentLink.parent_id == user.id)
-        .options(selectinload(Student.current_class))
-        .order_by(Student.last_name, Student.first_name)
-    ).all()
+    student = db.session.scalar(
+        select(Student).where(Student.user_id == user.id).options(selectinload(Student.current_class))
+    )
+    children = children_of(user)
     alerts = db.session.scalars(
         select(AdminAlert).where(AdminAlert.user_id == user.id).order_by(AdminAlert.at.desc()).limit(20)
     ).all()
@@ -245,6 +242,7 @@ def people_resolve_alert(alert_id: int):
 
 
 def _render_student(student: Student, status: int = 200, link_form: ParentLinkForm | None = None):
+    queries.load_shown_with(student, selectinload(Student.current_class), selectinload(Student.user))
     links = queries.parent_links(student)
     return render_template(
         "admin/people/student.html",

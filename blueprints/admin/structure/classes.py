@@ -25,7 +25,6 @@ from blueprints.admin.structure.forms import (
     SubgroupMembersForm,
     TransferForm,
     WithdrawForm,
-    options,
 )
 from blueprints.admin.structure.helpers import (
     class_label,
@@ -45,6 +44,7 @@ from models import (
     Subject,
     User,
 )
+from utils.forms import options
 from utils.timeutil import school_today
 
 # Classes and subgroups -------------------------------------------------------------------------
@@ -275,6 +275,7 @@ def subgroup_add(class_id: int):
 def subgroup_edit(subgroup_id: int):
     subgroup = policy.load(Subgroup, subgroup_id, policy.owns_subgroup, current_user)
     class_group = subgroup.class_group
+    queries.load_shown_with(class_group, selectinload(ClassGroup.year))
     students = operations.class_students(class_group)
     form = SubgroupMembersForm(data={"name": subgroup.name, "members": [m.student_id for m in subgroup.members]})
     form.members.choices = options((s.id, s.full_name) for s in students)

@@ -17,10 +17,10 @@ import policy
 from blueprints.admin import bp
 from blueprints.admin.common import admin_only
 from blueprints.admin.structure import club_operations as clubs
-from blueprints.admin.structure.forms import MultiCheckboxField, options
 from domain.messages import Refusal
 from extensions import db
 from models import ClassGroup, ClubMembership
+from utils.forms import MultiCheckboxField, options
 from utils.timeutil import current_school_today, school_today
 
 

@@ -11,11 +11,9 @@ from wtforms import (
     DecimalField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -24,9 +22,9 @@ from wtforms.validators import (
     Optional,
     Regexp,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from domain.settings_rules import MAX_WEIGHT
+from utils.forms import MultiCheckboxField, options
 from utils.timeutil import current_school_today
 
 SCHEME_LABELS = {
@@ -41,11 +39,6 @@ ATTENDANCE_LABELS = {
     "yes": _l("Да: только посещаемость, без отметок"),
     "no": _l("Нет: отметки и домашние задания"),
 }
-
-
-def options(pairs) -> list[SelectChoice]:
-    """Choices for a SelectField from (value, label) pairs (tuples are deprecated in WTForms 3.3)."""
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _required(message):
@@ -74,11 +67,6 @@ class CommaDecimalField(DecimalField):
 
     def process_formdata(self, valuelist):
         super().process_formdata([v.replace(",", ".").strip() for v in valuelist])
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class YearForm(FlaskForm):

@@ -9,11 +9,11 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 import policy
-from blueprints.admin import bp
 from blueprints.admin.structure.forms import (
     KIND_LABELS,
     SCHEME_LABELS,
 )
+from blueprints.main import labels
 from models import (
     AcademicYear,
     ClassGroup,
@@ -22,15 +22,8 @@ from models import (
     User,
 )
 
-
-@bp.app_template_filter("scheme_label")
-def scheme_label(code: str) -> str:
-    return str(SCHEME_LABELS.get(code, code))
-
-
-@bp.app_template_filter("class_kind_label")
-def class_kind_label(code: str) -> str:
-    return str(KIND_LABELS.get(code, code))
+labels.register("period_scheme", SCHEME_LABELS)
+labels.register("class_kind", KIND_LABELS)
 
 
 def current_school() -> School:

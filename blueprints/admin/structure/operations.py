@@ -17,6 +17,7 @@ from sqlalchemy import exists, select
 
 import policy
 from blueprints.admin.structure import club_operations
+from domain.closing import may_close
 from domain.messages import N_, Refusal
 from domain.settings_rules import MAX_WEIGHT
 from extensions import db
@@ -132,12 +133,17 @@ def make_current(year: AcademicYear) -> None:
     audit.record("academic_year", year.id, "make_current", school_id=year.school_id)
 
 
+def year_closable(year: AcademicYear) -> bool:
+    """Marks and attendance of its last days are entered until the year is over (ADM-1): the
+    same rule as a period's (domain/closing.py), on the school's own date."""
+    return may_close(year.end_date, school_today(year.school.timezone))
+
+
 def close_year(year: AcademicYear) -> None:
     """Close the year: it and all its periods become read-only (ADM-1)."""
     if year.is_closed:
         raise StructureError(N_("Учебный год %(name)s уже закрыт."), name=year.name)
-    # Marks and attendance of its last days are entered until the year is over (ADM-1).
-    if school_today(year.school.timezone) <= year.end_date:
+    if not year_closable(year):
         raise StructureError(
             N_("Учебный год %(name)s ещё идёт (до %(end)s): закрыть его можно после окончания."),
             name=year.name, end=_d(year.end_date),

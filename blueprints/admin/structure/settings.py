@@ -15,17 +15,15 @@ import policy
 from blueprints.admin import bp
 from blueprints.admin.structure import settings_operations as ops
 from blueprints.auth.access import roles_required
+from blueprints.main import labels
 from domain import settings_rules as rules
 from domain.messages import Refusal
 from domain.settings import defaults
 from extensions import db
 
 settings_editors = roles_required(*policy.SETTINGS_ROLES)
-
-
-@bp.app_template_global()
-def can_edit_school_settings() -> bool:
-    return current_user.is_authenticated and policy.can_edit_school_settings(current_user)
+labels.register("notation", rules.NOTATION_LABELS)
+labels.register("settings_weekday", rules.WEEKDAY_LABELS)
 
 
 def _section(code: str) -> rules.Section:
@@ -48,7 +46,7 @@ def _shown(field: rules.Field | None, value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.2f}".replace(".", ",")
     if field is not None and field.kind == "weekday":
-        return _(rules.WEEKDAY_LABELS.get(value, value))
+        return labels.label(value, "settings_weekday")
     return str(value).replace(".", ",") if field is None else str(value)
 
 
@@ -108,7 +106,8 @@ def _sections(settings: dict[str, Any], kinds: list, posted: str | None = None, 
 
 
 def _legend(settings: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(settings["notations"].get(code, ""), _(label)) for code, label in rules.NOTATION_LABELS.items()]
+    """(the school's notation, its code) in the legend's order; the template names the code."""
+    return [(settings["notations"].get(code, ""), code) for code in rules.NOTATION_LABELS]
 
 
 def _history(entries, kinds: list) -> list[dict]:

@@ -19,7 +19,6 @@ from blueprints.admin.structure.forms import (
     SubjectForm,
     WorkKindEditForm,
     WorkKindForm,
-    options,
 )
 from blueprints.admin.structure.helpers import (
     class_label,
@@ -38,6 +37,7 @@ from models import (
     User,
     WorkKind,
 )
+from utils.forms import options
 
 # Subjects --------------------------------------------------------------------------------------
 

@@ -25,16 +25,15 @@ from blueprints.admin.structure.forms import (
 from blueprints.admin.structure.helpers import (
     current_school,
     load_year,
-    scheme_label,
     unbound,
 )
+from blueprints.main import labels
 from extensions import db
 from models import (
     AcademicYear,
     Holiday,
     StudyPeriod,
 )
-from utils.timeutil import school_today
 
 # Academic years --------------------------------------------------------------------------------
 
@@ -82,7 +81,7 @@ def _year_page(year: AcademicYear, status: int = 200, **forms: FlaskForm):
         select(AcademicYear).where(AcademicYear.school_id == year.school_id, AcademicYear.name == next_year_name(year))
     )
     context = {
-        "closable": school_today(year.school.timezone) > year.end_date,
+        "closable": operations.year_closable(year),
         "next_year": next_year,
         "period_form": unbound(PeriodForm),
         "holiday_form": unbound(HolidayForm),
@@ -165,7 +164,7 @@ def period_edit(period_id: int):
             period, form.number.data, form.name.data or "", form.start_date.data, form.end_date.data
         ),
         title=_("Период: %(name)s", name=period.name),
-        subtitle=f"{scheme_label(period.scheme)}, {period.year.name}",
+        subtitle=f"{labels.label(period.scheme, 'period_scheme')}, {period.year.name}",
         back_url=url_for("admin.year", year_id=period.year_id),
         success=_("Период сохранён."),
     )

@@ -14,13 +14,13 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 import policy
 from blueprints.admin import bp
-from blueprints.admin.structure.forms import options
 from blueprints.admin.timetable import bell_operations as ops
 from blueprints.auth.access import roles_required
 from domain.bells import FIRST_GRADE, LAST_GRADE, NORMAL, SHORT, BellRefusal, BellSetKey, set_key
 from domain.messages import N_
 from extensions import db
 from models import ShortenedDay
+from utils.forms import options
 
 bells_staff = roles_required(*(policy.ADMIN_ROLES | policy.SCHEDULE_MANAGER_ROLES))
 
@@ -94,7 +94,6 @@ def _index_page(status: int = 200, shorten_forms: dict | None = None, day_form: 
         day_form=day_form or ShortenedDayForm(formdata=None),
         days=ops.shortened_days(school_id),
         set_args=_set_args,
-        can_administer=policy.can_administer(current_user),
     ), status
 
 
@@ -118,7 +117,6 @@ def _edit_page(key: BellSetKey, rows: list[tuple[str, str, str]] | None = None, 
         stored_numbers={b.lesson_number for b in stored},
         set_args=_set_args(key),
         is_new=not stored,
-        can_administer=policy.can_administer(current_user),
     ), status
 
 

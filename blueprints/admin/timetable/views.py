@@ -14,15 +14,16 @@ from sqlalchemy.orm import lazyload
 import policy
 from blueprints.admin import bp, queries
 from blueprints.admin.common import apply, edit_page
-from blueprints.admin.structure.forms import options
 from blueprints.admin.timetable import operations as ops
 from blueprints.admin.timetable.forms import NONE, CellForm, RoomForm
 from blueprints.admin.timetable.operations import CellChoice, TimetableError
 from blueprints.auth.access import roles_required
+from blueprints.main import labels
 from domain import timetable as rules
 from extensions import db
 from models import AcademicYear, ClassGroup, Room, StudyPeriod, User
 from utils.bells import school_bells
+from utils.forms import options
 from utils.htmx import is_htmx
 
 EDITOR_ROLES = policy.SCHEDULE_MANAGER_ROLES | policy.ADMIN_ROLES
@@ -31,14 +32,8 @@ editors_only = roles_required(*EDITOR_ROLES)
 viewers_only = roles_required(*VIEWER_ROLES)
 
 
-@bp.app_template_filter("weekday_name")
-def weekday_name(number: int) -> str:
-    return _(rules.WEEKDAY_NAMES[number])
-
-
-@bp.app_template_filter("weekday_short")
-def weekday_short(number: int) -> str:
-    return _(rules.WEEKDAY_SHORT[number])
+labels.register("weekday", rules.WEEKDAY_NAMES)
+labels.register("weekday_short", rules.WEEKDAY_SHORT)
 
 
 def _user() -> User:
@@ -239,7 +234,7 @@ def _render_cell(class_group, day, weekday, number, slots=None, form=None, error
         response = render_template(template, **context)
     else:
         response = render_template("admin/timetable_cell.html", **context)
-    return response, status, {"Vary": "HX-Request"}
+    return response, status
 
 
 @bp.get("/timetable/classes/<int:class_id>/cells/<int:weekday>/<int:number>")
