@@ -112,8 +112,9 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.journal import bp as journal_bp
     from blueprints.main import bp as main_bp
     from blueprints.personal_data import bp as personal_data_bp
+    from blueprints.reports import bp as reports_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, journal_bp, diary_bp, personal_data_bp, archive_bp):
+    for bp in (main_bp, auth_bp, admin_bp, journal_bp, diary_bp, personal_data_bp, reports_bp, archive_bp):
         app.register_blueprint(bp)
 
 
