@@ -43,6 +43,10 @@ from models import (
 from tests.clock import school_date as moved_date  # also sets the process's clock under FREEZE_NOW
 from tests.clock import year_name
 
+# The weekly reports' fixtures (report_week …), registered here so pytest rewrites their asserts
+# before any test module imports them.
+pytest_plugins = ("tests.weekly_fixtures",)
+
 PASSWORD = "Parol-2026"
 # Hashed once, at the test configuration's cost (see TestConfig.PASSWORD_HASH_METHOD).
 _PASSWORD_HASH = generate_password_hash(PASSWORD, method=TestConfig.PASSWORD_HASH_METHOD)

@@ -14,8 +14,6 @@ from models.base import utcnow
 from tests.conftest import PASSWORD, isolated_client
 from tests.weekly_fixtures import MONDAY
 
-pytest_plugins = ("tests.weekly_fixtures",)  # the report_week fixture
-
 
 @pytest.fixture
 def admin_client(make_app, report_week):

@@ -16,8 +16,6 @@ from models import AuditEntry
 from models.jobs import SentEmail
 from tests.weekly_fixtures import MONDAY, SATURDAY, SLOT, pdf_pages_text
 
-pytest_plugins = ("tests.weekly_fixtures",)  # the report_week fixture
-
 
 def free_port() -> int:
     with socket.socket() as s:

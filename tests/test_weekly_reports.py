@@ -24,7 +24,6 @@ from tests.weekly_fixtures import MONDAY, SATURDAY, SLOT, pdf_pages_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytest_plugins = ("tests.weekly_fixtures",)  # the report_week fixture
 
 
 def batch_file(app, s) -> Path:
