@@ -187,3 +187,42 @@ def test_remark_transitions():
         rules.check_transition("open", "confirm")
     assert rules.inspector_kinds({"director", "teacher"}) == ["director"]
     assert rules.inspection_status(["confirmed", "open"]) == "open"
+
+
+def test_inspection_pages_statements_do_not_grow(client, auth, small_school, create_student, count_queries):
+    """The list, one inspection and the overdue journals: the same statements for one
+    inspection of one journal as for many inspections, remarks and journals."""
+    s = small_school()
+    auth.login(s.deputy)
+
+    def add_inspections(n: int, remarks: int) -> Inspection:
+        last = None
+        for k in range(n):
+            assignment = [s.maths_5a, s.russian_5a, s.maths_5b, s.english_5a_g1][k % 4]
+            last = Inspection(school_id=s.school.id, assignment_id=assignment.id, inspector_id=s.deputy.id,
+                              kind="deputy", date=TODAY - timedelta(days=k), scope="Проверка",
+                              remarks=[InspectionRemark(position=r, item=f"Пункт {r}", remark="Исправить",
+                                                        status=("open", "corrected", "confirmed")[r % 3],
+                                                        corrected_by_id=s.maths_teacher.id if r % 3 else None,
+                                                        confirmed_by_id=s.deputy.id if r % 3 == 2 else None)
+                                       for r in range(1, remarks + 1)])
+            db.session.add(last)
+        db.session.commit()
+        return last
+
+    def count(path: str) -> int:
+        db.session.commit()
+        with count_queries() as counter:
+            assert client.get(path).status_code == 200
+        return counter.count
+
+    first = add_inspections(1, 1)
+    pages = ["/reports/inspections", "/reports/inspections/overdue", f"/reports/inspections/{first.id}"]
+    for path in pages:
+        count(path)  # warm-up
+    small = [count(path) for path in pages]
+    add_inspections(12, 6)
+    for i in range(6):
+        create_student(s.school, s.class_5a, f"Новиков{i}", "Никита")
+    big = [count(path) for path in pages[:2]] + [count(f"/reports/inspections/{add_inspections(1, 8).id}")]
+    assert big == small, f"{small} statements, then {big}"

@@ -13,7 +13,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from blueprints.journal import queries as journal_queries
 from domain import inspections as rules
 from extensions import db
-from models import ClassGroup, Inspection, InspectionRemark, TeachingAssignment
+from models import ClassGroup, Inspection, InspectionRemark, TeachingAssignment, User
 
 OPEN_REMARK_STATUSES = ("open", "corrected")
 
@@ -23,7 +23,7 @@ def _assignment_options(path):
         path.joinedload(TeachingAssignment.class_group),
         path.joinedload(TeachingAssignment.subject),
         path.joinedload(TeachingAssignment.subgroup),
-        path.joinedload(TeachingAssignment.teacher),
+        path.joinedload(TeachingAssignment.teacher).lazyload(User.role_rows),
     )
 
 
@@ -35,9 +35,9 @@ def load_inspection(inspection_id: int) -> Inspection | None:
         .where(Inspection.id == inspection_id)
         .options(
             *_assignment_options(joinedload(Inspection.assignment)),
-            joinedload(Inspection.inspector),
-            selectinload(Inspection.remarks).joinedload(InspectionRemark.corrected_by),
-            selectinload(Inspection.remarks).joinedload(InspectionRemark.confirmed_by),
+            joinedload(Inspection.inspector).lazyload(User.role_rows),
+            selectinload(Inspection.remarks).joinedload(InspectionRemark.corrected_by).lazyload(User.role_rows),
+            selectinload(Inspection.remarks).joinedload(InspectionRemark.confirmed_by).lazyload(User.role_rows),
         )
     )
 
@@ -59,7 +59,7 @@ def open_remarks(assignment_id: int) -> list[InspectionRemark]:
             select(InspectionRemark)
             .join(InspectionRemark.inspection)
             .where(Inspection.assignment_id == assignment_id, InspectionRemark.status.in_(OPEN_REMARK_STATUSES))
-            .options(contains_eager(InspectionRemark.inspection).joinedload(Inspection.inspector))
+            .options(contains_eager(InspectionRemark.inspection).joinedload(Inspection.inspector).lazyload(User.role_rows))
             .order_by(Inspection.date, Inspection.id, InspectionRemark.position)
         ).unique()
     )
@@ -70,7 +70,8 @@ def inspections_query(school_id: int):
     return (
         select(Inspection)
         .where(Inspection.school_id == school_id)
-        .options(*_assignment_options(joinedload(Inspection.assignment)), joinedload(Inspection.inspector))
+        .options(*_assignment_options(joinedload(Inspection.assignment)),
+                 joinedload(Inspection.inspector).lazyload(User.role_rows))
         .order_by(Inspection.date.desc(), Inspection.id.desc())
     )
 
@@ -98,7 +99,7 @@ def journals_for_choice(school_id: int) -> list[TeachingAssignment]:
                 joinedload(TeachingAssignment.class_group),
                 joinedload(TeachingAssignment.subject),
                 joinedload(TeachingAssignment.subgroup),
-                joinedload(TeachingAssignment.teacher),
+                joinedload(TeachingAssignment.teacher).lazyload(User.role_rows),
             )
             .order_by(ClassGroup.grade, ClassGroup.name, TeachingAssignment.id)
         ).unique()
