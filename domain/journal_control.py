@@ -4,8 +4,9 @@ topic and homework, the teacher's participation (lessons recorded on the day the
 school's minimum, the families' participation. Pure rules without Flask."""
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timezone
+
+from domain import deadlines
 
 
 def share(part: int, whole: int) -> int | None:
@@ -16,13 +17,11 @@ def share(part: int, whole: int) -> int | None:
 
 
 def recorded_on_day(entered_at: datetime, lesson_day: date, tz: str) -> bool:
-    """A lesson counts as recorded on its day when it was entered on that date in the school's
-    timezone, or before (a lesson opened in advance)."""
+    """A lesson counts as recorded on its day when it was entered by the lesson's deadline, the
+    end of that day in the school's timezone (domain/deadlines.py), or before it (in advance)."""
     if entered_at.tzinfo is None:  # SQLite returns naive datetimes; they were stored as UTC
-        from datetime import timezone
-
         entered_at = entered_at.replace(tzinfo=timezone.utc)
-    return entered_at.astimezone(ZoneInfo(tz)).date() <= lesson_day
+    return entered_at <= deadlines.lesson_deadline(lesson_day, tz)
 
 
 def below_minimum(marks: int, minimum: int) -> bool:
