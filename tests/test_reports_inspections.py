@@ -122,6 +122,9 @@ def test_overdue_page_lists_a_journal_nobody_inspected_this_month(client, auth, 
     maths_row = page.split(f'id="journal-{s.maths_5a.id}"')[1].split("</tr>")[0]
     deputy_cell = maths_row.split("<td")[3]  # teacher, methodist, deputy
     assert start.strftime("%d.%m.%Y") in deputy_cell and "просрочена" not in deputy_cell
+    # the deputy's schedule only: maths 5А is inspected this month, Russian 5А is not
+    page = client.get("/reports/inspections/overdue?kind=deputy").get_data(as_text=True)
+    assert f'id="journal-{s.russian_5a.id}"' in page and f'id="journal-{s.maths_5a.id}"' not in page
 
 
 def test_other_school_remark_is_not_found(client, auth, small_school, create_user):

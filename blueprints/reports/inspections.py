@@ -128,10 +128,13 @@ def overdue_inspections():
     """The journals nobody inspected in this week (methodist), month (deputy) or quarter
     (director), 002:5.2."""
     today = school_today(current_user.school.timezone)
+    chosen = request.args.get("kind") if request.args.get("kind") in rules.KINDS else None
     rows = inspections_queries.overdue_journals(current_user.school_id, today)
+    if chosen:  # one inspector's schedule only
+        rows = [row for row in rows if chosen in row.overdue]
     windows = {kind: rules.window(kind, today) for kind in rules.KINDS}
     return render_template("reports/inspections_overdue.html", rows=rows, windows=windows, kinds=rules.KINDS,
-                           can_inspect=policy.can_inspect_journals(current_user))
+                           chosen=chosen, can_inspect=policy.can_inspect_journals(current_user))
 
 
 # --- Remarks: corrected by the teacher, confirmed or returned by the inspector -----------------
