@@ -552,3 +552,45 @@ def can_print_teacher_timetable(user: User, teacher: User) -> bool:
     return can_view_teacher_schedule(user, teacher) or (
         _same_school(user, teacher.school_id) and can_edit_timetable(user)
     )
+
+
+# --- Inspections of journal keeping (blueprints/reports/inspections.py, REP-3) ----------------
+# The methodist weekly, the deputy monthly and the director quarterly inspect the journals
+# (002:5.2); the teacher of the journal corrects the remarks; the inspector confirms them.
+INSPECTOR_ROLES = frozenset({"director", "deputy", "methodist"})
+
+
+def can_inspect_journals(user: User) -> bool:
+    return user.has_role(*INSPECTOR_ROLES)
+
+
+def can_record_inspection(user: User, assignment: TeachingAssignment) -> bool:
+    return _same_school(user, assignment.school_id) and can_inspect_journals(user)
+
+
+def can_view_inspection(user: User, inspection) -> bool:
+    """The academic office, and the teacher of the inspected journal."""
+    return _same_school(user, inspection.school_id) and (
+        can_read_all_journals(user) or inspection.assignment.teacher_id == user.id
+    )
+
+
+def can_correct_remarks_of(user: User, assignment: TeachingAssignment) -> bool:
+    """Only the teacher of the journal marks a remark corrected (the journal is theirs, 004:3.6)."""
+    return _same_school(user, assignment.school_id) and assignment.teacher_id == user.id
+
+
+def can_correct_remark(user: User, remark) -> bool:
+    return can_correct_remarks_of(user, remark.inspection.assignment)
+
+
+def can_confirm_remarks_of(user: User, inspection) -> bool:
+    """The inspector who made the remarks confirms a correction or returns it; the director,
+    who receives the results of every inspection (002:5.4), may do it in their place."""
+    return _same_school(user, inspection.school_id) and (
+        inspection.inspector_id == user.id or user.has_role("director")
+    )
+
+
+def can_confirm_remark(user: User, remark) -> bool:
+    return can_confirm_remarks_of(user, remark.inspection)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import insert, select
 
@@ -74,10 +74,13 @@ def fill_journal(school_id: int, start: date, until: date, seed: int = 2026) -> 
             graded = scale != "none"
             work = [kinds["oral"]] + ([kinds["test"]] if graded and n % 6 == 0 else [])
             work += [kinds["independent"]] if graded and n % 6 == 3 else []
+            # Entered on the lesson's day (15:00 in Moscow); now and then the next day, after the
+            # deadline, so that the journal-keeping control has something to show (REP-3).
+            entered_at = datetime.combine(day + timedelta(days=1 if n % 17 == 0 else 0), time(12), timezone.utc)
             lesson = Lesson(
                 school_id=school_id, assignment_id=assignment.id, date=day, lesson_number=slot.lesson_number,
                 topic=TOPICS[n % len(TOPICS)] if n % 6 else "Контрольная работа", given_by_id=assignment.teacher_id,
-                entered_at=now, attendance_taken=True,
+                entered_at=min(now, entered_at), entered_late=n % 17 == 0 and entered_at < now, attendance_taken=True,
                 works=[LessonWork(work_kind_id=k.id, position=i) for i, k in enumerate(work)],
             )
             if graded:

@@ -4,6 +4,7 @@ from models.audit import AdminAlert, AuditEntry, LoginEvent
 from models.bells import ShortenedDay
 from models.closing import PeriodClosure
 from models.clubs import ClubMembership
+from models.inspections import Inspection, InspectionRemark
 from models.jobs import JobRun
 from models.journal import (
     Attendance,
@@ -56,6 +57,8 @@ __all__ = [
     "Homework",
     "HomeworkFile",
     "HomeworkStudent",
+    "Inspection",
+    "InspectionRemark",
     "JobRun",
     "JournalChange",
     "Lesson",

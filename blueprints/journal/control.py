@@ -25,9 +25,16 @@ def overdue():
 @bp.get("/control")
 @roles_required(*policy.JOURNAL_READER_ROLES)
 def control():
-    """Per teacher: lessons not recorded, lessons without topic or homework, late entries."""
+    """Per teacher: lessons not recorded, lessons without topic or homework, late entries; per
+    journal the shares of lessons with a topic, with homework and recorded on the day, marks
+    against the minimum; per class the families who opened the diary (REP-3)."""
     if not policy.can_view_journal_control(current_user):
         abort(403)
-    reports = control_queries.journal_deadlines(current_user.school, utcnow())
+    now = utcnow()
+    reports = control_queries.journal_deadlines(current_user.school, now)
     rows = sorted(reports.values(), key=lambda r: (-r.overdue_count, r.teacher.last_name, r.teacher.first_name))
-    return render_template("journal/control.html", rows=rows, can_close=policy.can_close_periods(current_user))
+    assignments = [a for report in reports.values() for a in report.assignments]
+    figures, families = control_queries.journal_figures(current_user.school, now, assignments)
+    return render_template("journal/control.html", rows=rows, figures=figures, families=families,
+                           can_close=policy.can_close_periods(current_user),
+                           can_inspect=policy.can_inspect_journals(current_user))

@@ -15,6 +15,7 @@ from blueprints.auth.access import roles_required
 from blueprints.journal import bp, closing_queries, loaders, operations, queries
 from blueprints.journal import period_marks_operations as pm_ops
 from blueprints.journal.forms import NewLessonForm
+from blueprints.reports import inspections_queries
 from domain.settings import school_settings
 from extensions import db
 from models import ClassGroup, JournalChange, Subject, TeachingAssignment, User, WorkKind
@@ -101,6 +102,9 @@ def grid(assignment_id: int):
                    can_correct=can_correct, pm_columns=pm_ops.grid_columns(data, current_user))
     if is_htmx() and request.args.get("fragment") == "grid":
         return render_template("journal/_grid.html", **context)
+    # The open remarks of inspections of this journal, for the panel above the grid (REP-3).
+    context.update(remarks=inspections_queries.open_remarks(assignment.id),
+                   can_correct_remarks=policy.can_correct_remarks_of(current_user, assignment))
     return render_template("journal/grid.html", **context)
 
 
