@@ -552,3 +552,22 @@ def can_print_teacher_timetable(user: User, teacher: User) -> bool:
     return can_view_teacher_schedule(user, teacher) or (
         _same_school(user, teacher.school_id) and can_edit_timetable(user)
     )
+
+
+# --- Results of study (blueprints/reports, REP-1) ---------------------------------------------
+
+# The summary sheet of any class: the academic office and the director (002 section 5); the
+# journal and technical administrators keep the records and the system, not the results.
+RESULTS_READER_ROLES = frozenset({"director", "deputy", "methodist"})
+
+
+def can_view_all_class_results(user: User) -> bool:
+    return user.has_role(*RESULTS_READER_ROLES)
+
+
+def can_view_class_results(user: User, class_group: ClassGroup) -> bool:
+    """The summary sheet of a class (REP-1, 004:2.3): its class teacher, the academic office and
+    the director of the class's school."""
+    return _same_school(user, class_group.school_id) and (
+        can_view_all_class_results(user) or is_class_teacher_of(user, class_group)
+    )
