@@ -19,6 +19,8 @@ from utils import audit
 from utils.pdf import render_pdf
 from utils.timeutil import school_today
 
+MARKS_PER_TABLE = 30  # an A4 landscape page holds about thirty columns of marks
+
 
 def _class_group(class_id: int) -> ClassGroup:
     found = db.session.scalar(
@@ -97,7 +99,10 @@ def summary_sheet_pdf(class_id: int):
     class_group = _class_group(class_id)
     sheet = _sheet(class_group)
     today = school_today(class_group.school.timezone)
-    pdf = render_pdf("pdf/summary_sheet.html", sheet=sheet, title=xlsx.title(sheet),
+    # at most MARKS_PER_TABLE mark columns in one table: the year sheet prints in parts
+    step = max(1, MARKS_PER_TABLE // max(len(sheet.mark_headers), 1))
+    chunks = [sheet.columns[i:i + step] for i in range(0, len(sheet.columns), step)] or [[]]
+    pdf = render_pdf("pdf/summary_sheet.html", sheet=sheet, title=xlsx.title(sheet), chunks=chunks,
                      count_columns=xlsx.count_columns(sheet), printed=today.strftime("%d.%m.%Y"))
     _record_print(sheet, class_group, "summary_sheet_pdf")
     response = make_response(pdf)

@@ -20,6 +20,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from domain import attendance, results
+from domain.messages import N_
 from domain.results import Shares, Standing
 from extensions import db
 from models import (
@@ -71,11 +72,12 @@ class Sheet:
     class_teacher_name: str
     year_name: str
     period_key: str  # a period's id as text, or "year"
-    title_period: str  # «2 четверть», «учебный год»
+    title_period: str  # «2 четверть», or the year's name «2026/2027»
     start: date
     end: date
     periods: list[StudyPeriod]  # the periods whose marks each subject shows (year sheet: all, then the year)
-    mark_headers: list[str]  # under each subject, one header per shown mark («1 ч.», …, «Год»)
+    mark_headers: list[str]  # under each subject, one header per shown mark («1», …, «Год»); N_-marked words
+    legend: list[tuple[str, str]]  # (header, the period's full name) of the year sheet
     columns: list[Column]
     rows: list[Row]
     overall: Shares
@@ -104,7 +106,8 @@ def sheet_periods(class_group: ClassGroup) -> tuple[list[StudyPeriod], StudyPeri
 
 
 def _short_period(period: StudyPeriod) -> str:
-    return f"{period.number} {period.name.split()[-1][:1]}." if period.name.split() else str(period.number)
+    """The period's number: the year sheet's legend says «1–4 — четверти»."""
+    return str(period.number)
 
 
 def _roster(class_group: ClassGroup, start: date, end: date) -> list[tuple[Student, date | None]]:
@@ -170,8 +173,8 @@ def build_sheet(class_group: ClassGroup, period_key: str) -> Sheet | None:
         shown = periods + ([year_period] if year_period else [])
         counted = year_period  # the year mark is what the year sheet counts
         start, end = year.start_date, year.end_date
-        title = "учебный год"
-        headers = [_short_period(p) for p in periods] + (["Год"] if year_period else [])
+        title = year.name
+        headers = [_short_period(p) for p in periods] + ([N_("Год")] if year_period else [])
     else:
         counted = next((p for p in periods if str(p.id) == period_key), None)
         if counted is None:
@@ -179,7 +182,7 @@ def build_sheet(class_group: ClassGroup, period_key: str) -> Sheet | None:
         shown = [counted]
         start, end = counted.start_date, counted.end_date
         title = counted.name
-        headers = ["Итог"]
+        headers = [N_("Итог")]
     roster = _roster(class_group, start, end)
     columns, scales = _columns(class_group)
     student_ids = [student.id for student, _left in roster]
@@ -253,6 +256,7 @@ def build_sheet(class_group: ClassGroup, period_key: str) -> Sheet | None:
         end=end,
         periods=shown,
         mark_headers=headers,
+        legend=[(h, p.name) for h, p in zip(headers, shown, strict=True)] if len(headers) > 1 else [],
         columns=columns,
         rows=rows,
         overall=results.student_shares(standings_of_rows),

@@ -55,7 +55,7 @@ def workbook_bytes(sheet: Sheet) -> bytes:
         if per_subject > 1:
             ws.merge_cells(start_row=head, start_column=col, end_row=head, end_column=col + per_subject - 1)
         for i, header in enumerate(sheet.mark_headers):
-            ws.cell(row=sub, column=col + i, value=header)
+            ws.cell(row=sub, column=col + i, value=_(header))
         col += per_subject
     first_count = col
     for _key, header in counts:
