@@ -571,3 +571,8 @@ def can_view_class_results(user: User, class_group: ClassGroup) -> bool:
     return _same_school(user, class_group.school_id) and (
         can_view_all_class_results(user) or is_class_teacher_of(user, class_group)
     )
+
+
+def can_view_results_list(user: User) -> bool:
+    """The list of summary sheets: those who see every class, and class teachers (their own)."""
+    return can_view_all_class_results(user) or user.has_role("class_teacher")

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 from flask import abort, make_response, render_template, request
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 import policy
 from blueprints.reports import bp
 from blueprints.reports import summary_sheet_queries as queries
 from blueprints.reports import summary_sheet_xlsx as xlsx
+from domain.periods import current_period
 from extensions import db
-from models import AcademicYear, ClassGroup
+from models import ClassGroup
 from utils import audit
 from utils.pdf import render_pdf
 from utils.timeutil import school_today
@@ -23,21 +22,15 @@ MARKS_PER_TABLE = 30  # an A4 landscape page holds about thirty columns of marks
 
 
 def _class_group(class_id: int) -> ClassGroup:
-    found = db.session.scalar(
-        select(ClassGroup)
-        .where(ClassGroup.id == class_id)
-        .options(joinedload(ClassGroup.year), joinedload(ClassGroup.school), joinedload(ClassGroup.class_teacher))
-    )
+    found = queries.load_class(class_id)
     return policy.checked(found, policy.can_view_class_results, current_user)
 
 
 def _sheet(class_group: ClassGroup) -> queries.Sheet:
     wanted = request.args.get("period", "")
-    if not wanted:
+    if not wanted:  # the period under way (or the last one over), as the journal's pages open
         periods, _year = queries.sheet_periods(class_group)
-        today = school_today(class_group.school.timezone)
-        current = next((p for p in periods if p.start_date <= today <= p.end_date), None)
-        current = current or next((p for p in reversed(periods) if p.start_date <= today), None)
+        current = current_period(periods, school_today(class_group.school.timezone))
         wanted = str(current.id) if current else queries.YEAR
     sheet = queries.build_sheet(class_group, wanted)
     if sheet is None:
@@ -60,16 +53,9 @@ def _record_print(sheet: queries.Sheet, class_group: ClassGroup, document: str) 
 @login_required
 def summary_index():
     """Pick a class and a period: the classes of the current year the user may see."""
-    if not (policy.can_view_all_class_results(current_user) or current_user.has_role("class_teacher")):
+    if not policy.can_view_results_list(current_user):
         abort(403)
-    rows = db.session.execute(
-        select(ClassGroup)
-        .join(AcademicYear, AcademicYear.id == ClassGroup.year_id)
-        .where(ClassGroup.school_id == current_user.school_id, ClassGroup.kind == "class",
-               AcademicYear.is_current.is_(True))
-        .options(joinedload(ClassGroup.class_teacher))
-        .order_by(ClassGroup.grade, ClassGroup.name)
-    ).scalars().all()
+    rows = queries.current_classes(current_user.school_id)
     classes = [c for c in rows if policy.can_view_class_results(current_user, c)]
     if not classes:
         abort(403)

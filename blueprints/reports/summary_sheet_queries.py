@@ -24,6 +24,7 @@ from domain.messages import N_
 from domain.results import Shares, Standing
 from extensions import db
 from models import (
+    AcademicYear,
     Attendance,
     ClassGroup,
     ClassMembership,
@@ -276,4 +277,24 @@ def school_periods(year_ids: list[int]) -> list[StudyPeriod]:
         return []
     return list(db.session.scalars(
         select(StudyPeriod).where(StudyPeriod.year_id.in_(set(year_ids))).order_by(StudyPeriod.number, StudyPeriod.id)
+    ))
+
+
+def load_class(class_id: int) -> ClassGroup | None:
+    """A class with what the sheet's heading needs (its year, school and class teacher)."""
+    return db.session.scalar(
+        select(ClassGroup)
+        .where(ClassGroup.id == class_id)
+        .options(joinedload(ClassGroup.year), joinedload(ClassGroup.school), joinedload(ClassGroup.class_teacher))
+    )
+
+
+def current_classes(school_id: int) -> list[ClassGroup]:
+    """The classes (not the extra-education groups) of the school's current year, in order."""
+    return list(db.session.scalars(
+        select(ClassGroup)
+        .join(AcademicYear, AcademicYear.id == ClassGroup.year_id)
+        .where(ClassGroup.school_id == school_id, ClassGroup.kind == "class", AcademicYear.is_current.is_(True))
+        .options(joinedload(ClassGroup.class_teacher))
+        .order_by(ClassGroup.grade, ClassGroup.name)
     ))
