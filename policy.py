@@ -594,3 +594,27 @@ def can_confirm_remarks_of(user: User, inspection) -> bool:
 
 def can_confirm_remark(user: User, remark) -> bool:
     return can_confirm_remarks_of(user, remark.inspection)
+
+
+# --- Results of study (blueprints/reports, REP-1) ---------------------------------------------
+
+# The summary sheet of any class: the academic office and the director (002 section 5); the
+# journal and technical administrators keep the records and the system, not the results.
+RESULTS_READER_ROLES = frozenset({"director", "deputy", "methodist"})
+
+
+def can_view_all_class_results(user: User) -> bool:
+    return user.has_role(*RESULTS_READER_ROLES)
+
+
+def can_view_class_results(user: User, class_group: ClassGroup) -> bool:
+    """The summary sheet of a class (REP-1, 004:2.3): its class teacher, the academic office and
+    the director of the class's school."""
+    return _same_school(user, class_group.school_id) and (
+        can_view_all_class_results(user) or is_class_teacher_of(user, class_group)
+    )
+
+
+def can_view_results_list(user: User) -> bool:
+    """The list of summary sheets: those who see every class, and class teachers (their own)."""
+    return can_view_all_class_results(user) or user.has_role("class_teacher")

@@ -28,7 +28,7 @@ from bench import scenarios as sc  # noqa: E402
 from bench.generate import BENCH_PASSWORD, Options, default_sqlite_url, generate, make_engine  # noqa: E402
 
 SCENARIOS = ["baseline", "grid", "mark_save", "mark_save_concurrent", "diary_week", "diary_marks",
-             "weekly_report_page", "weekly_report_batch"]
+             "weekly_report_page", "weekly_report_batch", "summary_sheet"]
 BASELINE_PATH = "/auth/login"  # anonymous GET: a small template, the session and a CSRF token
 SECRET_KEY = "bench-secret-key-not-for-production"
 # Targets of issue 5 for one school of 1,000 students on this machine (2 cores).
@@ -40,6 +40,8 @@ TARGETS = {
     "diary_marks": {"p95_ms": 80, "http_p95_ms": 80},
     "weekly_report_page": {"p50_ms": 400},
     "weekly_report_batch": {"seconds_per_1000_students": 240},
+    # issue 12: the summary sheet of one class for one period, as the deputy opens it
+    "summary_sheet": {"http_p95_ms": 150, "queries": 20},
 }
 
 
@@ -303,6 +305,8 @@ def _run_one(mode: str, name: str, args, app, targets: sc.Targets, counter=None,
             return _weekly_report_page(app, targets)
         if name == "weekly_report_batch":
             return _weekly_report_batch(app, args, targets)
+        if name == "summary_sheet":
+            return _summary_sheet(client(), args, targets, counter, app)
     except sc.Skip as skip:
         return {"skipped": str(skip), "p50_ms": None, "p95_ms": None, "rps": None, "queries": None, "errors": None}
     raise AssertionError(name)
@@ -339,6 +343,23 @@ def _grid(client, args, t: sc.Targets, counter, app) -> dict[str, Any]:
                           ok=lambda r: r.status == 200 and "hx-put" in r.text)
     return _finish(s, _mode(client), {"path": path, "students": t.grid_students, "lessons": t.grid_lessons,
                                       "cells": t.grid_cells, **_traced(client, path)})
+
+
+def _summary_sheet(client, args, t: sc.Targets, counter, app) -> dict[str, Any]:
+    """The summary sheet (REP-1) of the grid's class for the current period, opened by the deputy."""
+    from extensions import db
+    from models import TeachingAssignment
+
+    with app.app_context():
+        class_id = db.session.get(TeachingAssignment, t.grid_assignment_id).class_id
+    path = f"/reports/classes/{class_id}/summary?period={t.period_id}"
+    sc.login(client, f"s{t.school_id}.deputy", t.password)
+    first = client.request("GET", path)
+    if first.status != 200:
+        raise sc.Skip(f"{sc.NOT_AVAILABLE}: GET {path} answered HTTP {first.status}")
+    s = sc.run_sequential(client, lambda i: ("GET", path, None, None), args.requests, args.seconds, counter,
+                          ok=lambda r: r.status == 200 and "summary-sheet" in r.text)
+    return _finish(s, _mode(client), {"path": path, "students": t.grid_students, **_traced(client, path)})
 
 
 def _diary(client, kind: str, args, t: sc.Targets, counter, app) -> dict[str, Any]:

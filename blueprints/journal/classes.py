@@ -43,6 +43,7 @@ def class_page(class_id: int):
         summaries=summaries,
         today=today,
         can_keep_attendance=policy.can_keep_daily_attendance(current_user, class_group),
+        can_view_results=policy.can_view_class_results(current_user, class_group),
     )
 
 
