@@ -47,6 +47,7 @@ from models.school import (
     TeachingAssignment,
     WorkKind,
 )
+from models.printouts import Printout
 from models.sessions import UserSession
 from models.timetable import Room
 
@@ -66,6 +67,7 @@ __all__ = [
     "PlanCorrection",
     "PlanItem",
     "PlannedAbsence",
+    "Printout",
     "Room",
     "ScheduleChange",
     "ROLES",
