@@ -31,6 +31,7 @@ from models.people import (
     User,
     UserRole,
 )
+from models.printouts import Printout
 from models.school import (
     AcademicYear,
     BellSchedule,
@@ -47,7 +48,6 @@ from models.school import (
     TeachingAssignment,
     WorkKind,
 )
-from models.printouts import Printout
 from models.sessions import UserSession
 from models.timetable import Room
 

@@ -23,7 +23,6 @@ from utils import audit, refusals
 from utils.printouts import matches, stored_path
 from utils.uploads import UploadRefused, check_upload, send_stored_file
 
-
 KIND_LABELS = labels.register("printout_kind", {
     "journal_page": _l("Страница классного журнала"),
     "weekly_report": _l("Еженедельный отчёт родителям"),
