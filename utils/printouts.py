@@ -80,9 +80,18 @@ def printouts_dir(app: Flask | None = None) -> str:
     return app.config.get("PRINTOUTS_DIR") or os.path.join(app.config["UPLOAD_FOLDER"], "printouts")
 
 
+def short_name(full_name: str) -> str:
+    """«Смирнова Анна Петровна» → «Смирнова А. П.», as a signature is deciphered; a name
+    already short (or of another shape) is left as it is."""
+    words = (full_name or "").split()
+    if len(words) < 2 or any(w.endswith(".") for w in words[1:]):
+        return " ".join(words)
+    return f"{words[0]} " + " ".join(f"{w[0]}." for w in words[1:3])
+
+
 def director_signer(school: School) -> Signer:
     """The director's line: the name the school's card gives, else the account holding the role."""
-    name = school.director_name
+    name = short_name(school.director_name)
     if not name:
         director = db.session.scalar(
             select(User).join(UserRole, UserRole.user_id == User.id)
