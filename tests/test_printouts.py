@@ -244,3 +244,17 @@ def test_the_verify_page_runs_the_same_statements_however_many_printouts(client,
         cert = certificate(school.school, kind="journal_page", title=f"Документ {n}", period="")
         record_printout(b"%PDF-1.4 " + str(n).encode(), cert, school.deputy)
     assert count() == before <= 10
+
+
+def test_the_kept_printouts_are_in_the_weekly_backup(app, client, auth, school, tmp_path):
+    """PRINTOUTS_DIR defaults to a folder inside the uploads folder, which the backup packs."""
+    import tarfile
+
+    from jobs.backup import pack_uploads
+
+    pdf, printout = print_journal_page(client, auth, school)
+    target = tmp_path / "files.tar.gz"
+    pack_uploads(app.config["UPLOAD_FOLDER"], str(target))
+    with tarfile.open(target) as tar:
+        member = tar.extractfile(f"uploads/printouts/{printout.path}")
+        assert member is not None and hashlib.sha256(member.read()).hexdigest() == printout.sha256
