@@ -154,7 +154,7 @@ def test_staff_see_the_record_by_its_code_however_typed(app, client, auth, schoo
     auth.login(school.deputy)
     page = client.get(f"/verify/{printout.code.lower()}")
     assert page.status_code == 200
-    html = page.get_data(as_text=True)
+    html = page.get_data(as_text=True).replace("<wbr>", "")  # the hash may wrap on a phone
     for expected in (grouped(printout.code), "Страница классного журнала", "Математика, 5А",
                      school.maths_teacher.full_name, printout.sha256, str(len(pdf)), "Скачать сохранённый PDF"):
         assert expected in html, expected
