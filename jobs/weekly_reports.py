@@ -516,13 +516,15 @@ class WeeklyReports:
         by = str(_("Еженедельные отчёты (автоматически)"))
         for copy in copies:
             student_id = class_plan.student_ids[copy.student_index]
+            if student_id in failed_students:
+                continue
             try:
                 record_printout(copy.pdf, copy.cert, None, printed_by_name=by, folder=folder)
+                db.session.commit()  # one short write per copy: a failure loses only its own record
             except Exception as error:  # a full disk: this student's copies wait for the next run
-                if student_id not in failed_students:
-                    failed_students.add(student_id)
-                    result.errors.append(f"{class_plan.class_name}, {names[student_id]}: {type(error).__name__}: {error}")
-        db.session.commit()
+                db.session.rollback()
+                failed_students.add(student_id)
+                result.errors.append(f"{class_plan.class_name}, {names[student_id]}: {type(error).__name__}: {error}")
         return [c for c in copies if class_plan.student_ids[c.student_index] not in failed_students]
 
     def _sent_before(self, recipient_id: int | None, student_id: int) -> bool:

@@ -258,3 +258,14 @@ def test_the_kept_printouts_are_in_the_weekly_backup(app, client, auth, school, 
     with tarfile.open(target) as tar:
         member = tar.extractfile(f"uploads/printouts/{printout.path}")
         assert member is not None and hashlib.sha256(member.read()).hexdigest() == printout.sha256
+
+
+def test_a_copy_that_cannot_be_recorded_is_not_handed_out(app, report_week, tmp_path):
+    """A certified copy whose record failed would verify as nothing: it waits for the next run."""
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the printouts folder should be")
+    app.config["PRINTOUTS_DIR"] = str(blocked)
+    run = weekly_reports.run_scheduled(app, SLOT, trigger="cli")
+    assert run.failed == 3 and run.done == 0 and run.errors
+    assert run.counts["files"] == {} and run.counts["pages_printed"] == 0
+    assert db.session.scalar(select(func.count()).select_from(Printout)) == 0
