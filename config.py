@@ -120,6 +120,13 @@ class Config:
     REPORTS_FOLDER = os.environ.get("REPORTS_FOLDER") or None
     REPORT_WORKERS = _int("REPORT_WORKERS", 0) if os.environ.get("REPORT_WORKERS") else None
 
+    # Certified printouts (REP-4, utils/printouts.py): every printed document's PDF is kept here,
+    # one file per verification code, never overwritten. None: `printouts` inside the uploads
+    # folder, which the weekly backup packs (jobs/backup.py); a folder elsewhere must be backed up
+    # on its own. The code lookup at /verify/<code> is rate-limited per address against guessing.
+    PRINTOUTS_DIR = os.environ.get("PRINTOUTS_DIR") or None
+    VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
+
     # E-mail (smtplib). No MAIL_SERVER: e-mail is disabled, reports go on paper and every
     # message is recorded as not sent.
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None

@@ -618,3 +618,27 @@ def can_view_class_results(user: User, class_group: ClassGroup) -> bool:
 def can_view_results_list(user: User) -> bool:
     """The list of summary sheets: those who see every class, and class teachers (their own)."""
     return can_view_all_class_results(user) or user.has_role("class_teacher")
+
+
+# --- Certified printouts (REP-4, blueprints/main/verify.py) ----------------------------------
+
+
+def can_verify_printouts(user: User) -> bool:
+    """A paper copy is checked against its record by staff only: the record names a child, the
+    document and who printed it (PD-3: summary forms only to the staff who need them)."""
+    return user.is_staff
+
+
+def can_download_printout(user: User, printout) -> bool:
+    """The kept PDF itself goes to whoever may read such a document: the one who printed it,
+    those who read every journal and diary (the academic office, the director, the journal
+    administrator), and for a weekly report the class teacher of the child's class."""
+    if not (_same_school(user, printout.school_id) and user.is_staff):
+        return False
+    if printout.printed_by_id == user.id or can_read_all_journals(user):
+        return True
+    class_id = (printout.of or {}).get("class_id")
+    if printout.kind == "weekly_report" and class_id:
+        class_group = db.session.get(ClassGroup, class_id)
+        return class_group is not None and is_class_teacher_of(user, class_group)
+    return False

@@ -46,6 +46,7 @@ from models.jobs import SentEmail
 from utils import audit
 from utils.mail import Attachment, Mailer, build_message, send_recorded, sender_address
 from utils.pdf_pool import PdfRenderer, merge_pdfs, write_atomic
+from utils.printouts import Certificate, Signer, certificate, printouts_dir, record_printout
 
 JOB_ID = "weekly_reports"
 TEMPLATE = "pdf/weekly_report.html"
@@ -281,10 +282,30 @@ def _lines(text: str, width: int) -> int:
     return max(1, -(-len(text) // width))
 
 
-def render_page_html(app: Flask, page: PageData, recipient_name: str = "") -> str:
-    """Jinja in the app context, without request context processors (a job has no request)."""
+def report_certificate(page: PageData, school: School, generated_at: datetime, recipient_id: int | None = None,
+                       default_tz: str = "Europe/Moscow") -> Certificate:
+    """The page as a certified printout (REP-4): its code is made before the page is rendered
+    (in a worker process), so the footer prints it; the bytes are recorded afterwards."""
+    return certificate(
+        school, kind=DOCUMENT,
+        title=str(_("Еженедельный отчёт об успеваемости и посещаемости: %(name)s, %(cls)s",
+                    name=page.student_name, cls=page.class_name)),
+        period=str(_("неделя с %(start)s по %(end)s", start=page.monday_text, end=page.saturday_text)),
+        signers=[Signer(str(_("Классный руководитель")), page.class_teacher)],
+        of={"student_id": page.student_id, "recipient_user_id": recipient_id},
+        printed_at=generated_at, default_tz=default_tz,
+    )
+
+
+def render_page_html(app: Flask, page: PageData, recipient_name: str = "", cert: Certificate | None = None) -> str:
+    """Jinja in the app context, without request context processors (a job has no request).
+    Without `cert` (the benchmark) the page prints an unrecorded placeholder code."""
     page.recipient_name = recipient_name
-    return app.jinja_env.get_template(TEMPLATE).render(p=page)
+    if cert is None:
+        cert = Certificate(code="", school_id=0, school_name=page.school_name, kind=DOCUMENT, title="", period="",
+                           signers=[Signer(str(_("Классный руководитель")), page.class_teacher)],
+                           printed_at=utcnow(), printed_text=page.generated_text)
+    return app.jinja_env.get_template(TEMPLATE).render(p=page, cert=cert)
 
 
 # --- The batch -----------------------------------------------------------------------------------
@@ -301,6 +322,7 @@ class Copy:
     email: str = ""
     handle: object = None  # PdfRenderer.submit's handle until the page is rendered
     pdf: bytes | None = None
+    cert: Certificate | None = None  # its verification code, printed in the footer (REP-4)
 
 
 @dataclass
@@ -450,7 +472,10 @@ class WeeklyReports:
                     page = page_data(week_data(student, plan.monday), school, settings, generated_at)
                     for recipient in class_plan.recipients[student_id]:
                         copy = Copy(index, recipient.parent_id, recipient.parent_name, recipient.delivery, recipient.email)
-                        copy.handle = renderer.submit(render_page_html(self.app, page, recipient.parent_name))
+                        copy.cert = report_certificate(page, school, generated_at, recipient.parent_id,
+                                                       self.app.config["SCHOOL_TIMEZONE"])
+                        copy.cert.of["class_id"] = class_plan.class_id
+                        copy.handle = renderer.submit(render_page_html(self.app, page, recipient.parent_name, copy.cert))
                         copies.append(copy)
                 except Exception as error:  # one student's data must not stop the class
                     db.session.rollback()
@@ -469,6 +494,7 @@ class WeeklyReports:
             else:
                 copy.pdf = pdf
         copies = [c for c in copies if c.pdf is not None and class_plan.student_ids[c.student_index] not in failed_students]
+        copies = self._certify(class_plan, copies, names, failed_students, result)
 
         for copy in copies:
             if copy.delivery == "email":
@@ -481,6 +507,25 @@ class WeeklyReports:
         result.students += done
         self.done += done
         self.failed += len(failed_students)
+
+    def _certify(self, class_plan: ClassPlan, copies: list[Copy], names, failed_students: set[int],
+                 result: SchoolResult) -> list[Copy]:
+        """Record every rendered copy as a certified printout (REP-4) before it is handed out or
+        sent: a copy that cannot be recorded is not delivered (its code would verify as nothing)."""
+        folder = printouts_dir(self.app)
+        by = str(_("Еженедельные отчёты (автоматически)"))
+        for copy in copies:
+            student_id = class_plan.student_ids[copy.student_index]
+            if student_id in failed_students:
+                continue
+            try:
+                record_printout(copy.pdf, copy.cert, None, printed_by_name=by, folder=folder)
+                db.session.commit()  # one short write per copy: a failure loses only its own record
+            except Exception as error:  # a full disk: this student's copies wait for the next run
+                db.session.rollback()
+                failed_students.add(student_id)
+                result.errors.append(f"{class_plan.class_name}, {names[student_id]}: {type(error).__name__}: {error}")
+        return [c for c in copies if class_plan.student_ids[c.student_index] not in failed_students]
 
     def _sent_before(self, recipient_id: int | None, student_id: int) -> bool:
         """Whether this run already e-mailed this report (the run was interrupted and is run again

@@ -32,6 +32,7 @@ from models.people import (
     User,
     UserRole,
 )
+from models.printouts import Printout
 from models.school import (
     AcademicYear,
     BellSchedule,
@@ -69,6 +70,7 @@ __all__ = [
     "PlanCorrection",
     "PlanItem",
     "PlannedAbsence",
+    "Printout",
     "Room",
     "ScheduleChange",
     "ROLES",

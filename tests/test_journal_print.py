@@ -39,7 +39,7 @@ def test_teacher_prints_the_journal_page(client, auth, journal):  # noqa: F811
     text = pdf_text(response)
     for expected in ("Средняя общеобразовательная школа № 1", "Математика", "5А", "Числова Вера",
                      "2 четверть", "Алексеева Анна", "Петров Пётр", f"{school_date(2026, 11, 20):%d.%m}", "5/4", "Дроби",
-                     "повторить правило", "Условные обозначения", "по болезни", "М.П.", "Заместитель директора"):
+                     "повторить правило", "Условные обозначения", "по болезни", "М.П.", "Учитель", "Директор", "Дата и время печати"):
         assert expected in text, expected
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.entity == "journal_page"))
     assert entry is not None and entry.user_id == journal.maths_teacher.id  # the print is registered (PD-4)
@@ -107,6 +107,6 @@ def test_the_print_date_stays_with_the_legend_and_signatures(client, auth, journ
     auth.login(journal.maths_teacher)
     response = client.get(f"/journal/assignments/{journal.maths_5a.id}/print?period={quarter2().id}")
     last_page = PdfReader(io.BytesIO(response.data)).pages[-1].extract_text()
-    for expected in ("Условные обозначения", "по болезни", "Ср. — средневзвешенный", "Заместитель директора", "М.П.",
-                     "Дата печати:"):
+    for expected in ("Условные обозначения", "по болезни", "Ср. — средневзвешенный", "Директор", "М.П.",
+                     "Дата и время печати:"):
         assert expected in last_page, expected

@@ -143,9 +143,10 @@ def week(student_id: int):
 def weekly_report(student_id: int):
     """The weekly report of one student as a PDF (the page parents without electronic access
     receive on paper, 003:2.6): the week of ?date=, or the last complete week."""
-    from jobs.weekly_reports import page_data, render_page_html, report_week
+    from jobs.weekly_reports import page_data, render_page_html, report_certificate, report_week
     from models.base import utcnow
     from utils.pdf import html_to_pdf
+    from utils.printouts import record_printout
 
     student = _load_student(student_id)
     try:
@@ -156,7 +157,14 @@ def weekly_report(student_id: int):
     monday = day - timedelta(days=day.weekday()) if day else report_week(utcnow(), school.timezone)[0]
     page = page_data(queries.week_data(student, monday), school, school_settings(school.settings), utcnow())
     recipient = current_user.full_name if current_user.has_role("parent") else ""
-    pdf = html_to_pdf(render_page_html(current_app._get_current_object(), page, recipient), current_app.static_folder)
+    # A certified printout (REP-4): whoever opens it, the copy carries a code and is recorded.
+    cert = report_certificate(page, school, utcnow(), current_user.id if recipient else None,
+                              current_app.config["SCHOOL_TIMEZONE"])
+    cert.of["class_id"] = student.current_class_id
+    pdf = html_to_pdf(render_page_html(current_app._get_current_object(), page, recipient, cert),
+                      current_app.static_folder)
+    record_printout(pdf, cert, current_user)
+    db.session.commit()
     response = current_app.response_class(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="weekly-report-{monday.isoformat()}.pdf"'
     return response

@@ -18,7 +18,7 @@ from domain.homework import homework_text
 from extensions import db
 from models import Homework
 from utils import audit
-from utils.pdf import render_pdf
+from utils.printouts import Signer, certified_pdf, director_signer
 from utils.timeutil import school_today
 
 LESSONS_PER_TABLE = 25  # a 60-lesson quarter prints as three tables of at most 25 columns
@@ -112,10 +112,19 @@ def print_page(assignment_id: int):
     today = school_today(assignment.school.timezone)
     grid = queries.load_grid(assignment, today, request.args.get("period", type=int))
     page = journal_page(grid, today)
-    pdf = render_pdf("pdf/journal_page.html", page=page)
+    period_id = grid.period.id if grid.period else None
+    # A certified printout (REP-4): recorded with its code, hash and the kept PDF.
+    pdf, printout = certified_pdf(
+        "pdf/journal_page.html", kind="journal_page",
+        title=_("Классный журнал: %(subject)s, %(group)s", subject=page["subject"], group=page["group"]),
+        period=f"{page['period']} ({page['period_dates']}), {page['year']}" if page["period"] else page["year"],
+        signers=[Signer(_("Учитель"), page["teacher_short"]), director_signer(assignment.school)],
+        user=current_user, of={"assignment_id": assignment.id, "class_id": assignment.class_id, "period_id": period_id},
+        page=page,
+    )
     # Every printed copy of personal data is registered (PD-4, 000:5.5.4).
     audit.record("journal_page", assignment.id, "print",
-                 after={"document": "journal_page", "period_id": grid.period.id if grid.period else None},
+                 after={"document": "journal_page", "period_id": period_id, "printout": printout.code},
                  school_id=assignment.school_id)
     db.session.commit()
     response = make_response(pdf)
