@@ -7,3 +7,5 @@ from flask import Blueprint
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 # The view modules register their routes on import; each arrives with its part of issue 12.
+
+from blueprints.reports import statistics  # noqa: E402,F401
