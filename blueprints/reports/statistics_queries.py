@@ -73,7 +73,8 @@ class Cell:
 class Figures:
     """One row of the statistics: a class, a parallel, a subject, a teacher, an assignment or the school."""
 
-    key: object
+    kind: str  # "class", "grade", "subject", "teacher", "assignment", "school"
+    key: object  # the class's, subject's, teacher's, assignment's id; the grade
     label: str
     students: int = 0
     official: Shares = field(default_factory=lambda: Shares(0, 0, 0, 0))
@@ -259,28 +260,28 @@ def school_statistics(school, period: StudyPeriod, settings: dict, today: date, 
     at_risk = _at_risk(all_cells, student_by_id, settings, min_marks)
     risky = {r.student.id for r in at_risk}
 
-    def group(key, label, group_cells: list[Cell], by_student: bool, assignment_id=None) -> Figures:
-        return _figures(key, label, group_cells, by_student, weeks, risky, assignment_id)
+    def group(kind, key, label, group_cells: list[Cell], by_student: bool, assignment_id=None) -> Figures:
+        return _figures(kind, key, label, group_cells, by_student, weeks, risky, assignment_id)
 
     def cells_where(predicate) -> list[Cell]:
         return [c for c in all_cells if predicate(c)]
 
-    by_class = [group(c.id, c.name, cells_where(lambda x, c=c: x.assignment.class_id == c.id), True) for c in classes]
+    by_class = [group("class", c.id, c.name, cells_where(lambda x, c=c: x.assignment.class_id == c.id), True) for c in classes]
     grades = sorted({c.grade for c in classes})
     by_grade = [
-        group(g, f"{g}", cells_where(lambda x, g=g: x.assignment.class_group.grade == g), True) for g in grades
+        group("grade", g, f"{g}", cells_where(lambda x, g=g: x.assignment.class_group.grade == g), True) for g in grades
     ]
     subjects = sorted({a.subject for a in assignments}, key=lambda s: s.name)
-    by_subject = [group(s.id, s.name, cells_where(lambda x, s=s: x.assignment.subject_id == s.id), False) for s in subjects]
+    by_subject = [group("subject", s.id, s.name, cells_where(lambda x, s=s: x.assignment.subject_id == s.id), False) for s in subjects]
     teachers = sorted({a.teacher for a in assignments}, key=lambda t: (t.last_name, t.first_name, t.id))
     by_teacher = [
-        group(t.id, t.short_name, cells_where(lambda x, t=t: x.assignment.teacher_id == t.id), False) for t in teachers
+        group("teacher", t.id, t.short_name, cells_where(lambda x, t=t: x.assignment.teacher_id == t.id), False) for t in teachers
     ]
     by_assignment = [
-        group(a.id, assignment_label(a), cells_where(lambda x, a=a: x.assignment.id == a.id), False, a.id)
+        group("assignment", a.id, assignment_label(a), cells_where(lambda x, a=a: x.assignment.id == a.id), False, a.id)
         for a in sorted(assignments, key=lambda a: (a.class_group.grade, a.class_group.name, a.subject.name, a.id))
     ]
-    school_row = group("school", "", all_cells, True)
+    school_row = group("school", "school", "", all_cells, True)
     return Statistics(period, until, classes, assignments, all_cells, school_row, by_class, by_grade, by_subject,
                       by_teacher, by_assignment, at_risk, min_marks)
 
@@ -292,7 +293,7 @@ def assignment_label(a: TeachingAssignment) -> str:
     return label
 
 
-def _figures(key, label, cells: list[Cell], by_student: bool, weeks: Decimal, risky: set[int],
+def _figures(kind, key, label, cells: list[Cell], by_student: bool, weeks: Decimal, risky: set[int],
              assignment_id: int | None) -> Figures:
     students = {c.student_id for c in cells}
     if by_student:
@@ -308,6 +309,7 @@ def _figures(key, label, cells: list[Cell], by_student: bool, weeks: Decimal, ri
         estimate = shares([c.estimate for c in cells])
     marks = sum(c.marks for c in cells)
     return Figures(
+        kind=kind,
         key=key,
         label=label,
         students=len(students),
