@@ -21,7 +21,8 @@ from blueprints.reports.statistics_queries import Dynamics
 from domain.grading import format_average
 
 # The app's own colours (static/css/app.css: --primary, --ok, --warn, --danger) and a few more.
-COLOURS = ("#1f5fbf", "#1a7f37", "#9a6700", "#b42318", "#6941c6", "#0e7490", "#c4320a", "#475467")
+COLOURS = ("#1f5fbf", "#1a7f37", "#9a6700", "#b42318", "#6941c6", "#0e7490", "#c4320a", "#475467",
+           "#dd2590", "#4e5ba6", "#66c61c", "#155eef", "#93370d", "#099250", "#7a5af8", "#1d2433")
 STYLE = Style(
     background="#ffffff",
     plot_background="#ffffff",
@@ -35,6 +36,7 @@ STYLE = Style(
     legend_font_size=14,
     title_font_size=16,
     value_font_size=12,
+    no_data_font_size=22,
     opacity="0.9",
     opacity_hover="0.9",
     transition="0s",

@@ -72,7 +72,9 @@ def _year() -> AcademicYear:
 
 
 def _periods(year: AcademicYear) -> list[StudyPeriod]:
-    return sorted(year.periods, key=lambda p: (p.scheme == "year", p.scheme, p.start_date))
+    """Quarters first (most classes have them, so today's quarter is the default), then the other
+    schemes' periods, the year last."""
+    return sorted(year.periods, key=lambda p: (p.scheme == "year", p.scheme != "quarter", p.scheme, p.start_date))
 
 
 def _period(year: AcademicYear) -> StudyPeriod:
