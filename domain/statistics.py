@@ -72,3 +72,16 @@ def week_starts(start: date, end: date) -> list[date]:
         out.append(monday)
         monday += timedelta(days=7)
     return out
+
+
+def marks_expected_by(min_marks: int, start: date, end: date, until: date) -> int:
+    """The minimum number of marks a student should have by `until` in a period of `start`–`end`:
+    the period's minimum (settings "min_marks_per_period") in proportion to the days gone, rounded
+    down, so that in the first days nobody is «at risk» for few marks and at the end the whole
+    minimum is asked (the «н/а» of 001:2.5.6)."""
+    if until >= end:
+        return min_marks
+    if until < start:
+        return 0
+    gone = (until - start).days + 1
+    return min_marks * gone // ((end - start).days + 1)

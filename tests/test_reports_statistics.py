@@ -131,6 +131,14 @@ def test_averages_marks_per_week_and_attendance_equal_the_raw_rows(client, auth,
     assert alekseeva_avg < Decimal("2.65")
     assert f"/journal/assignments/{world.maths_5a.id}?period={world.quarters[1].id}" in html
     assert f"средний балл {alekseeva_avg}".replace(".", ",") in html
+    # Васильева has no Russian mark yet: fewer than the minimum in proportion to the days gone
+    q2 = world.quarters[1]
+    expected = rules.marks_expected_by(3, q2.start_date, q2.end_date, until)
+    assert expected >= 1
+    at_risk = html.split('id="at-risk"')[1]
+    assert "Васильева Вера" in at_risk
+    assert f"/journal/assignments/{world.russian_5a.id}?period={q2.id}" in at_risk
+    assert f"отметок 0, к этому дню нужно не меньше {expected}" in at_risk
 
 
 def _today(world):
@@ -302,3 +310,26 @@ def test_average_of_sums_rounds_as_the_weighted_average():
     assert rules.low_average_threshold({}, "five") == Decimal("2.65")
     assert rules.low_average_threshold({}, "pass_fail") is None
     assert rules.per_week(10, 4, Decimal(2)) == Decimal("1.3")
+
+
+def test_the_minimum_of_marks_is_asked_in_proportion_to_the_days_gone():
+    start, end = school_date(2026, 11, 5), school_date(2026, 11, 5) + timedelta(days=59)
+    assert rules.marks_expected_by(3, start, end, start) == 0
+    assert rules.marks_expected_by(3, start, end, start + timedelta(days=29)) == 1
+    assert rules.marks_expected_by(3, start, end, end - timedelta(days=1)) == 2
+    assert rules.marks_expected_by(3, start, end, end) == 3
+    assert rules.marks_expected_by(3, start, end, start - timedelta(days=1)) == 0
+
+
+def test_many_unexcused_absences_put_a_student_at_risk(client, auth, world):
+    borisov = world.pupils_5a[2]
+    for n in range(rules.UNEXCUSED_AT_RISK):
+        lesson = operations.create_lesson(world.russian_5a, world.russian_teacher, QUARTER_2 + timedelta(days=n), 5,
+                                          f"Урок {n}", [world.kinds["oral"]])
+        db.session.flush()
+        db.session.add(Attendance(school_id=world.school.id, lesson_id=lesson.id, student_id=borisov.id, code="unexcused"))
+    db.session.commit()
+    auth.login("deputy")
+    html = client.get(f"/reports/statistics?period={world.quarters[1].id}").get_data(as_text=True)
+    at_risk = html.split('id="at-risk"')[1]
+    assert f"без уважительной причины пропущено уроков: {rules.UNEXCUSED_AT_RISK}" in at_risk

@@ -30,7 +30,7 @@ STATISTICS_READERS = tuple(sorted(policy.STATISTICS_ROLES | {"class_teacher"}))
 bp.add_app_template_filter(charts.percent, "stat_percent")
 
 RISK_LABELS = {
-    rules.RISK_FEW_MARKS: "меньше %(n)s отметок: %(detail)s",
+    rules.RISK_FEW_MARKS: "отметок %(detail)s, к этому дню нужно не меньше %(n)s",
     rules.RISK_LOW_AVERAGE: "средний балл %(detail)s",
     rules.RISK_UNEXCUSED: "без уважительной причины пропущено уроков: %(detail)s",
 }
@@ -154,7 +154,7 @@ def statistics():
     class_names = {c.id: c.name for c in stats.classes}
     risks = [
         (item.student, class_names.get(item.student.current_class_id, ""),
-         [(_risk_text(r, stats.min_marks), r.assignment_id) for r in item.risks])
+         [(_risk_text(r, stats.expected_marks), r.assignment_id) for r in item.risks])
         for item in stats.at_risk
     ]
     return render_template(

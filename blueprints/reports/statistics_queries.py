@@ -109,7 +109,8 @@ class Statistics:
     by_teacher: list[Figures]
     by_assignment: list[Figures]
     at_risk: list[AtRisk]
-    min_marks: int
+    min_marks: int  # of the whole period (settings)
+    expected_marks: int  # by `until`: the minimum in proportion to the days gone (domain/statistics.py)
 
     @property
     def has_period_marks(self) -> bool:
@@ -257,7 +258,8 @@ def school_statistics(school, period: StudyPeriod, settings: dict, today: date, 
     weeks = rules.weeks_between(period.start_date, until) if until >= period.start_date else Decimal(0)
     all_cells = list(cells.values())
     student_by_id = {s.id: s for s in students}
-    at_risk = _at_risk(all_cells, student_by_id, settings, min_marks)
+    expected_marks = rules.marks_expected_by(min_marks, period.start_date, period.end_date, until)
+    at_risk = _at_risk(all_cells, student_by_id, settings, expected_marks)
     risky = {r.student.id for r in at_risk}
 
     def group(kind, key, label, group_cells: list[Cell], by_student: bool, assignment_id=None) -> Figures:
@@ -283,7 +285,7 @@ def school_statistics(school, period: StudyPeriod, settings: dict, today: date, 
     ]
     school_row = group("school", "school", "", all_cells, True)
     return Statistics(period, until, classes, assignments, all_cells, school_row, by_class, by_grade, by_subject,
-                      by_teacher, by_assignment, at_risk, min_marks)
+                      by_teacher, by_assignment, at_risk, min_marks, expected_marks)
 
 
 def assignment_label(a: TeachingAssignment) -> str:
@@ -327,8 +329,9 @@ def _figures(kind, key, label, cells: list[Cell], by_student: bool, weeks: Decim
 
 
 def _at_risk(cells: list[Cell], students: dict[int, Student], settings: dict, min_marks: int) -> list[AtRisk]:
-    """Students with fewer than the minimum marks in a subject, an average below the pass mark's
-    threshold, or UNEXCUSED_AT_RISK unexcused absences in the period (domain/statistics.py)."""
+    """Students with fewer than `min_marks` in a subject (the period's minimum, in proportion to
+    the days gone), an average below the pass mark's threshold, or UNEXCUSED_AT_RISK unexcused
+    absences in the period (domain/statistics.py)."""
     risks: dict[int, list[rules.Risk]] = defaultdict(list)
     unexcused: dict[int, int] = defaultdict(int)
     worst: dict[int, Cell] = {}
