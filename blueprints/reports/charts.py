@@ -97,8 +97,8 @@ def render(dynamics: Dynamics, alt: str) -> Chart:
         chart.config.dots_size = 3
         chart.config.allow_interruptions = True
         chart.config.x_label_rotation = 40 if len(dynamics.x_labels) > 10 else 0
-    elif len(dynamics.x_labels) > 6:
-        chart.config.x_label_rotation = 30
+    elif len(dynamics.x_labels) > 6 or sum(len(x) for x in dynamics.x_labels) > 80:
+        chart.config.x_label_rotation = 25  # long labels («7А · Вероятность и статистика») would overlap
     chart.x_labels = dynamics.x_labels
     for series in dynamics.series:
         chart.add(_(series.label), [None if v is None else float(v) for v in series.values])
