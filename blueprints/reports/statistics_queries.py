@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Numeric, case, cast, func, select
 from sqlalchemy.orm import joinedload
@@ -55,10 +55,13 @@ class Filters:
     teacher_id: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     assignment: TeachingAssignment
+    assignment_id: int
     student_id: int
+    scale_code: str
+    takes_marks: bool  # a scale with marks in a class that is given marks (not attendance only)
     marks: int = 0
     average: Decimal | None = None
     period_mark: str | None = None
@@ -87,6 +90,9 @@ class Figures:
     unexcused: int = 0
     at_risk: int = 0
     assignment_id: int | None = None  # a row of one journal links to its grid
+    average_sum: Decimal = Decimal(0)  # of the cells' averages, to combine rows
+    average_count: int = 0
+    student_ids: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -183,11 +189,15 @@ def school_statistics(school, period: StudyPeriod, settings: dict, today: date, 
     ):
         members[subgroup_id].add(student_id)
 
+    takes_marks = {a.id: bool(SCALES[a.scale.code].values) and not a.class_group.attendance_only for a in assignments}
     cells: dict[tuple[int, int], Cell] = {}
     for a in assignments:
         for student in by_class_students.get(a.class_id, []):
             if a.subgroup_id is None or student.id in members[a.subgroup_id]:
-                cells[(a.id, student.id)] = Cell(a, student.id)
+                cells[(a.id, student.id)] = Cell(a, a.id, student.id, a.scale.code, takes_marks[a.id])
+    scale_codes = {a.scale.code for a in assignments}
+    thresholds = {code: thresholds_for(settings, code) for code in scale_codes}
+    numeric_scales = {code for code in scale_codes if SCALES[code].numeric}
 
     numeric = case((Mark.value.in_(NUMERIC_VALUES), cast(Mark.value, Numeric(10, 2))), else_=None)
     weighted = case((Mark.value.in_(NUMERIC_VALUES), WorkKind.weight), else_=None)
@@ -215,7 +225,7 @@ def school_statistics(school, period: StudyPeriod, settings: dict, today: date, 
         if cell is None:
             continue
         cell.marks = count
-        if SCALES[cell.assignment.scale.code].numeric:
+        if cell.scale_code in numeric_scales:
             cell.average = rules.average_of_sums(_decimal(total), _decimal(weights))
 
     for assignment_id, student_id, value in db.session.execute(
@@ -249,10 +259,9 @@ def school_statistics(school, period: StudyPeriod, settings: dict, today: date, 
             cell.unexcused += count
 
     for cell in cells.values():
-        scale_code = cell.assignment.scale.code
-        cell.official = standing(cell.period_mark, scale_code)
+        cell.official = standing(cell.period_mark, cell.scale_code)
         if cell.average is not None:
-            cell.estimate = standing(suggest_mark(cell.average, thresholds_for(settings, scale_code)), scale_code)
+            cell.estimate = standing(suggest_mark(cell.average, thresholds[cell.scale_code]), cell.scale_code)
 
     min_marks = settings["min_marks_per_period"].get(period.scheme, 3)
     weeks = rules.weeks_between(period.start_date, until) if until >= period.start_date else Decimal(0)
@@ -265,23 +274,35 @@ def school_statistics(school, period: StudyPeriod, settings: dict, today: date, 
     def group(kind, key, label, group_cells: list[Cell], by_student: bool, assignment_id=None) -> Figures:
         return _figures(kind, key, label, group_cells, by_student, weeks, risky, assignment_id)
 
-    def cells_where(predicate) -> list[Cell]:
-        return [c for c in all_cells if predicate(c)]
+    # one pass over the cells into each grouping (never a pass per class, subject or teacher)
+    of_class: dict[int, list[Cell]] = defaultdict(list)
+    of_grade: dict[int, list[Cell]] = defaultdict(list)
+    of_assignment: dict[int, list[Cell]] = defaultdict(list)
+    for cell in all_cells:
+        of_assignment[cell.assignment_id].append(cell)
+    for a in assignments:
+        of_class[a.class_id].extend(of_assignment[a.id])
+        of_grade[a.class_group.grade].extend(of_assignment[a.id])
 
-    by_class = [group("class", c.id, c.name, cells_where(lambda x, c=c: x.assignment.class_id == c.id), True) for c in classes]
-    grades = sorted({c.grade for c in classes})
-    by_grade = [
-        group("grade", g, f"{g}", cells_where(lambda x, g=g: x.assignment.class_group.grade == g), True) for g in grades
+    by_class = [group("class", c.id, c.name, of_class[c.id], True) for c in classes]
+    by_grade = [group("grade", g, f"{g}", of_grade[g], True) for g in sorted({c.grade for c in classes})]
+    per_assignment = {a.id: group("assignment", a.id, assignment_label(a), of_assignment[a.id], False, a.id)
+                      for a in assignments}
+    by_assignment = [
+        per_assignment[a.id]
+        for a in sorted(assignments, key=lambda a: (a.class_group.grade, a.class_group.name, a.subject.name, a.id))
     ]
-    subjects = sorted({a.subject for a in assignments}, key=lambda s: s.name)
-    by_subject = [group("subject", s.id, s.name, cells_where(lambda x, s=s: x.assignment.subject_id == s.id), False) for s in subjects]
+    # a subject's and a teacher's figures count marks, so they are sums of their journals' figures
+    subjects = sorted({a.subject for a in assignments}, key=lambda s: (s.name, s.id))
+    by_subject = [
+        _combine("subject", s.id, s.name, [per_assignment[a.id] for a in assignments if a.subject_id == s.id], weeks, risky)
+        for s in subjects
+    ]
     teachers = sorted({a.teacher for a in assignments}, key=lambda t: (t.last_name, t.first_name, t.id))
     by_teacher = [
-        group("teacher", t.id, t.short_name, cells_where(lambda x, t=t: x.assignment.teacher_id == t.id), False) for t in teachers
-    ]
-    by_assignment = [
-        group("assignment", a.id, assignment_label(a), cells_where(lambda x, a=a: x.assignment.id == a.id), False, a.id)
-        for a in sorted(assignments, key=lambda a: (a.class_group.grade, a.class_group.name, a.subject.name, a.id))
+        _combine("teacher", t.id, t.short_name, [per_assignment[a.id] for a in assignments if a.teacher_id == t.id],
+                 weeks, risky)
+        for t in teachers
     ]
     school_row = group("school", "school", "", all_cells, True)
     return Statistics(period, until, classes, assignments, all_cells, school_row, by_class, by_grade, by_subject,
@@ -297,7 +318,17 @@ def assignment_label(a: TeachingAssignment) -> str:
 
 def _figures(kind, key, label, cells: list[Cell], by_student: bool, weeks: Decimal, risky: set[int],
              assignment_id: int | None) -> Figures:
-    students = {c.student_id for c in cells}
+    students: set[int] = set()
+    marks = missed = ill = unexcused = 0
+    averages = []
+    for c in cells:  # one pass: this runs for every class, subject, teacher and journal
+        students.add(c.student_id)
+        marks += c.marks
+        missed += c.missed
+        ill += c.ill
+        unexcused += c.unexcused
+        if c.average is not None:
+            averages.append(c.average)
     if by_student:
         rows_official: dict[int, list[Standing]] = defaultdict(list)
         rows_estimate: dict[int, list[Standing]] = defaultdict(list)
@@ -309,7 +340,6 @@ def _figures(kind, key, label, cells: list[Cell], by_student: bool, weeks: Decim
     else:
         official = shares([c.official for c in cells])
         estimate = shares([c.estimate for c in cells])
-    marks = sum(c.marks for c in cells)
     return Figures(
         kind=kind,
         key=key,
@@ -317,14 +347,48 @@ def _figures(kind, key, label, cells: list[Cell], by_student: bool, weeks: Decim
         students=len(students),
         official=official,
         estimate=estimate,
-        average=rules.mean([c.average for c in cells if c.average is not None]),
+        average=rules.mean(averages),
         marks=marks,
         marks_per_week=rules.per_week(marks, len(students), weeks),
-        missed=sum(c.missed for c in cells),
-        ill=sum(c.ill for c in cells),
-        unexcused=sum(c.unexcused for c in cells),
+        missed=missed,
+        ill=ill,
+        unexcused=unexcused,
         at_risk=len(students & risky),
         assignment_id=assignment_id,
+        average_sum=sum(averages, Decimal(0)),
+        average_count=len(averages),
+        student_ids=frozenset(students),
+    )
+
+
+def _combine(kind, key, label, parts: list[Figures], weeks: Decimal, risky: set[int]) -> Figures:
+    """A row of mark-based figures (a subject, a teacher) from its journals' rows: the same
+    numbers as counting its cells afresh (the shares of marks and the sums add up)."""
+    students = frozenset().union(*(p.student_ids for p in parts)) if parts else frozenset()
+
+    def total(name: str) -> Shares:
+        return Shares(*(sum(getattr(getattr(p, name), f) for p in parts) for f in ("counted", "performing", "graded", "good")))
+
+    marks = sum(p.marks for p in parts)
+    average_sum = sum((p.average_sum for p in parts), Decimal(0))
+    average_count = sum(p.average_count for p in parts)
+    return Figures(
+        kind=kind,
+        key=key,
+        label=label,
+        students=len(students),
+        official=total("official"),
+        estimate=total("estimate"),
+        average=(average_sum / average_count).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if average_count else None,
+        marks=marks,
+        marks_per_week=rules.per_week(marks, len(students), weeks),
+        missed=sum(p.missed for p in parts),
+        ill=sum(p.ill for p in parts),
+        unexcused=sum(p.unexcused for p in parts),
+        at_risk=len(students & risky),
+        average_sum=average_sum,
+        average_count=average_count,
+        student_ids=students,
     )
 
 
@@ -335,20 +399,21 @@ def _at_risk(cells: list[Cell], students: dict[int, Student], settings: dict, mi
     risks: dict[int, list[rules.Risk]] = defaultdict(list)
     unexcused: dict[int, int] = defaultdict(int)
     worst: dict[int, Cell] = {}
-    for c in sorted(cells, key=lambda c: (c.assignment.subject.name, c.assignment.id)):
-        scale_code = c.assignment.scale.code
-        if SCALES[scale_code].values and not c.assignment.class_group.attendance_only:
+    lows = {code: rules.low_average_threshold(settings, code) for code in {c.scale_code for c in cells}}
+    order = {a.id: (a.subject.name, a.id) for a in {c.assignment for c in cells}}
+    for c in sorted(cells, key=lambda c: order[c.assignment_id]):
+        if c.takes_marks:
             if c.marks < min_marks and c.period_mark is None:
-                risks[c.student_id].append(rules.Risk(rules.RISK_FEW_MARKS, c.assignment.id, str(c.marks)))
-            low = rules.low_average_threshold(settings, scale_code)
+                risks[c.student_id].append(rules.Risk(rules.RISK_FEW_MARKS, c.assignment_id, str(c.marks)))
+            low = lows[c.scale_code]
             if low is not None and c.average is not None and c.average < low:
-                risks[c.student_id].append(rules.Risk(rules.RISK_LOW_AVERAGE, c.assignment.id, str(c.average)))
+                risks[c.student_id].append(rules.Risk(rules.RISK_LOW_AVERAGE, c.assignment_id, str(c.average)))
         unexcused[c.student_id] += c.unexcused
         if c.unexcused and (c.student_id not in worst or c.unexcused > worst[c.student_id].unexcused):
             worst[c.student_id] = c
     for student_id, count in unexcused.items():
         if count >= rules.UNEXCUSED_AT_RISK:
-            risks[student_id].append(rules.Risk(rules.RISK_UNEXCUSED, worst[student_id].assignment.id, str(count)))
+            risks[student_id].append(rules.Risk(rules.RISK_UNEXCUSED, worst[student_id].assignment_id, str(count)))
     out = [AtRisk(students[sid], r) for sid, r in risks.items() if sid in students]
     return sorted(out, key=lambda x: (x.student.current_class_id or 0, x.student.last_name, x.student.first_name, x.student.id))
 
