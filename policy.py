@@ -642,3 +642,34 @@ def can_download_printout(user: User, printout) -> bool:
         class_group = db.session.get(ClassGroup, class_id)
         return class_group is not None and is_class_teacher_of(user, class_group)
     return False
+
+
+# --- The statistics of study (blueprints/reports/statistics.py, REP-2) -------------------------
+
+# The academic office and the director (002 section 5): the whole school's statistics.
+STATISTICS_ROLES = frozenset({"director", "deputy", "methodist"})
+
+
+def can_view_school_statistics(user: User) -> bool:
+    return user.has_role(*STATISTICS_ROLES)
+
+
+def can_view_class_statistics(user: User, class_group: ClassGroup) -> bool:
+    """The office every class; a class teacher their own class only."""
+    return _same_school(user, class_group.school_id) and (
+        can_view_school_statistics(user) or is_class_teacher_of(user, class_group)
+    )
+
+
+def can_view_student_dynamics(user: User, student: Student) -> bool:
+    """A student's dynamics among the statistics: the office, and the class teacher of the student's
+    class (the family sees it in the diary, where policy.can_view_student decides)."""
+    return _same_school(user, student.school_id) and (
+        can_view_school_statistics(user)
+        or (student.current_class is not None and is_class_teacher_of(user, student.current_class))
+    )
+
+
+def can_view_teacher_statistics(user: User, teacher: User) -> bool:
+    """A teacher's classes side by side: the office only."""
+    return _same_school(user, teacher.school_id) and can_view_school_statistics(user)

@@ -28,7 +28,8 @@ from bench import scenarios as sc  # noqa: E402
 from bench.generate import BENCH_PASSWORD, Options, default_sqlite_url, generate, make_engine  # noqa: E402
 
 SCENARIOS = ["baseline", "grid", "mark_save", "mark_save_concurrent", "diary_week", "diary_marks",
-             "weekly_report_page", "weekly_report_batch", "summary_sheet"]
+             "weekly_report_page", "weekly_report_batch", "summary_sheet",
+             "statistics_school"]
 BASELINE_PATH = "/auth/login"  # anonymous GET: a small template, the session and a CSRF token
 SECRET_KEY = "bench-secret-key-not-for-production"
 # Targets of issue 5 for one school of 1,000 students on this machine (2 cores).
@@ -42,6 +43,7 @@ TARGETS = {
     "weekly_report_batch": {"seconds_per_1000_students": 240},
     # issue 12: the summary sheet of one class for one period, as the deputy opens it
     "summary_sheet": {"http_p95_ms": 150, "queries": 20},
+    "statistics_school": {"p95_ms": 600, "http_p95_ms": 600},  # issue 12: the whole school, one period
 }
 
 
@@ -307,6 +309,8 @@ def _run_one(mode: str, name: str, args, app, targets: sc.Targets, counter=None,
             return _weekly_report_batch(app, args, targets)
         if name == "summary_sheet":
             return _summary_sheet(client(), args, targets, counter, app)
+        if name == "statistics_school":
+            return _statistics_school(client(), args, targets, counter)
     except sc.Skip as skip:
         return {"skipped": str(skip), "p50_ms": None, "p95_ms": None, "rps": None, "queries": None, "errors": None}
     raise AssertionError(name)
@@ -370,6 +374,18 @@ def _diary(client, kind: str, args, t: sc.Targets, counter, app) -> dict[str, An
         raise sc.Skip(f"{sc.NOT_AVAILABLE}: GET {path} answered HTTP {first.status}")
     s = sc.run_sequential(client, lambda i: ("GET", path, None, None), args.requests, args.seconds, counter)
     return _finish(s, _mode(client), {"path": path, "user": t.student_login, **_traced(client, path)})
+
+
+def _statistics_school(client, args, t: sc.Targets, counter) -> dict[str, Any]:
+    """The deputy's statistics of the whole school for the grid's period (issue 12, REP-2)."""
+    path = f"/reports/statistics?period={t.period_id}"
+    sc.login(client, f"s{t.school_id}.deputy", t.password)
+    first = client.request("GET", path)
+    if first.status != 200:
+        raise sc.Skip(f"{sc.NOT_AVAILABLE}: GET {path} answered HTTP {first.status}")
+    s = sc.run_sequential(client, lambda i: ("GET", path, None, None), args.requests, args.seconds, counter,
+                          ok=lambda r: r.status == 200 and "stat-chart" in r.text)
+    return _finish(s, _mode(client), {"path": path, "user": f"s{t.school_id}.deputy", **_traced(client, path)})
 
 
 def _cells(lesson_ids: list[int], roster: list[int]):

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("diary", __name__, url_prefix="/diary")
 
-from blueprints.diary import views  # noqa: E402,F401
+from blueprints.diary import dynamics, views  # noqa: E402,F401

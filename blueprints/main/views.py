@@ -30,6 +30,8 @@ def navigation():
     items = [("main.dashboard", _("Главная"))]
     if current_user.has_role(*policy.TEACHING_ROLES) or policy.can_read_all_journals(current_user):
         items.append(("journal.index", _("Журнал")))
+    if current_user.has_role(*policy.STATISTICS_ROLES, "class_teacher"):
+        items.append(("reports.statistics", _("Статистика")))
     if current_user.has_role("student", "parent"):
         items.append(("diary.index", _("Дневник")))
     if may.administer:

@@ -8,5 +8,5 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 # The view modules register their routes on import; each arrives with its part of issue 12.
 
-# REP-3: inspections of journal keeping; REP-1: the summary sheet.
-from blueprints.reports import inspections, summary_sheet  # noqa: E402,F401
+# REP-1: the summary sheet; REP-2: statistics and dynamics; REP-3: inspections of journal keeping.
+from blueprints.reports import inspections, statistics, summary_sheet  # noqa: E402,F401
