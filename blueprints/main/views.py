@@ -6,15 +6,15 @@ from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 import policy
 from blueprints.auth import sessions
-from blueprints.main import bp
+from blueprints.main import bp, home_queries
 from extensions import db
-from models import AdminAlert, LoginEvent, TeachingAssignment
+from models import AdminAlert, LoginEvent
 from models.base import utcnow
 from utils.family import children_of
+from utils.timeutil import school_today
 
 # A reset of one's own password stays on the main page for this long (then on the profile).
 RESET_NOTICE_DAYS = timedelta(days=30)
@@ -52,18 +52,11 @@ def navigation():
 @login_required
 def dashboard():
     user = current_user
-    assignments = []
-    if user.has_role(*policy.TEACHING_ROLES):
-        assignments = db.session.scalars(
-            select(TeachingAssignment)
-            .where(TeachingAssignment.teacher_id == user.id, TeachingAssignment.is_active.is_(True))
-            .options(
-                selectinload(TeachingAssignment.class_group),
-                selectinload(TeachingAssignment.subject),
-                selectinload(TeachingAssignment.subgroup),
-            )
-        ).all()
-        assignments.sort(key=lambda a: (a.class_group.grade, a.class_group.name, a.subject.name))
+    now = utcnow()
+    today = school_today(user.school.timezone)
+    # What to do today, by role (issue 12, item 5): home_queries.py builds it, the parts show it.
+    teacher = home_queries.teacher_home(user, today, now) if user.has_role(*policy.TEACHING_ROLES) else None
+    office = home_queries.office_home(user, today, now) if user.has_role(*policy.STATISTICS_ROLES) else None
     children = []
     if user.has_role("parent"):
         children = children_of(user)
@@ -81,7 +74,8 @@ def dashboard():
         ).all()
     return render_template(
         "main/dashboard.html",
-        assignments=assignments,
+        teacher=teacher,
+        office=office,
         children=children,
         alerts=alerts,
         backup=backup,
