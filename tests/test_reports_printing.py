@@ -85,3 +85,21 @@ def test_statements_of_the_pdf_do_not_grow_with_the_school(client, auth, world, 
     big = _count(client, count_queries, path)
     assert big == small, f"{small} statements, then {big} with three more classes"
     assert big <= 25
+
+
+@pytest.mark.parametrize(("login", "sheets", "verify"), [
+    ("director", True, True), ("deputy", True, True), ("methodist", True, True),
+    ("maths", True, True),  # a class teacher: their own class's sheets
+    ("russian", False, True),  # a subject teacher checks a paper copy, has no sheets
+    ("admin", False, True),
+    ("parent_a", False, False), ("pupil_5a", False, False),
+])
+def test_the_navigation_leads_to_the_sheets_and_to_verify(client, auth, small_school, login, sheets, verify):
+    """«Сводные ведомости» for those who may open the list, «Проверка документа» for staff: flags
+    of policy.user_may read by the navigation, never a check in the template."""
+    s = small_school()
+    auth.login(s.pupils_5a[0].user if login == "pupil_5a" else login)
+    header = client.get("/profile").get_data(as_text=True).split("</nav>")[0]
+    assert ('href="/reports/summary"' in header) is sheets
+    assert ('href="/verify"' in header) is verify
+    assert ("Сводные ведомости" in header) is sheets and ("Проверка документа" in header) is verify
