@@ -51,6 +51,8 @@ class May:
     edit_settings: bool = False
     manage_schedule: bool = False
     close_periods: bool = False
+    view_results_list: bool = False  # the summary sheets' list (REP-1)
+    verify_printouts: bool = False  # /verify, a paper copy checked against its record (REP-4)
 
 
 def user_may(user) -> May:
@@ -62,6 +64,8 @@ def user_may(user) -> May:
         edit_settings=can_edit_school_settings(user),
         manage_schedule=can_manage_schedule(user),
         close_periods=can_close_periods(user),
+        view_results_list=can_view_results_list(user),
+        verify_printouts=can_verify_printouts(user),
     )
 
 

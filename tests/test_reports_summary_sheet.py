@@ -302,6 +302,35 @@ def test_pdf_holds_the_numbers_of_the_xlsx(client, sheet_5a, tmp_path):
         assert line.split()[-len(tail):] == [str(v) for v in tail], (line, tail)
 
 
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext is not installed")
+def test_pdf_is_a_certified_printout_checked_at_verify(client, demo, tmp_path):
+    """The sheet's PDF carries its verification code in the layout's footer (one footer, one
+    signature block) and /verify/<code> shows its record of kind summary_sheet (REP-4)."""
+    from domain.printout_codes import grouped
+    from models.printouts import Printout
+
+    class_5a = _class("5А")
+    quarter = _quarter(2)
+    _login(client, "director")
+    response = client.get(f"/reports/classes/{class_5a.id}/summary.pdf?period={quarter.id}")
+    assert response.status_code == 200
+    printout = db.session.scalar(select(Printout).where(Printout.kind == "summary_sheet").order_by(Printout.id.desc()))
+    assert printout is not None and printout.of == {"class_id": class_5a.id, "period_id": str(quarter.id)}
+    path = tmp_path / "sheet.pdf"
+    path.write_bytes(response.data)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    code = grouped(printout.code)
+    assert code in text and f"/verify/{code}" in text
+    assert text.count("М.П.") == 1 and text.count("Классный руководитель") == 1
+    assert re.search(r"стр\. 1 из \d+", text)
+    class_teacher = class_5a.class_teacher
+    assert class_teacher.last_name in text.split("Классный руководитель", 1)[1]
+    page = client.get(f"/verify/{code}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert code in html and "Сводная ведомость" in html and "5А" in html
+
+
 def test_class_teacher_of_another_class_is_refused(client, demo):
     class_5b = _class("5Б")
     _login(client, "teacher")  # class teacher of 5А

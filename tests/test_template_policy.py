@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 import policy
+from models.people import STAFF_ROLES
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -20,16 +21,23 @@ class Person(SimpleNamespace):
     def has_role(self, *roles: str) -> bool:
         return bool(set(self.roles) & set(roles))
 
+    @property
+    def is_staff(self) -> bool:
+        return bool(set(self.roles) & STAFF_ROLES)
+
 
 @pytest.mark.parametrize(
     ("roles", "expected"),
     [
-        ({"director"}, policy.May(administer=True, edit_settings=True, manage_schedule=True, close_periods=True)),
-        ({"journal_admin"}, policy.May(administer=True, edit_settings=True, manage_schedule=True, close_periods=True)),
-        ({"tech_admin"}, policy.May(administer=True)),
-        ({"deputy"}, policy.May(manage_schedule=True, close_periods=True)),
-        ({"methodist"}, policy.May()),
-        ({"teacher", "class_teacher"}, policy.May()),
+        ({"director"}, policy.May(administer=True, edit_settings=True, manage_schedule=True, close_periods=True,
+                                  view_results_list=True, verify_printouts=True)),
+        ({"journal_admin"}, policy.May(administer=True, edit_settings=True, manage_schedule=True, close_periods=True,
+                                       verify_printouts=True)),
+        ({"tech_admin"}, policy.May(administer=True, verify_printouts=True)),
+        ({"deputy"}, policy.May(manage_schedule=True, close_periods=True, view_results_list=True, verify_printouts=True)),
+        ({"methodist"}, policy.May(view_results_list=True, verify_printouts=True)),
+        ({"teacher", "class_teacher"}, policy.May(view_results_list=True, verify_printouts=True)),
+        ({"teacher"}, policy.May(verify_printouts=True)),
         ({"parent"}, policy.May()),
     ],
 )
@@ -40,6 +48,8 @@ def test_the_flags_are_the_policy_s_answers(roles, expected):
     assert policy.user_may(user).edit_settings == policy.can_edit_school_settings(user)
     assert policy.user_may(user).manage_schedule == policy.can_manage_schedule(user)
     assert policy.user_may(user).close_periods == policy.can_close_periods(user)
+    assert policy.user_may(user).view_results_list == policy.can_view_results_list(user)
+    assert policy.user_may(user).verify_printouts == policy.can_verify_printouts(user)
 
 
 def test_a_visitor_may_nothing():

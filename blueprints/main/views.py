@@ -30,12 +30,16 @@ def navigation():
     items = [("main.dashboard", _("Главная"))]
     if current_user.has_role(*policy.TEACHING_ROLES) or policy.can_read_all_journals(current_user):
         items.append(("journal.index", _("Журнал")))
+    if may.view_results_list:
+        items.append(("reports.summary_index", _("Сводные ведомости")))
     if current_user.has_role(*policy.STATISTICS_ROLES, "class_teacher"):
         items.append(("reports.statistics", _("Статистика")))
     if current_user.has_role("student", "parent"):
         items.append(("diary.index", _("Дневник")))
     if may.administer:
         items.append(("admin.index", _("Администрирование")))
+    if may.verify_printouts:
+        items.append(("main.verify_index", _("Проверка документа")))
     path = request.path
     return {
         "may": may,

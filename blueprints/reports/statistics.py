@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, render_template, request
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -103,11 +103,9 @@ def _risk_text(risk: rules.Risk, min_marks: int) -> str:
     return _(RISK_LABELS[risk.kind], n=min_marks, detail=risk.detail.replace(".", ","))
 
 
-@bp.get("/statistics")
-@roles_required(*STATISTICS_READERS)
-def statistics():
-    """The school's (or a class's) figures of a period: by class, parallel, subject and teacher,
-    with the students at risk and a chart of performance and quality by class."""
+def period_statistics() -> tuple[AcademicYear, StudyPeriod, bool, queries.Statistics]:
+    """The request's filters checked and the figures of the period: (year, period, whole_school,
+    stats) — the page and its certified PDF (statistics_printing.py) show the same."""
     year = _year()
     period = _period(year)
     whole_school = policy.can_view_school_statistics(current_user)
@@ -129,6 +127,15 @@ def statistics():
     )
     settings = school_settings(current_user.school.settings)
     stats = queries.school_statistics(current_user.school, period, settings, _today(), filters)
+    return year, period, whole_school, stats
+
+
+@bp.get("/statistics")
+@roles_required(*STATISTICS_READERS)
+def statistics():
+    """The school's (or a class's) figures of a period: by class, parallel, subject and teacher,
+    with the students at risk and a chart of performance and quality by class."""
+    year, period, whole_school, stats = period_statistics()
     official = stats.has_period_marks
     chart_data = queries.Dynamics(
         "",
@@ -174,6 +181,8 @@ def statistics():
         whole_school=whole_school,
         chosen={k: _int_arg(k) for k in ("class", "grade", "subject", "teacher")},
         unexcused_at_risk=rules.UNEXCUSED_AT_RISK,
+        # the certified printout of the same figures (statistics_printing.py)
+        pdf_url=url_for("reports.statistics_pdf", period=period.id, **{k: v for k, v in request.args.items() if k != "period"}),
     )
 
 

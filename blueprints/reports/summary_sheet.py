@@ -5,6 +5,7 @@ the director every class of the school (policy.can_view_class_results)."""
 from __future__ import annotations
 
 from flask import abort, make_response, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 import policy
@@ -15,7 +16,7 @@ from domain.periods import current_period
 from extensions import db
 from models import ClassGroup
 from utils import audit
-from utils.pdf import render_pdf
+from utils.printouts import Signer, certified_pdf, director_signer, short_name
 from utils.timeutil import school_today
 
 MARKS_PER_TABLE = 30  # an A4 landscape page holds about thirty columns of marks
@@ -42,10 +43,12 @@ def _filename(sheet: queries.Sheet, ext: str) -> str:
     return f"summary-{sheet.class_id}-{sheet.period_key}.{ext}"
 
 
-def _record_print(sheet: queries.Sheet, class_group: ClassGroup, document: str) -> None:
+def _record_print(sheet: queries.Sheet, class_group: ClassGroup, document: str, code: str = "") -> None:
     # Every printed copy of personal data is registered (PD-4, 000:5.5.4).
-    audit.record("summary_sheet", class_group.id, "print",
-                 after={"document": document, "period": sheet.period_key}, school_id=class_group.school_id)
+    after = {"document": document, "period": sheet.period_key}
+    if code:
+        after["printout"] = code
+    audit.record("summary_sheet", class_group.id, "print", after=after, school_id=class_group.school_id)
     db.session.commit()
 
 
@@ -84,13 +87,21 @@ def summary_sheet(class_id: int):
 def summary_sheet_pdf(class_id: int):
     class_group = _class_group(class_id)
     sheet = _sheet(class_group)
-    today = school_today(class_group.school.timezone)
     # at most MARKS_PER_TABLE mark columns in one table: the year sheet prints in parts
     step = max(1, MARKS_PER_TABLE // max(len(sheet.mark_headers), 1))
     chunks = [sheet.columns[i:i + step] for i in range(0, len(sheet.columns), step)] or [[]]
-    pdf = render_pdf("pdf/summary_sheet.html", sheet=sheet, title=xlsx.title(sheet), chunks=chunks,
-                     count_columns=xlsx.count_columns(sheet), printed=today.strftime("%d.%m.%Y"))
-    _record_print(sheet, class_group, "summary_sheet_pdf")
+    dates = f"{sheet.start.strftime('%d.%m.%Y')} – {sheet.end.strftime('%d.%m.%Y')}"
+    # A certified printout (REP-4): recorded with its code, hash and the kept PDF.
+    pdf, printout = certified_pdf(
+        "pdf/summary_sheet.html", kind="summary_sheet", title=xlsx.title(sheet),
+        period=(f"{sheet.title_period} ({dates})" if sheet.period_key != queries.YEAR
+                else _("%(y)s учебный год (%(d)s)", y=sheet.year_name, d=dates)),
+        signers=[Signer(_("Классный руководитель"), short_name(sheet.class_teacher_name)),
+                 director_signer(class_group.school)],
+        user=current_user, of={"class_id": class_group.id, "period_id": sheet.period_key},
+        sheet=sheet, chunks=chunks, count_columns=xlsx.count_columns(sheet),
+    )
+    _record_print(sheet, class_group, "summary_sheet_pdf", printout.code)
     response = make_response(pdf)
     response.mimetype = "application/pdf"
     response.headers["Content-Disposition"] = f'inline; filename="{_filename(sheet, "pdf")}"'
