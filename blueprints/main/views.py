@@ -26,7 +26,7 @@ def navigation():
     computed here, before rendering, so that templates read booleans and run no checks."""
     may = policy.user_may(current_user)
     if not current_user.is_authenticated:
-        return {"nav_items": [], "brand_name": None, "may": may}
+        return {"nav_items": [], "section_items": [], "brand_name": None, "may": may}
     items = [("main.dashboard", _("Главная"))]
     if current_user.has_role(*policy.TEACHING_ROLES) or policy.can_read_all_journals(current_user):
         items.append(("journal.index", _("Журнал")))
@@ -38,8 +38,9 @@ def navigation():
         items.append(("diary.index", _("Дневник")))
     if may.administer:
         items.append(("admin.index", _("Администрирование")))
-    if may.verify_printouts:
-        items.append(("main.verify_index", _("Проверка документа")))
+    # Sections reached from the home page's «Разделы» only: the header stays one line on a
+    # tablet (1024 px) for the teacher and the office.
+    more = [("main.verify_index", _("Проверка документа"))] if may.verify_printouts else []
     path = request.path
     return {
         "may": may,
@@ -48,7 +49,11 @@ def navigation():
         "nav_items": [
             {"url": url_for(endpoint), "label": label, "active": path.startswith(url_for(endpoint)) and endpoint != "main.dashboard"}
             for endpoint, label in items
-        ]
+        ],
+        "section_items": [
+            {"url": url_for(endpoint), "label": label}
+            for endpoint, label in items + more if endpoint != "main.dashboard"
+        ],
     }
 
 

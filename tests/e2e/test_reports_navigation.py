@@ -1,5 +1,5 @@
 """The deputy on an office screen finds the results of study from the header: «Сводные
-ведомости», «Статистика» with its «Печать (PDF)», and «Проверка документа» (issue 12, C2)."""
+ведомости», «Статистика» with its «Печать (PDF)», and «Проверка документа» from the home page's sections (issue 12, C2)."""
 from __future__ import annotations
 
 import pytest
@@ -27,7 +27,9 @@ def test_the_header_leads_to_the_sheets_the_statistics_pdf_and_verify(live_serve
     screenshot(page, "statistics-with-print-link")
     nav.get_by_role("link", name="Сводные ведомости").click()
     page.wait_for_url(f"{live_server}/reports/summary")
-    nav.get_by_role("link", name="Проверка документа").click()
+    nav.get_by_role("link", name="Главная").click()
+    page.wait_for_url(f"{live_server}/")
+    page.locator(".home-sections").get_by_role("link", name="Проверка документа").click()
     page.wait_for_url(f"{live_server}/verify")
     assert page.get_by_label("Код проверки с распечатки").is_visible()
     assert page.console_errors == []
