@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
+from domain.messages import Refusal
 from extensions import babel, csrf, db, limiter, login_manager, migrate
 from utils import htmx
 
@@ -37,6 +38,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "school.db")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+    if not app.config.get("PD_ENCRYPTION_KEYS") or not app.config.get("PD_INDEX_KEY"):
+        keys, index_key = _instance_pd_keys(app.instance_path)
+        app.config["PD_ENCRYPTION_KEYS"] = app.config.get("PD_ENCRYPTION_KEYS") or keys
+        app.config["PD_INDEX_KEY"] = app.config.get("PD_INDEX_KEY") or index_key
     app.config.setdefault("UPLOAD_FOLDER", os.path.join(app.instance_path, "uploads"))
 
     if app.config.get("TRUSTED_PROXIES", 0) > 0:
@@ -83,6 +88,21 @@ def _instance_secret(instance_path: str) -> str:
             f.write(secrets.token_hex(32))
     with open(path) as f:
         return f.read().strip()
+
+
+def _instance_pd_keys(instance_path: str) -> tuple[str, str]:
+    """The personal-data keys (utils/encryption.py) generated once per installation, kept in the
+    instance folder next to the secret key and never in the database or its backups."""
+    from utils.encryption import new_index_key, new_key_entry
+
+    path = os.path.join(instance_path, "pd_keys")
+    if not os.path.exists(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(f"{new_key_entry('k1')}\n{new_index_key()}\n")
+    with open(path) as f:
+        keys, index_key = (f.read().split() + ["", ""])[:2]
+    return keys, index_key
 
 
 def _init_extensions(app: Flask) -> None:
@@ -173,6 +193,14 @@ def _register_error_pages(app: Flask) -> None:
             _("База данных занята другой операцией. Данные не сохранены; повторите через несколько секунд."),
             retry_after=app.config["BUSY_RETRY_AFTER_SECONDS"],
         ))
+
+    @app.errorhandler(Refusal)
+    def refused(e: Refusal):
+        """A refusal no view answered itself (e.g. utils/pd_access.require): its own message and
+        status on the error page; whatever the request did is rolled back."""
+        from utils import refusals
+
+        return render_error(e.status, refusals.undo(e))
 
     @app.errorhandler(Exception)
     def server_error(e: Exception):

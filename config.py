@@ -108,6 +108,12 @@ class Config:
     # domain/settings.py CONFIG_DEFAULTS); these are the defaults of a school that set nothing.
     PD_DESTROY_WORKING_DAYS = _int("PD_DESTROY_WORKING_DAYS", 10)
     PD_DESTROY_CALENDAR_DAYS_LEGAL = _int("PD_DESTROY_CALENDAR_DAYS_LEGAL", 30)
+    # Encryption at rest of the most sensitive fields (utils/encryption.py, PD-6): "id:base64key"
+    # entries, comma-separated, the first encrypts; and the key of the searchable keyed hashes.
+    # None: generated once and kept in the instance folder (pd_keys), never in the database or
+    # its backups — keep a copy of them apart from the backups, or the backups cannot be read.
+    PD_ENCRYPTION_KEYS = os.environ.get("PD_ENCRYPTION_KEYS")
+    PD_INDEX_KEY = os.environ.get("PD_INDEX_KEY")
 
     # Scheduled jobs (crontab syntax, school time): weekly paper reports on Saturday 10:00
     # (003:2.6-2.7), weekly backup on Sunday 02:00 (ARC-4). The reports' day and time are a
@@ -155,5 +161,8 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False  # switched back on by the CSRF tests
     RATELIMIT_ENABLED = False  # switched back on by the throttling tests
     PD_DESTROY_WORKING_DAYS = 10
+    # Fixed test keys (32 bytes each, base64): "a" is current, "old" is there for rotation tests.
+    PD_ENCRYPTION_KEYS = "a:dGVzdC1rZXktYS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0," + "old:dGVzdC1rZXktb2xkLS0tLS0tLS0tLS0tLS0tLS0tLS0"
+    PD_INDEX_KEY = "dGVzdC1pbmRleC1rZXktLS0tLS0tLS0tLS0tLS0tLS0tLQ"
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # still scrypt, at a test-only cost
     MAIL_SERVER = None  # the e-mail tests start their own SMTP server

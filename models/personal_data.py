@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from extensions import db
 from models.base import TimestampMixin, as_utc
 from models.people import Student, User
+from utils.encryption import EncryptedText
 
 # The consent sheet of 003 Приложение 2, in its own words and order.
 CONSENT_CATEGORIES: dict[str, object] = {
@@ -104,12 +105,17 @@ class ConsentRecord(TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint("valid_until IS NULL OR given_on <= valid_until", name="dates_ordered"),
         Index("ix_consent_record_student_given", "student_id", "given_on"),
+        CheckConstraint(
+            "(signer = 'parent' AND given_by_id IS NOT NULL) OR signer = 'student'", name="signer_known"
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("student.id"))
-    # The legal representative who signed the sheet.
-    given_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    # Who signed: a legal representative ("parent", given_by) or the student of 14 or more
+    # for themselves ("student", given_by empty: a student's consent needs no account).
+    signer: Mapped[str] = mapped_column(String(10), default="parent")
+    given_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"), index=True)
     number: Mapped[str] = mapped_column(String(40), default="")  # «№ ___» of the sheet
     given_on: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[Optional[date]] = mapped_column(Date)
@@ -121,9 +127,15 @@ class ConsentRecord(TimestampMixin, db.Model):
     replaced_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     replaced_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("consent_record.id"))
     recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    # The third parties named on the sheet for a transfer (line 6.8), one per line.
+    third_parties: Mapped[str] = mapped_column(Text, default="")
+    # The scanned signed sheet (PDF, JPG or PNG) in the upload folder; "" before it is attached.
+    scan_path: Mapped[str] = mapped_column(String(300), default="")
+    scan_name: Mapped[str] = mapped_column(String(200), default="")
+    scan_mime: Mapped[str] = mapped_column(String(60), default="")
 
     student: Mapped[Student] = relationship()
-    given_by: Mapped[User] = relationship(foreign_keys=[given_by_id])
+    given_by: Mapped[Optional[User]] = relationship(foreign_keys=[given_by_id])
     recorded_by: Mapped[Optional[User]] = relationship(foreign_keys=[recorded_by_id])
     items: Mapped[list[ConsentItem]] = relationship(
         back_populates="consent", cascade="all, delete-orphan", order_by="ConsentItem.id", lazy="selectin"
@@ -159,6 +171,51 @@ class ConsentItem(db.Model):
     @property
     def is_action(self) -> bool:
         return self.code.startswith("6.")
+
+
+class StudentProfile(TimestampMixin, db.Model):
+    """A student's personal-data card beyond the journal's record (names, birth date, gender,
+    class and book number stay on Student): one column per item of the consent sheet's
+    categories (domain/personal_data.PROFILE_FIELDS says which). The most sensitive are
+    encrypted at rest (EncryptedText, utils/encryption.py) and, where they are searched, have a
+    keyed hash beside them (`*_index`)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), unique=True)
+    # 1.2 citizenship, registration, native language
+    citizenship: Mapped[str] = mapped_column(String(80), default="")
+    native_language: Mapped[str] = mapped_column(String(80), default="")
+    registration_address: Mapped[Optional[str]] = mapped_column(EncryptedText, default="")
+    # 1.3 contacts
+    home_address: Mapped[Optional[str]] = mapped_column(EncryptedText, default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    # 1.4 arrival and departure (the previous school, the next one)
+    arrival_note: Mapped[str] = mapped_column(Text, default="")
+    # 3.1 - 3.6 the family and social status
+    family_notes: Mapped[Optional[str]] = mapped_column(EncryptedText, default="")
+    family_category: Mapped[str] = mapped_column(String(200), default="")
+    guardianship: Mapped[Optional[str]] = mapped_column(EncryptedText, default="")
+    support: Mapped[str] = mapped_column(Text, default="")
+    risk_group: Mapped[Optional[str]] = mapped_column(EncryptedText, default="")
+    offences: Mapped[Optional[str]] = mapped_column(EncryptedText, default="")
+    # 4.1 - 4.2 education
+    education_form: Mapped[str] = mapped_column(String(200), default="")
+    languages: Mapped[str] = mapped_column(String(200), default="")
+    # 5.1 documents and additional data
+    snils: Mapped[Optional[str]] = mapped_column(EncryptedText, default="")
+    snils_index: Mapped[str] = mapped_column(String(64), default="", index=True)
+    document_kind: Mapped[str] = mapped_column(String(80), default="")
+    document_number: Mapped[Optional[str]] = mapped_column(EncryptedText, default="")
+    document_index: Mapped[str] = mapped_column(String(64), default="", index=True)
+    medical_notes: Mapped[Optional[str]] = mapped_column(EncryptedText, default="")
+    # 5.2 the photo: a file in the upload folder, shown only under a consent to 5.2
+    photo_path: Mapped[str] = mapped_column(String(300), default="")
+    photo_mime: Mapped[str] = mapped_column(String(60), default="")
+    updated_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+
+    student: Mapped[Student] = relationship()
 
 
 class ParentApplication(TimestampMixin, db.Model):
@@ -211,4 +268,5 @@ __all__ = [
     "ConsentItem",
     "ConsentRecord",
     "ParentApplication",
+    "StudentProfile",
 ]

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 from sqlalchemy.engine import Engine
 from werkzeug.security import generate_password_hash
 
@@ -40,6 +40,7 @@ from models import (
     UserRole,
     WorkKind,
 )
+from models.pd_register import ALL_CATEGORIES, OrderOperator, ProcessingOrder
 from tests.clock import school_date as moved_date  # also sets the process's clock under FREEZE_NOW
 from tests.clock import year_name
 
@@ -212,7 +213,12 @@ def auth(client):
 def create_user(app):
     counter = {"n": 0}
 
-    def factory(school, *roles, login=None, last_name="Иванов", first_name="Иван", middle_name="Иванович", **kwargs):
+    def factory(
+        school, *roles, login=None, last_name="Иванов", first_name="Иван", middle_name="Иванович",
+        pd_categories=(ALL_CATEGORIES,), **kwargs
+    ):
+        """A user with these roles. Staff are named in the school's standing test order on
+        personal data for `pd_categories` (PD-3); pass () to leave them out of it."""
         counter["n"] += 1
         user = User(
             school=school,
@@ -226,9 +232,27 @@ def create_user(app):
         user.role_rows = [UserRole(role=r) for r in roles]
         db.session.add(user)
         db.session.flush()
+        if pd_categories and set(roles) - {"parent", "student"}:
+            order = _standing_order(school)
+            db.session.add(OrderOperator(order_id=order.id, user_id=user.id, categories=list(pd_categories)))
+            db.session.flush()
         return user
 
     return factory
+
+
+def _standing_order(school) -> ProcessingOrder:
+    """The order on personal data every test school has from 2000 on, naming its staff."""
+    order = db.session.scalars(
+        select(ProcessingOrder).where(ProcessingOrder.school_id == school.id, ProcessingOrder.number == "ПД-тест")
+    ).first()
+    if order is None:
+        order = ProcessingOrder(
+            school_id=school.id, number="ПД-тест", signed_on=date(2000, 1, 1), valid_from=date(2000, 1, 1)
+        )
+        db.session.add(order)
+        db.session.flush()
+    return order
 
 
 @pytest.fixture
