@@ -20,8 +20,10 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import wraps
 
 from flask import current_app, g, has_request_context
+from flask_login import current_user
 from sqlalchemy import select
 
 from domain import personal_data as pd
@@ -167,6 +169,29 @@ def require(
 def may(user: User, categories: Iterable[str], *, all_of: bool = False) -> bool:
     """For links and buttons: would `require` let this user through? (no logging)"""
     return not user.is_staff or refusal(user, categories, all_of=all_of) is None
+
+
+def personal_data_view(*categories: str, all_of: bool = False):
+    """Marks a view (below @login_required) as a personal-data page or export of these
+    categories: staff not named in the order for them, or under a suspension, are refused
+    (403 with the reason) before the view runs. The view still calls `require(...)` with the
+    students it shows, which logs the opening. tests/test_pd_gate.py finds every marked view
+    through `personal_data_categories` and proves the refusals."""
+    wanted = frozenset(categories)
+
+    def wrap(view):
+        @wraps(view)
+        def inner(*args, **kwargs):
+            if current_user.is_authenticated and current_user.is_staff:
+                problem = refusal(current_user, wanted, all_of=all_of)
+                if problem is not None:
+                    raise problem
+            return view(*args, **kwargs)
+
+        inner.personal_data_categories = wanted
+        return inner
+
+    return wrap
 
 
 def _endpoint() -> str:
