@@ -34,3 +34,24 @@ def consenting(student_ids: Iterable[int], codes: Iterable[str], on_date: date) 
     """The students whose consent in force grants every one of these lines of the sheet."""
     codes = tuple(codes)
     return {sid for sid, consent in consents_in_force(student_ids, on_date).items() if consent.grants(*codes)}
+
+
+def withdrawn(student_ids: Iterable[int], on_date: date) -> set[int]:
+    """The students whose latest consent sheet was withdrawn by the date and not replaced by a
+    newer one: processing of their data has stopped (PD-2) — the card shows nothing of it to
+    staff (blocking, line 6.14 of the sheet) until the destruction task is executed."""
+    ids = sorted({int(i) for i in student_ids})
+    if not ids:
+        return set()
+    latest: dict[int, ConsentRecord] = {}
+    for consent in db.session.scalars(
+        select(ConsentRecord)
+        .where(ConsentRecord.student_id.in_(ids), ConsentRecord.given_on <= on_date)
+        .order_by(ConsentRecord.given_on, ConsentRecord.id)
+    ):
+        latest[consent.student_id] = consent
+    return {
+        sid
+        for sid, consent in latest.items()
+        if consent.withdrawn_at is not None and consent.replaced_at is None and not consent.is_in_force(on_date)
+    }
