@@ -114,6 +114,9 @@ class Config:
     # its backups — keep a copy of them apart from the backups, or the backups cannot be read.
     PD_ENCRYPTION_KEYS = os.environ.get("PD_ENCRYPTION_KEYS")
     PD_INDEX_KEY = os.environ.get("PD_INDEX_KEY")
+    # The school's Ed25519 key that signs archive packages (utils/archive_packages.py): created
+    # once at this path, outside the database. None: instance/archive_signing_key.pem.
+    ARCHIVE_SIGNING_KEY_PATH = os.environ.get("ARCHIVE_SIGNING_KEY_PATH")
 
     # Scheduled jobs (crontab syntax, school time): weekly paper reports on Saturday 10:00
     # (003:2.6-2.7), weekly backup on Sunday 02:00 (ARC-4). The reports' day and time are a
