@@ -7,6 +7,7 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
+from blueprints.archive.cli import archive_group
 from extensions import db
 from jobs.backup_cli import backup_group
 
@@ -16,6 +17,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(scheduler_command)
     app.cli.add_command(jobs_group)
     app.cli.add_command(backup_group)
+    app.cli.add_command(archive_group)
 
 
 @click.command("scheduler")

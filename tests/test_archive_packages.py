@@ -107,3 +107,21 @@ def test_the_verifier_uses_nothing_of_the_project():
     imports = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     imports |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert imports <= {"__future__", "argparse", "base64", "hashlib", "os", "sys", "cryptography"}
+
+
+def test_flask_archive_verify_reports_the_changed_file(app, tmp_path):
+    app.config["ARCHIVE_SIGNING_KEY_PATH"] = str(tmp_path / "school.pem")
+    runner = app.test_cli_runner()
+    with app.app_context():
+        from blueprints.archive.cli import signing_key_path
+
+        key = ap.load_or_create_signing_key(signing_key_path())
+    path = ap.create_package(tmp_path / "5A", PAYLOAD, INFO, key).path
+    result = runner.invoke(args=["archive", "verify", str(path)])
+    assert result.exit_code == 0 and "OK" in result.output
+    (path / "data" / "description.json").write_bytes(b"{}")
+    result = runner.invoke(args=["archive", "verify", str(path)])
+    assert result.exit_code == 1
+    assert "changed: data/description.json" in result.output
+    shown = runner.invoke(args=["archive", "public-key"])
+    assert "BEGIN PUBLIC KEY" in shown.output and ap.fingerprint(key) in shown.output
