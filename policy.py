@@ -677,3 +677,17 @@ def can_view_student_dynamics(user: User, student: Student) -> bool:
 def can_view_teacher_statistics(user: User, teacher: User) -> bool:
     """A teacher's classes side by side: the office only."""
     return _same_school(user, teacher.school_id) and can_view_school_statistics(user)
+
+
+# --- The register of personal-data processing (PD-3, PD-5, 000:5.3, 001:5.3, 001:5.5.5) ---------
+# The director issues the order naming the operators and suspends access on a violation; the
+# journal administrator, who keeps the records, reads the orders. Neither page is a personal-data
+# page itself: the director reaches them even when no order is in force (no lock-out).
+
+
+def can_manage_pd_register(user: User) -> bool:
+    return user.has_role("director")
+
+
+def can_view_pd_orders(user: User) -> bool:
+    return user.has_role("director", "journal_admin")
