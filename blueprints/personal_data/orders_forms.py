@@ -17,6 +17,13 @@ SCOPE_LABELS = {
 }
 
 
+def optional_id(value):
+    """An id from a select whose first option is empty (none chosen: None)."""
+    if value in ("", None):
+        return None
+    return int(value)
+
+
 def category_choices():
     return options((code, f"{code}. {label}") for code, label in CONSENT_CATEGORIES.items())
 
@@ -50,8 +57,8 @@ class RevokeForm(FlaskForm):
 class SuspensionForm(FlaskForm):
     scope = SelectField(_l("Что приостановить"), choices=options(SCOPE_LABELS.items()),
                         validators=[InputRequired(_l("Выберите, что приостановить."))])
-    user = SelectField(_l("Пользователь"), coerce=int, validate_choice=False, validators=[Optional()])
-    category = SelectField(_l("Категория"), choices=[("", "—"), *category_choices()], validators=[Optional()])
+    user = SelectField(_l("Пользователь"), coerce=optional_id, validate_choice=False, validators=[Optional()])
+    category = SelectField(_l("Категория"), choices=options([("", "—")]) + category_choices(), validators=[Optional()])
     reason = TextAreaField(_l("Причина (выявленное нарушение)"),
                            validators=[InputRequired(_l("Укажите причину приостановки.")), Length(max=2000)])
 
