@@ -80,6 +80,23 @@ def _lift_all() -> None:
     db.session.commit()
 
 
+def _check(request, situation: str, expected_text: str | None, *, refused: bool = True) -> list[str]:
+    """Open the route; what is wrong with the answer in this situation (empty: nothing)."""
+    client, method, url, data = request
+    response = client.open(url, method=method, data=data)
+    body = response.get_data().decode("utf-8", "replace")  # a PDF or a spreadsheet when it works
+    status = response.status_code
+    if refused:
+        if status != 403:
+            return [f"{situation}: {method} {url} answered {status}, not 403"]
+        if expected_text and expected_text not in body:
+            return [f"{situation}: {method} {url} refused without «{expected_text}»"]
+        return []
+    if status in (401, 403, 404) or status >= 500 or (status == 302 and "/auth/login" in (response.location or "")):
+        return [f"{situation}: {method} {url} answered {status}, must work"]
+    return []
+
+
 def test_every_marked_route_refuses_outside_the_order_and_under_suspension(app, make_app, small_school):
     school = small_school()
     clients = {}
@@ -99,31 +116,19 @@ def test_every_marked_route_refuses_outside_the_order_and_under_suspension(app, 
         url = rule.url(school)
         data = rule.data(school) if rule.data else {}
 
-        def check(situation: str, expected_text: str | None, *, refused: bool = True) -> None:
-            response = client.open(url, method=method, data=data)
-            body = response.get_data().decode("utf-8", "replace")  # a PDF or a spreadsheet when it works
-            if refused:
-                if response.status_code != 403:
-                    problems.append(f"{situation}: {method} {url} answered {response.status_code}, not 403")
-                elif expected_text and expected_text not in body:
-                    problems.append(f"{situation}: {method} {url} refused without «{expected_text}»")
-            elif response.status_code in (401, 403, 404) or response.status_code >= 500 or (
-                response.status_code == 302 and "/auth/login" in (response.location or "")
-            ):
-                problems.append(f"{situation}: {method} {url} answered {response.status_code}, must work")
-
+        request = (client, method, url, data)
         _name(user, [])
-        check("not in the order", NOT_NAMED)
+        problems += _check(request, "not in the order", NOT_NAMED)
         _name(user, [_unrelated(categories)])
-        check("named for an unrelated category", NOT_THIS_CATEGORY)
+        problems += _check(request, "named for an unrelated category", NOT_THIS_CATEGORY)
         _name(user, [ALL_CATEGORIES])
         _suspend(school.school, scope="school")
-        check("school suspended", REASON)
+        problems += _check(request, "school suspended", REASON)
         _lift_all()
         _suspend(school.school, scope="user", user_id=user.id)
-        check("user suspended", REASON)
+        problems += _check(request, "user suspended", REASON)
         _lift_all()
-        check("lifted", None, refused=False)
+        problems += _check(request, "lifted", None, refused=False)
     assert not problems, "\n".join(problems)
     # nothing left behind for the other users of the school
     assert db.session.scalars(select(Suspension).where(Suspension.lifted_at.is_(None))).all() == []
