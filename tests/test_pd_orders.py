@@ -140,3 +140,33 @@ def test_people_export_needs_every_category_of_the_list(client, auth, small_scho
     assert response.status_code == 403
     response = client.post("/admin/people/export", data={"kind": "parents", "fmt": "csv", "purpose": "проверка"})
     assert response.status_code == 403
+
+
+def test_the_orders_and_suspensions_lists_run_a_bounded_number_of_queries(client, auth, small_school, count_queries):
+    s = small_school()
+    auth.login(s.director)
+
+    def counts():
+        client.get(f"{P}/orders")  # warm-up (the session's user, the school)
+        with count_queries() as orders:
+            assert client.get(f"{P}/orders").status_code == 200
+        with count_queries() as suspensions:
+            assert client.get(f"{P}/suspensions").status_code == 200
+        return orders.count, suspensions.count
+
+    from models.pd_register import Suspension
+
+    def add(n):
+        order = ProcessingOrder(school_id=s.school.id, number=f"{n}-ПД", signed_on=date(2020, 1, 1), valid_from=date(2020, 1, 1))
+        order.operators = [OrderOperator(user_id=s.maths_teacher.id, categories=["4.3"]),
+                           OrderOperator(user_id=s.deputy.id, categories=["*"])]
+        db.session.add(order)
+        db.session.add(Suspension(school_id=s.school.id, scope="user", user_id=s.english_teacher.id, reason=f"№ {n}",
+                                  started_by_id=s.director.id))
+        db.session.commit()
+
+    add(0)
+    few = counts()
+    for n in range(1, 6):
+        add(n)
+    assert counts() == few
