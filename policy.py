@@ -53,6 +53,7 @@ class May:
     close_periods: bool = False
     view_results_list: bool = False  # the summary sheets' list (REP-1)
     verify_printouts: bool = False  # /verify, a paper copy checked against its record (REP-4)
+    view_pd_orders: bool = False  # the director's orders on personal data (PD-3)
 
 
 def user_may(user) -> May:
@@ -66,6 +67,7 @@ def user_may(user) -> May:
         close_periods=can_close_periods(user),
         view_results_list=can_view_results_list(user),
         verify_printouts=can_verify_printouts(user),
+        view_pd_orders=can_view_pd_orders(user),
     )
 
 
@@ -677,3 +679,17 @@ def can_view_student_dynamics(user: User, student: Student) -> bool:
 def can_view_teacher_statistics(user: User, teacher: User) -> bool:
     """A teacher's classes side by side: the office only."""
     return _same_school(user, teacher.school_id) and can_view_school_statistics(user)
+
+
+# --- The register of personal-data processing (PD-3, PD-5, 000:5.3, 001:5.3, 001:5.5.5) ---------
+# The director issues the order naming the operators and suspends access on a violation; the
+# journal administrator, who keeps the records, reads the orders. Neither page is a personal-data
+# page itself: the director reaches them even when no order is in force (no lock-out).
+
+
+def can_manage_pd_register(user: User) -> bool:
+    return user.has_role("director")
+
+
+def can_view_pd_orders(user: User) -> bool:
+    return user.has_role("director", "journal_admin")

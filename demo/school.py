@@ -28,6 +28,7 @@ from demo.names import (
     patronymic,
     surname_for,
 )
+from demo.pd_order import demo_order
 from domain.bells import checked_bells, shortened
 from extensions import db
 from models import (
@@ -428,6 +429,9 @@ def build_demo_school(password: str | None, seed: int = 2026) -> dict:
     db.session.add_all(b.rows)
     db.session.flush()
     school_id = school.id
+    # The director's order naming the staff admitted to personal data (PD-3).
+    db.session.add(demo_order(school, list(staff.values())))
+    db.session.flush()
     # The current quarter's journal up to yesterday, so the journal and the diary show real pages.
     yesterday = school_today(school.timezone) - timedelta(days=1)  # the school's, not the server's
     journal_counts = fill_journal(school_id, QUARTERS[1][2], min(yesterday, QUARTERS[1][3]), seed)

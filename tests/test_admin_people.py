@@ -402,6 +402,12 @@ def test_unknown_token_and_another_schools_upload_are_not_found(client, auth, sm
     stranger = User(school=other, login="stranger", password_hash=_PASSWORD_HASH, last_name="Чужой", first_name="Админ")
     stranger.role_rows = [UserRole(role="journal_admin")]
     db.session.add(stranger)
+    db.session.flush()
+    # named in their own school's order on personal data (PD-3): refused for the school, not the order
+    from models.pd_register import OrderOperator
+    from tests.conftest import _standing_order
+
+    db.session.add(OrderOperator(order_id=_standing_order(other).id, user_id=stranger.id, categories=["*"]))
     db.session.commit()
     auth.login("stranger")
     assert client.get(f"/admin/people/import/{token}").status_code == 302

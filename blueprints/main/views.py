@@ -13,6 +13,7 @@ from blueprints.main import bp, home_queries
 from extensions import db
 from models import AdminAlert, LoginEvent
 from models.base import utcnow
+from utils import pd_access
 from utils.family import children_of
 from utils.timeutil import school_today
 
@@ -41,9 +42,12 @@ def navigation():
     # Sections reached from the home page's «Разделы» only: the header stays one line on a
     # tablet (1024 px) for the teacher and the office.
     more = [("main.verify_index", _("Проверка документа"))] if may.verify_printouts else []
+    if may.view_pd_orders:
+        more.append(("personal_data.orders", _("Допуск к персональным данным")))
     path = request.path
     return {
         "may": may,
+        "pd_suspension": _pd_suspension_notice(),
         # the header's school name, read here (per request, before rendering), not by the layout
         "brand_name": current_user.school.short_name,
         "nav_items": [
@@ -55,6 +59,20 @@ def navigation():
             for endpoint, label in items + more if endpoint != "main.dashboard"
         ],
     }
+
+
+def _pd_suspension_notice() -> str | None:
+    """The banner of an active suspension of access to personal data that concerns this member
+    of staff (PD-5): the school's, their own or a category's, with the reason (one query)."""
+    if not current_user.is_staff:
+        return None
+    for suspension in pd_access.active_suspensions(current_user.school_id):
+        if suspension.scope == "school" or suspension.user_id == current_user.id:
+            return _("Доступ к персональным данным приостановлен директором. Причина: %(reason)s", reason=suspension.reason)
+        if suspension.scope == "category":
+            return _("Доступ к персональным данным категории %(c)s приостановлен директором. Причина: %(reason)s",
+                     c=suspension.category, reason=suspension.reason)
+    return None
 
 
 @bp.get("/")

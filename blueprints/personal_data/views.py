@@ -36,7 +36,11 @@ from models.personal_data import (
 from utils import refusals
 from utils.family import children_of
 from utils.forms import options
+from utils.pd_access import personal_data_view, require
 from utils.timeutil import school_today
+
+# The consent sheet and the application name the student and the parents who signed them.
+CONSENT_PAGE_CATEGORIES = ("1.1", "2.1")
 
 
 def _actor() -> User:
@@ -75,9 +79,11 @@ def _parent_choices(student: Student):
 
 @bp.route("/students/<int:student_id>/consent", methods=["GET", "POST"])
 @login_required
+@personal_data_view(*CONSENT_PAGE_CATEGORIES)
 def consent(student_id: int):
     """Record the consent sheet as ticked on paper, or withdraw the sheet in force."""
     student = _load_student(student_id)
+    require(current_user, CONSENT_PAGE_CATEGORIES, students=[student.id], what="consent")
     form = ConsentForm(prefix="consent")
     form.given_by.choices = _parent_choices(student)
     withdraw_form = WithdrawForm(prefix="withdraw")
@@ -154,9 +160,11 @@ def _consent_of(student: Student, raw_id) -> ConsentRecord:
 
 @bp.route("/students/<int:student_id>/applications", methods=["GET", "POST"])
 @login_required
+@personal_data_view(*CONSENT_PAGE_CATEGORIES)
 def applications(student_id: int):
     """Record a parent's application (Приложение 1): access level and form of delivery."""
     student = _load_student(student_id)
+    require(current_user, CONSENT_PAGE_CATEGORIES, students=[student.id], what="applications")
     form = ApplicationForm()
     form.parent.choices = _parent_choices(student)
     status = 200

@@ -13,9 +13,11 @@ from blueprints.reports import bp
 from blueprints.reports import summary_sheet_queries as queries
 from blueprints.reports import summary_sheet_xlsx as xlsx
 from domain.periods import current_period
+from domain.personal_data import MARKS_CATEGORIES
 from extensions import db
 from models import ClassGroup
-from utils import audit
+from utils import audit, pd_access
+from utils.pd_access import personal_data_view
 from utils.printouts import Signer, certified_pdf, director_signer, short_name
 from utils.timeutil import school_today
 
@@ -37,6 +39,12 @@ def _sheet(class_group: ClassGroup) -> queries.Sheet:
     if sheet is None:
         abort(404)
     return sheet
+
+
+def _require(sheet: queries.Sheet, what: str) -> None:
+    # Summary forms with personal data go only to the staff named for progress (002:1.8, PD-3).
+    pd_access.require(current_user, MARKS_CATEGORIES, students=[r.student_id for r in sheet.rows],
+                      action="view" if what == "summary_sheet" else "print", what=what)
 
 
 def _filename(sheet: queries.Sheet, ext: str) -> str:
@@ -72,9 +80,11 @@ def summary_index():
 
 @bp.get("/classes/<int:class_id>/summary")
 @login_required
+@personal_data_view(*MARKS_CATEGORIES)
 def summary_sheet(class_id: int):
     class_group = _class_group(class_id)
     sheet = _sheet(class_group)
+    _require(sheet, "summary_sheet")
     periods, _year = queries.sheet_periods(class_group)
     return render_template(
         "reports/summary_sheet.html", sheet=sheet, periods=periods, title=xlsx.title(sheet),
@@ -84,9 +94,11 @@ def summary_sheet(class_id: int):
 
 @bp.get("/classes/<int:class_id>/summary.pdf")
 @login_required
+@personal_data_view(*MARKS_CATEGORIES)
 def summary_sheet_pdf(class_id: int):
     class_group = _class_group(class_id)
     sheet = _sheet(class_group)
+    _require(sheet, "summary_sheet_pdf")
     # at most MARKS_PER_TABLE mark columns in one table: the year sheet prints in parts
     step = max(1, MARKS_PER_TABLE // max(len(sheet.mark_headers), 1))
     chunks = [sheet.columns[i:i + step] for i in range(0, len(sheet.columns), step)] or [[]]
@@ -111,9 +123,11 @@ def summary_sheet_pdf(class_id: int):
 
 @bp.get("/classes/<int:class_id>/summary.xlsx")
 @login_required
+@personal_data_view(*MARKS_CATEGORIES)
 def summary_sheet_xlsx(class_id: int):
     class_group = _class_group(class_id)
     sheet = _sheet(class_group)
+    _require(sheet, "summary_sheet_xlsx")
     data = xlsx.workbook_bytes(sheet)
     _record_print(sheet, class_group, "summary_sheet_xlsx")
     response = make_response(data)

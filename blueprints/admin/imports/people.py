@@ -18,8 +18,14 @@ from blueprints.admin.people import operations as people_ops
 from blueprints.admin.people.forms import ConfirmForm, ImportForm
 from blueprints.admin.people.views import actor, slips_pdf
 from domain.messages import Refusal
+from domain.personal_data import PARENTS_CATEGORIES, STUDENT_RECORD_CATEGORIES
 from models import AuditEntry
-from utils import spreadsheets
+from utils import pd_access, spreadsheets
+from utils.pd_access import personal_data_view
+
+# A list of people carries the students' records (1.1) and their parents (2.1): the import and
+# what it shows afterwards need both in the director's order (PD-3).
+IMPORT_CATEGORIES = tuple(sorted(STUDENT_RECORD_CATEGORIES | PARENTS_CATEGORIES))
 
 
 def _render_import(form: ImportForm, status: int = 200):
@@ -28,6 +34,7 @@ def _render_import(form: ImportForm, status: int = 200):
 
 @bp.route("/people/import", methods=["GET", "POST"])
 @admin_only
+@personal_data_view(*IMPORT_CATEGORIES, all_of=True)
 def people_import():
     form = ImportForm()
     if request.method == "GET":
@@ -76,6 +83,7 @@ def _render_preview(pending, plan, token: str, status: int = 200):
 
 @bp.get("/people/import/<token>")
 @admin_only
+@personal_data_view(*IMPORT_CATEGORIES, all_of=True)
 def people_import_preview(token: str):
     pending = _pending_or_redirect(token)
     if pending is None:
@@ -85,6 +93,7 @@ def people_import_preview(token: str):
 
 @bp.post("/people/import/<token>")
 @admin_only
+@personal_data_view(*IMPORT_CATEGORIES, all_of=True)
 def people_import_commit(token: str):
     """All rows in one transaction or none; the rows are checked again against the database
     as it is now, and a commit of a file with errors is refused (004:3.1)."""
@@ -119,9 +128,11 @@ def people_import_cancel(token: str):
 
 @bp.get("/people/imports/<int:entry_id>")
 @admin_only
+@personal_data_view(*IMPORT_CATEGORIES, all_of=True)
 def people_import_result(entry_id: int):
     entry = policy.load(AuditEntry, entry_id, policy.owns_import, current_user)
     users = ops.imported_users(entry)
+    pd_access.require(current_user, IMPORT_CATEGORIES, all_of=True, what="admin.people_import_result")
     return render_template(
         "admin/people/import_result.html",
         entry=entry,
@@ -133,6 +144,7 @@ def people_import_result(entry_id: int):
 
 @bp.post("/people/imports/<int:entry_id>/slips")
 @admin_only
+@personal_data_view(*IMPORT_CATEGORIES, all_of=True)
 def people_import_slips(entry_id: int):
     entry = policy.load(AuditEntry, entry_id, policy.owns_import, current_user)
     if not ConfirmForm().validate_on_submit():

@@ -19,9 +19,12 @@ from blueprints.admin import bp, queries
 from blueprints.admin.common import admin_only, apply
 from blueprints.admin.imports.reading import EMAIL_RE, NAME_EXTRA_CHARS, phone_digits
 from blueprints.admin.people import records
+from domain.personal_data import PARENTS_CATEGORIES, STUDENT_RECORD_CATEGORIES
 from models import Student, User
+from utils import pd_access
 from utils.family import children_of
 from utils.forms import options
+from utils.pd_access import personal_data_view
 from utils.timeutil import school_today
 
 
@@ -105,8 +108,11 @@ def _save(form: FlaskForm, change, page, to: str):
 
 
 def _student_page(student: Student, form: StudentRecordForm, status: int = 200):
+    shown = pd_access.require(current_user, STUDENT_RECORD_CATEGORIES | PARENTS_CATEGORIES,
+                              students=[student.id], what="admin.student_record_edit")
     queries.load_shown_with(student, selectinload(Student.current_class))
-    links = queries.parent_links(student)
+    # the parents' names only for those named for 2.1 in the order (PD-3)
+    links = queries.parent_links(student) if shown & PARENTS_CATEGORIES else []
     return render_template(
         "admin/people/edit_student.html",
         student=student,
@@ -119,6 +125,7 @@ def _student_page(student: Student, form: StudentRecordForm, status: int = 200):
 
 @bp.route("/people/students/<int:student_id>/edit", methods=["GET", "POST"])
 @login_required
+@personal_data_view(*STUDENT_RECORD_CATEGORIES)
 def student_record_edit(student_id: int):
     student = policy.load(Student, student_id, policy.can_edit_student_record, current_user)
     form = StudentRecordForm(obj=student)
@@ -142,6 +149,9 @@ def student_record_edit(student_id: int):
 
 def _contacts_page(person: User, form: ContactsForm, kind: str, status: int = 200):
     children = children_of(person) if kind == "parent" else []
+    if kind == "parent":
+        pd_access.require(current_user, PARENTS_CATEGORIES, students=[c.id for c in children],
+                          what="admin.parent_record_edit")
     return render_template(
         "admin/people/edit_contacts.html",
         person=person,
@@ -171,6 +181,7 @@ def _edit_contacts(person: User, kind: str):
 
 @bp.route("/people/parents/<int:user_id>/edit", methods=["GET", "POST"])
 @login_required
+@personal_data_view(*PARENTS_CATEGORIES)
 def parent_record_edit(user_id: int):
     return _edit_contacts(policy.load(User, user_id, policy.can_edit_parent_record, current_user), "parent")
 

@@ -40,6 +40,7 @@ from blueprints.admin.people.forms import (
     RolesForm,
 )
 from domain.messages import Refusal
+from domain.personal_data import PARENTS_CATEGORIES, STUDENT_RECORD_CATEGORIES
 from extensions import db
 from models import (
     AdminAlert,
@@ -49,8 +50,10 @@ from models import (
     User,
     UserRole,
 )
+from utils import pd_access
 from utils.family import children_of
 from utils.paging import contains, page_number, paginate
+from utils.pd_access import personal_data_view
 from utils.pdf import render_pdf
 
 PAGE_SIZE = 50  # the people list, a page at a time (issue 9)
@@ -242,8 +245,12 @@ def people_resolve_alert(alert_id: int):
 
 
 def _render_student(student: Student, status: int = 200, link_form: ParentLinkForm | None = None):
+    # The student's record (1.1); the parents' section only for those named for 2.1 (PD-3).
+    shown = pd_access.require(current_user, STUDENT_RECORD_CATEGORIES | PARENTS_CATEGORIES,
+                              students=[student.id], what="admin.people_student")
+    show_parents = bool(shown & PARENTS_CATEGORIES)
     queries.load_shown_with(student, selectinload(Student.current_class), selectinload(Student.user))
-    links = queries.parent_links(student)
+    links = queries.parent_links(student) if show_parents else []
     return render_template(
         "admin/people/student.html",
         student=student,
@@ -252,11 +259,13 @@ def _render_student(student: Student, status: int = 200, link_form: ParentLinkFo
         confirm_form=ConfirmForm(),
         history=record_operations.history("student", student.id),
         can_open_diary=policy.can_view_student(current_user, student),
+        show_parents=show_parents,
     ), status
 
 
 @bp.get("/people/students/<int:student_id>")
 @admin_only
+@personal_data_view(*STUDENT_RECORD_CATEGORIES)
 def people_student(student_id: int):
     return _render_student(policy.load(Student, student_id, policy.in_own_school, current_user))
 
@@ -363,8 +372,16 @@ def people_class_slips_print(class_id: int):
 # Export (ADM-4, PD-4) -----------------------------------------------------------------------
 
 
+# What each list of the export carries (PD-3: all of them needed in the order).
+EXPORT_CATEGORIES = {
+    "students": STUDENT_RECORD_CATEGORIES | PARENTS_CATEGORIES,  # with the parents' names
+    "parents": PARENTS_CATEGORIES,
+}
+
+
 @bp.route("/people/export", methods=["GET", "POST"])
 @admin_only
+@personal_data_view(*sorted(STUDENT_RECORD_CATEGORIES | PARENTS_CATEGORIES))
 def people_export():
     form = ExportForm()
     if request.method == "GET":
@@ -372,6 +389,9 @@ def people_export():
     if not form.validate_on_submit():
         return render_template("admin/people/export.html", form=form), 400
     kind, fmt = form.kind.data, form.fmt.data
+    if kind in EXPORT_CATEGORIES:
+        pd_access.require(current_user, EXPORT_CATEGORIES[kind], all_of=True, action="export",
+                          what=f"admin.people_export:{kind}")
     table = ops.export_table(kind, current_user.school)
     if fmt == "csv":
         data, mimetype = ops.export_csv(table), "text/csv"
