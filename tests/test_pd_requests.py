@@ -169,3 +169,14 @@ def test_extract_is_given_at_once_and_recorded_as_a_disclosure(client, auth, sma
     auth.logout()
     auth.login(school.parent_b)
     assert client.get(f"{P}/my/requests/{request_row.id}/extract.json").status_code == 403
+
+
+def test_parent_and_staff_find_the_pages(client, auth, small_school):
+    school = small_school()
+    auth.login(school.parent_a)
+    my = client.get(f"{P}/my").get_data(as_text=True)
+    assert f"{P}/my/students/{school.pupils_5a[0].id}" in my
+    auth.logout()
+    auth.login(school.director)
+    home = client.get("/").get_data(as_text=True)
+    assert f"{P}/disclosures" in home and f"{P}/corrections" in home

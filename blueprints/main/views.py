@@ -41,6 +41,11 @@ def navigation():
     # Sections reached from the home page's «Разделы» only: the header stays one line on a
     # tablet (1024 px) for the teacher and the office.
     more = [("main.verify_index", _("Проверка документа"))] if may.verify_printouts else []
+    # the personal-data register (PD-4) and the parents' correction requests (PD-7)
+    if policy.can_keep_disclosure_register(current_user):
+        more.append(("personal_data.disclosures_register", _("Журнал передачи персональных данных")))
+    if policy.can_handle_corrections(current_user):
+        more.append(("personal_data.corrections", _("Исправление персональных данных")))
     path = request.path
     return {
         "may": may,
