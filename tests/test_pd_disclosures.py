@@ -156,3 +156,15 @@ def test_csv_export_is_not_a_formula_injection(client, auth, small_school):
     auth.login(school.director)
     text = client.get("/personal-data/disclosures/export.csv").get_data().decode("utf-8-sig")
     assert "'=HYPERLINK" in text
+
+
+def test_opening_the_register_is_in_the_access_log(client, auth, small_school):
+    from models.pd_register import AccessLogEntry
+
+    school = small_school()
+    _seed(school)
+    auth.login(school.director)
+    client.get("/personal-data/disclosures")
+    entry = db.session.scalars(select(AccessLogEntry).order_by(AccessLogEntry.id.desc())).first()
+    assert entry.user_id == school.director.id and entry.action == "view"
+    assert set(entry.student_ids) == {s.id for s in school.pupils_5a} | {school.pupils_5b[0].id}

@@ -180,3 +180,24 @@ def test_parent_and_staff_find_the_pages(client, auth, small_school):
     auth.login(school.director)
     home = client.get("/").get_data(as_text=True)
     assert f"{P}/disclosures" in home and f"{P}/corrections" in home
+
+
+def test_corrections_list_keeps_its_queries_bounded(client, auth, small_school, count_queries):
+    school = small_school()
+
+    def add(n):
+        for student in school.pupils_5a[:n]:
+            db.session.add(CorrectionRequest(school_id=student.school_id, student_id=student.id,
+                                             requested_by_id=school.parent_a.id, field="phone", value="+7 900",
+                                             due_on=school_date(2026, 12, 29)))
+        db.session.commit()
+
+    add(1)
+    auth.login(school.director)
+    client.get(f"{P}/corrections")
+    with count_queries() as few:
+        client.get(f"{P}/corrections")
+    add(len(school.pupils_5a))
+    with count_queries() as many:
+        client.get(f"{P}/corrections")
+    assert many.count == few.count
