@@ -693,3 +693,30 @@ def can_manage_pd_register(user: User) -> bool:
 
 def can_view_pd_orders(user: User) -> bool:
     return user.has_role("director", "journal_admin")
+
+
+# --- The personal-data register and the subjects' requests (PD-4, PD-7) ----------------------
+
+# The register of disclosures is kept by the director and the journal administrator (000:5.5.4).
+DISCLOSURE_REGISTER_ROLES = frozenset({"director", "journal_admin"})
+
+
+def can_keep_disclosure_register(user: User) -> bool:
+    """Read, print, export the register of disclosures and enter paper transfers by hand."""
+    return user.has_role(*DISCLOSURE_REGISTER_ROLES)
+
+
+def can_request_about_child(user: User, student: Student) -> bool:
+    """A parent sees everything held about their own child and asks to correct it or for an
+    extract (152-ФЗ art. 14; 003 Приложение 2)."""
+    return _same_school(user, student.school_id) and user.has_role("parent") and is_parent_of(user, student)
+
+
+def can_handle_corrections(user: User) -> bool:
+    """The list of correction requests: administrators and class teachers (their own class's)."""
+    return can_administer(user) or user.has_role("class_teacher")
+
+
+def can_decide_correction(user: User, student: Student) -> bool:
+    """Apply or reject a correction of this student's data: who keeps the family records."""
+    return can_manage_family_records(user, student)

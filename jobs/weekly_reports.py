@@ -43,7 +43,7 @@ from jobs.runner import Progress, run_once
 from models import AcademicYear, ClassGroup, JobRun, School, Student
 from models.base import as_utc, utcnow
 from models.jobs import SentEmail
-from utils import audit
+from utils import audit, disclosures
 from utils.mail import Attachment, Mailer, build_message, send_recorded, sender_address
 from utils.pdf_pool import PdfRenderer, merge_pdfs, write_atomic
 from utils.printouts import Certificate, Signer, certificate, printouts_dir, record_printout
@@ -61,6 +61,11 @@ HOMEWORK_CHARS = 110  # two printed lines at most
 CHARS_PER_LINE = 75
 DOCUMENT = "weekly_report"
 DISCLOSURE_REASON = "Еженедельный отчёт родителю, отказавшемуся от электронного доступа (DIA-4; 003:2.7)"
+# What a weekly report carries, in the categories of the consent sheet: the student's name and
+# class (1.1) and the marks and attendance (4.3). Each copy is a row of the register (PD-4).
+DISCLOSURE_CATEGORIES = ("1.1", "4.3")
+EMAIL_GROUND = "согласие, п. 6.9"
+PRINT_GROUND = "заявление родителя (003 Приложение 1)"
 
 
 # --- The week and the files ---------------------------------------------------------------------
@@ -582,6 +587,12 @@ class WeeklyReports:
             document=f"{DOCUMENT} {plan.monday.isoformat()}",
             reason=DISCLOSURE_REASON,
         )
+        if row.status == "sent":
+            disclosures.record(
+                "email", document=f"{_('Еженедельный отчёт')} {week}", categories=DISCLOSURE_CATEGORIES,
+                students=[student_id], recipient=copy.email, purpose=DISCLOSURE_REASON, ground=EMAIL_GROUND,
+                school_id=plan.school_id, user=None,
+            )
         db.session.commit()
         if row.status == "sent":
             result.emails_sent += 1
@@ -617,6 +628,12 @@ class WeeklyReports:
                 reason=DISCLOSURE_REASON,
                 school_id=plan.school_id,
                 user_id=None,
+            )
+            disclosures.record(
+                "print", document=f"{_('Еженедельный отчёт')} {plan.monday:%d.%m}–{plan.saturday:%d.%m.%Y}",
+                categories=DISCLOSURE_CATEGORIES, students=[class_plan.student_ids[copy.student_index]],
+                recipient=copy.recipient_name, purpose=DISCLOSURE_REASON, ground=PRINT_GROUND,
+                school_id=plan.school_id, user=None,
             )
         db.session.commit()
 

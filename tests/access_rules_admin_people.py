@@ -139,6 +139,6 @@ RULES = [
         f"{P}/export",
         ADMINS,
         lambda s: f"{P}/export",
-        lambda s: {"kind": "students", "fmt": "csv", "purpose": "проверка"},
+        lambda s: {"kind": "students", "fmt": "csv", "purpose": "проверка", "recipient": "проверка"},
     ),
 ]

@@ -420,7 +420,8 @@ def test_unknown_token_and_another_schools_upload_are_not_found(client, auth, sm
 
 
 def _export(client, kind, fmt, purpose="Для отчёта в управление образования"):
-    return client.post("/admin/people/export", data={"kind": kind, "fmt": fmt, "purpose": purpose})
+    return client.post("/admin/people/export", data={"kind": kind, "fmt": fmt, "purpose": purpose,
+                                                     "recipient": "Управление образования"})
 
 
 def test_export_of_students_as_csv_has_bom_semicolons_and_no_secrets(client, auth, small_school):

@@ -29,6 +29,9 @@ FILE_ROUTES = {
     ("POST", "/admin/people/users/<int:user_id>/password"),
     ("POST", "/admin/people/classes/<int:class_id>/slips"),
     ("POST", "/admin/people/export"),
+    ("GET", "/personal-data/disclosures/print.pdf"),
+    ("GET", "/personal-data/disclosures/export.<fmt>"),
+    ("GET", "/personal-data/my/requests/<int:request_id>/extract.<fmt>"),
 }
 
 

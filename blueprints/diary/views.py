@@ -163,7 +163,16 @@ def weekly_report(student_id: int):
     cert.of["class_id"] = student.current_class_id
     pdf = html_to_pdf(render_page_html(current_app._get_current_object(), page, recipient, cert),
                       current_app.static_folder)
-    record_printout(pdf, cert, current_user)
+    printout = record_printout(pdf, cert, current_user)
+    # A print of the child's marks and attendance is a disclosure (PD-4, 000:5.5.4).
+    from jobs.weekly_reports import DISCLOSURE_CATEGORIES, DISCLOSURE_REASON
+    from utils import disclosures
+
+    disclosures.record(
+        "print", document=_("Еженедельный отчёт за неделю с %(d)s", d=monday.strftime("%d.%m.%Y")),
+        categories=DISCLOSURE_CATEGORIES, students=[student.id], recipient=recipient or current_user.full_name,
+        purpose=DISCLOSURE_REASON, ground=_("заявление родителя (003 Приложение 1)"), printout_id=printout.id,
+    )
     db.session.commit()
     response = current_app.response_class(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="weekly-report-{monday.isoformat()}.pdf"'

@@ -44,6 +44,11 @@ def navigation():
     more = [("main.verify_index", _("Проверка документа"))] if may.verify_printouts else []
     if may.view_pd_orders:
         more.append(("personal_data.orders", _("Допуск к персональным данным")))
+    # the personal-data register (PD-4) and the parents' correction requests (PD-7)
+    if policy.can_keep_disclosure_register(current_user):
+        more.append(("personal_data.disclosures_register", _("Журнал передачи персональных данных")))
+    if policy.can_handle_corrections(current_user):
+        more.append(("personal_data.corrections", _("Исправление персональных данных")))
     path = request.path
     return {
         "may": may,

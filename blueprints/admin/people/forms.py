@@ -93,10 +93,18 @@ class ImportForm(FlaskForm):
 class ExportForm(FlaskForm):
     kind = SelectField(_l("Список"), validators=[DataRequired()])
     fmt = SelectField(_l("Формат"), choices=options(EXPORT_FORMATS), validators=[DataRequired()])
-    purpose = TextAreaField(
-        _l("Кому и зачем передаются данные"),
-        validators=[DataRequired(_l("Укажите, кому и зачем передаются данные.")), Length(max=500)],
+    # The register of disclosures (PD-4, 000:5.5.4): to whom, why, on which ground.
+    recipient = StringField(
+        _l("Кому передаются данные"),
+        validators=[DataRequired(_l("Укажите, кому передаются данные.")), Length(max=300)],
     )
+    purpose = TextAreaField(
+        _l("Цель передачи"),
+        validators=[DataRequired(_l("Укажите, зачем передаются данные.")), Length(max=500)],
+    )
+    ground = StringField(_l("Основание (необязательно)"), validators=[Optional(), Length(max=300)])
+    # A transfer to a third party leaves out the students whose consent does not grant it (6.8).
+    third_party = BooleanField(_l("Передача третьему лицу (п. 6.8 листа согласия)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

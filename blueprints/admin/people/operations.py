@@ -311,12 +311,16 @@ def _contact_cells(user: User) -> list[str]:
     return [user.last_name, user.first_name, user.middle_name, user.email, user.phone, user.login]
 
 
-def export_table(kind: str, school: School) -> ExportTable:
-    """The lists in the same columns as the import files; never a password hash."""
+def export_table(kind: str, school: School, only_students: set[int] | None = None) -> ExportTable:
+    """The lists in the same columns as the import files; never a password hash. With
+    `only_students`, the students' and parents' lists hold those students only (an export to a
+    third party: those whose consent grants it, line 6.8)."""
     if kind == "students":
+        query = select(Student).where(Student.school_id == school.id, Student.is_withdrawn.is_(False))
+        if only_students is not None:
+            query = query.where(Student.id.in_(sorted(only_students)))
         students = db.session.scalars(
-            select(Student)
-            .where(Student.school_id == school.id, Student.is_withdrawn.is_(False))
+            query
             .options(
                 selectinload(Student.user),
                 selectinload(Student.current_class),
@@ -393,7 +397,10 @@ def export_table(kind: str, school: School) -> ExportTable:
             .where(User.school_id == school.id)
             .options(selectinload(ParentLink.student))
         ):
-            children.setdefault(link.parent_id, []).append(link.student)
+            if only_students is None or link.student_id in only_students:
+                children.setdefault(link.parent_id, []).append(link.student)
+        if only_students is not None:
+            users = [u for u in users if u.id in children]
         headers += [_titles("parents", ["children"])[0], _("Дети")]
         rows = [
             [
@@ -441,5 +448,49 @@ def export_xlsx(table: ExportTable, title: str) -> bytes:
 
 
 def record_export(kind: str, fmt: str, rows: int, purpose: str) -> None:
-    """Every disclosure is registered: who, what, to whom and why (PD-4, 000:5.5.4)."""
+    """Every disclosure is audited: who, what, to whom and why (PD-4, 000:5.5.4)."""
     audit.record("export", None, "export", after={"list": kind, "format": fmt, "rows": rows}, reason=purpose.strip())
+
+
+# What each list carries, in the categories of the consent sheet (PD-4): the students' list
+# names, birth dates, genders, classes, book numbers (1.1) and the parents (2.1); the parents'
+# list the parents' contacts (2.1) and their children's names (1.1). Teachers and classes carry
+# no student's data.
+EXPORT_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "students": ("1.1", "2.1"),
+    "parents": ("1.1", "2.1"),
+    "teachers": (),
+    "classes": (),
+}
+
+
+def export_subjects(kind: str, school: School) -> set[int]:
+    """The students whose data a list carries (one subject of the register per student)."""
+    if kind == "students":
+        return set(db.session.scalars(
+            select(Student.id).where(Student.school_id == school.id, Student.is_withdrawn.is_(False))
+        ))
+    if kind == "parents":
+        return set(db.session.scalars(
+            select(ParentLink.student_id).join(Student, Student.id == ParentLink.student_id)
+            .where(Student.school_id == school.id)
+        ))
+    return set()
+
+
+def transferable(student_ids: set[int], today: date) -> set[int]:
+    """Of these students, those whose consent in force grants a transfer to third parties (6.8)."""
+    from utils.consents import consenting
+
+    return consenting(student_ids, ("6.8",), today)
+
+
+def register_export(kind: str, fmt: str, title: str, students: set[int], *, recipient: str, purpose: str,
+                    ground: str, third_party: bool) -> None:
+    """A row of the register of disclosures for the export, one subject per student."""
+    from utils import disclosures
+
+    disclosures.record(
+        "transfer" if third_party else "export", document=f"{title} ({fmt})", categories=EXPORT_CATEGORIES[kind],
+        students=students, recipient=recipient.strip(), purpose=purpose.strip(), ground=ground.strip(),
+    )

@@ -389,16 +389,25 @@ def people_export():
     if not form.validate_on_submit():
         return render_template("admin/people/export.html", form=form), 400
     kind, fmt = form.kind.data, form.fmt.data
+    school = current_user.school
+    subjects = ops.export_subjects(kind, school)
+    only, left_out = None, 0
+    if form.third_party.data and subjects:
+        # line 6.8 of the consent sheet: only those whose consent in force grants a transfer
+        only = ops.transferable(subjects, ops.school_today(school))
+        left_out, subjects = len(subjects - only), only
     if kind in EXPORT_CATEGORIES:
         pd_access.require(current_user, EXPORT_CATEGORIES[kind], all_of=True, action="export",
-                          what=f"admin.people_export:{kind}")
-    table = ops.export_table(kind, current_user.school)
+                          what=f"admin.people_export:{kind}", students=subjects)
+    table = ops.export_table(kind, school, only)
     if fmt == "csv":
         data, mimetype = ops.export_csv(table), "text/csv"
     else:
         data = ops.export_xlsx(table, str(KIND_LABELS[kind]))
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     ops.record_export(kind, fmt, len(table.rows), form.purpose.data)
+    ops.register_export(kind, fmt, str(KIND_LABELS[kind]), subjects, recipient=form.recipient.data,
+                        purpose=form.purpose.data, ground=form.ground.data or "", third_party=form.third_party.data)
     db.session.commit()
     response = make_response(data)
     response.mimetype = mimetype
@@ -406,4 +415,9 @@ def people_export():
         response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{kind}.{fmt}"'
     response.headers["Cache-Control"] = "no-store"
+    # how many students were left out for want of consent to a transfer (line 6.8)
+    response.headers["X-Left-Out"] = str(left_out)
+    if left_out:
+        flash(_("Не выгружены данные %(n)s обучающихся: их согласие не разрешает передачу третьим лицам (п. 6.8).",
+                n=left_out), "warning")
     return response
