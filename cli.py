@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from extensions import db
 from jobs.backup_cli import backup_group
+from utils.pd_cli import audit_group, pd_group
 
 
 def register_cli(app: Flask) -> None:
@@ -16,6 +17,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(scheduler_command)
     app.cli.add_command(jobs_group)
     app.cli.add_command(backup_group)
+    app.cli.add_command(audit_group)
+    app.cli.add_command(pd_group)
 
 
 @click.command("scheduler")

@@ -20,6 +20,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timezone
 from functools import wraps
 
 from flask import current_app, g, has_request_context
@@ -216,13 +217,15 @@ def entry_hash(entry: AccessLogEntry) -> str:
     content = [
         entry.school_id,
         entry.seq,
-        as_utc(entry.at).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        # in UTC whatever the session's time zone: PostgreSQL returns the moment in its own,
+        # SQLite a naive UTC value
+        as_utc(entry.at).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         entry.user_id,
         entry.action,
         entry.what,
         [int(i) for i in entry.student_ids or []],
         [str(c) for c in entry.categories or []],
-        entry.ip,
+        entry.ip or "",
         entry.prev_hash,
     ]
     text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
@@ -230,13 +233,21 @@ def entry_hash(entry: AccessLogEntry) -> str:
 
 
 def _locked_head(school_id: int) -> AccessLogHead:
-    head = db.session.scalars(
-        select(AccessLogHead).where(AccessLogHead.school_id == school_id).with_for_update()
-    ).first()
+    """The school's head row, locked until the transaction ends (FOR UPDATE on PostgreSQL;
+    SQLite serialises writers). The first entry of a school creates it with INSERT … ON CONFLICT
+    DO NOTHING, so that two first appends at once do not fail on the primary key."""
+    query = select(AccessLogHead).where(AccessLogHead.school_id == school_id).with_for_update()
+    head = db.session.scalars(query).first()
     if head is None:
-        head = AccessLogHead(school_id=school_id, seq=0, hash=GENESIS)
-        db.session.add(head)
-        db.session.flush()
+        dialect = db.session.get_bind().dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        db.session.execute(
+            insert(AccessLogHead).values(school_id=school_id, seq=0, hash=GENESIS).on_conflict_do_nothing()
+        )
+        head = db.session.scalars(query.execution_options(populate_existing=True)).one()
     return head
 
 

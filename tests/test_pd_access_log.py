@@ -1,0 +1,157 @@
+"""The hash-chained access log (PD-6, ASVS 8.3.5): `flask audit verify`, the dashboard's
+incremental check and the director's access-log page."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, text
+
+from extensions import db
+from models.pd_protection import AccessLogCheck
+from models.pd_register import AccessLogEntry, AccessLogHead
+from utils.pd_access import log_access, verify_chain
+from utils.pd_protection import dashboard_chain_state
+
+
+@pytest.fixture
+def logged(small_school):
+    """The small school with five entries in its access log (ids of the entries by number)."""
+    s = small_school()
+    for i, pupil in enumerate(s.pupils_5a[:2] * 3):
+        if i == 5:
+            break
+        log_access(s.director, "view", f"/personal-data/students/{pupil.id}/card", [pupil.id], ["1.3", "5.1"])
+    db.session.commit()
+    s.entries = dict(db.session.execute(select(AccessLogEntry.seq, AccessLogEntry.id)).all())
+    return s
+
+
+def _raw(statement: str, params: dict) -> None:
+    """Change the log behind the application's back, as someone with database access would."""
+    db.session.commit()
+    with db.engine.begin() as conn:
+        conn.execute(text(statement), params)
+
+
+def _verify(runner):
+    db.session.commit()  # the command reads what is committed, as a new process would
+    return runner.invoke(args=["audit", "verify"])
+
+
+def test_verify_passes_on_a_fresh_log_and_counts_the_entries(logged, runner):
+    result = _verify(runner)
+    assert result.exit_code == 0, result.output
+    assert "OK" in result.output
+    assert f"school {logged.school.id}" in result.output and "5 entries" in result.output
+
+
+def test_verify_passes_on_an_empty_database(app, runner):
+    result = _verify(runner)
+    assert result.exit_code == 0, result.output
+    assert "OK: 0 entries" in result.output
+
+
+def test_verify_names_an_entry_edited_in_the_database(logged, runner):
+    _raw("UPDATE access_log_entry SET what = 'nothing' WHERE id = :id", {"id": logged.entries[3]})
+    result = _verify(runner)
+    assert result.exit_code == 1
+    assert f"entry no. 3 (id {logged.entries[3]})" in result.output
+    assert "was changed" in result.output
+
+
+def test_verify_names_an_entry_whose_students_were_edited(logged, runner):
+    _raw("UPDATE access_log_entry SET student_ids = '[]' WHERE id = :id", {"id": logged.entries[2]})
+    result = _verify(runner)
+    assert result.exit_code == 1
+    assert "entry no. 2" in result.output
+
+
+def test_verify_names_a_deleted_entry_in_the_middle(logged, runner):
+    _raw("DELETE FROM access_log_entry WHERE id = :id", {"id": logged.entries[2]})
+    result = _verify(runner)
+    assert result.exit_code == 1
+    assert "entry no. 2 is missing" in result.output
+
+
+def test_verify_finds_the_newest_entry_deleted(logged, runner):
+    _raw("DELETE FROM access_log_entry WHERE id = :id", {"id": logged.entries[5]})
+    result = _verify(runner)
+    assert result.exit_code == 1
+    assert "entries after no. 4 were removed" in result.output
+
+
+def test_verify_finds_an_entry_recomputed_by_hand_out_of_chain(logged, runner):
+    """Rewriting an entry together with its own hash still breaks the next entry's link."""
+    entry = db.session.get(AccessLogEntry, logged.entries[2])
+    entry.what = "forged"
+    from utils.pd_access import entry_hash
+
+    forged = entry_hash(entry)
+    db.session.rollback()
+    _raw("UPDATE access_log_entry SET what = 'forged', hash = :h WHERE id = :id",
+         {"h": forged, "id": logged.entries[2]})
+    result = _verify(runner)
+    assert result.exit_code == 1
+    assert "entry no. 3" in result.output and "does not follow" in result.output
+
+
+def test_the_chain_survives_the_round_trip_through_the_database(logged):
+    """Timestamps (naive on SQLite, in the session's zone on PostgreSQL) and JSON lists
+    hash the same after reading back."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            conn.execute(text("SET TIME ZONE 'Asia/Vladivostok'"))
+        db.session.execute(text("SET TIME ZONE 'Asia/Vladivostok'"))
+    db.session.expire_all()
+    assert verify_chain() == []
+
+
+def test_appends_continue_the_chain_after_a_commit(logged):
+    log_access(logged.director, "export", "x", [logged.pupils_5a[0].id], ["*"])
+    db.session.commit()
+    head = db.session.get(AccessLogHead, logged.school.id)
+    assert head.seq == 6
+    assert verify_chain() == []
+
+
+def test_demo_school_log_verifies(runner):
+    result = runner.invoke(args=["demo", "--password", "demo2026"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(func.count()).select_from(AccessLogEntry)) > 0
+    result = _verify(runner)
+    assert result.exit_code == 0, result.output
+    assert "OK" in result.output
+
+
+# The dashboard's incremental check -----------------------------------------------------------
+
+
+def test_dashboard_state_moves_its_checkpoint_and_sees_new_entries(logged):
+    state = dashboard_chain_state(logged.school.id)
+    assert state.intact and state.entries == 5
+    assert db.session.get(AccessLogCheck, logged.school.id).seq == 5
+    log_access(logged.director, "view", "y", [], ["1.3"])
+    state = dashboard_chain_state(logged.school.id)
+    assert state.intact and state.entries == 6
+
+
+@pytest.mark.parametrize("damage", ["edit_new", "delete_old", "delete_newest", "edit_checkpoint"])
+def test_dashboard_state_finds_damage_after_a_checkpoint(logged, damage):
+    sid = logged.school.id
+    dashboard_chain_state(sid)  # checkpoint at 5
+    log_access(logged.director, "view", "y", [], ["1.3"])
+    log_access(logged.director, "view", "z", [], ["1.3"])
+    db.session.commit()
+    ids = dict(db.session.execute(select(AccessLogEntry.seq, AccessLogEntry.id)).all())
+    statement, seq = {
+        "edit_new": ("UPDATE access_log_entry SET what = 'w' WHERE id = :id", 6),
+        "delete_old": ("DELETE FROM access_log_entry WHERE id = :id", 2),
+        "delete_newest": ("DELETE FROM access_log_entry WHERE id = :id", 7),
+        "edit_checkpoint": ("UPDATE access_log_entry SET ip = '1.1.1.1' WHERE id = :id", 5),
+    }[damage]
+    assert seq
+    _raw(statement, {"id": ids[seq]})
+    db.session.expire_all()
+    state = dashboard_chain_state(sid)
+    assert not state.intact
+    expected = {"edit_new": 6, "delete_old": 2, "delete_newest": 7, "edit_checkpoint": 5}[damage]
+    assert state.problem.seq == expected
