@@ -677,3 +677,13 @@ def can_view_student_dynamics(user: User, student: Student) -> bool:
 def can_view_teacher_statistics(user: User, teacher: User) -> bool:
     """A teacher's classes side by side: the office only."""
     return _same_school(user, teacher.school_id) and can_view_school_statistics(user)
+
+
+def can_view_access_log(user: User) -> bool:
+    """The personal-data access log (PD-6): the director, who answers for the processing."""
+    return user.is_staff and user.has_role("director")
+
+
+def can_search_by_snils(user: User) -> bool:
+    """Finding a student by SNILS: staff; the director's order (5.1) decides the rest (PD-3)."""
+    return user.is_staff

@@ -21,6 +21,7 @@ class AccessLogCheck(db.Model):
     seq: Mapped[int] = mapped_column(Integer, default=0)
     hash: Mapped[str] = mapped_column(String(64), default="")
     checked_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    sweep_seq: Mapped[int] = mapped_column(Integer, default=0)  # where the re-check of older entries goes on
 
 
 def _keep_index(field: str, index_column: str) -> None:

@@ -134,7 +134,7 @@ def test_dashboard_state_moves_its_checkpoint_and_sees_new_entries(logged):
     assert state.intact and state.entries == 6
 
 
-@pytest.mark.parametrize("damage", ["edit_new", "delete_old", "delete_newest", "edit_checkpoint"])
+@pytest.mark.parametrize("damage", ["edit_new", "edit_old", "delete_old", "delete_newest", "edit_checkpoint"])
 def test_dashboard_state_finds_damage_after_a_checkpoint(logged, damage):
     sid = logged.school.id
     dashboard_chain_state(sid)  # checkpoint at 5
@@ -144,6 +144,7 @@ def test_dashboard_state_finds_damage_after_a_checkpoint(logged, damage):
     ids = dict(db.session.execute(select(AccessLogEntry.seq, AccessLogEntry.id)).all())
     statement, seq = {
         "edit_new": ("UPDATE access_log_entry SET what = 'w' WHERE id = :id", 6),
+        "edit_old": ("UPDATE access_log_entry SET action = 'edit' WHERE id = :id", 3),
         "delete_old": ("DELETE FROM access_log_entry WHERE id = :id", 2),
         "delete_newest": ("DELETE FROM access_log_entry WHERE id = :id", 7),
         "edit_checkpoint": ("UPDATE access_log_entry SET ip = '1.1.1.1' WHERE id = :id", 5),
@@ -153,5 +154,65 @@ def test_dashboard_state_finds_damage_after_a_checkpoint(logged, damage):
     db.session.expire_all()
     state = dashboard_chain_state(sid)
     assert not state.intact
-    expected = {"edit_new": 6, "delete_old": 2, "delete_newest": 7, "edit_checkpoint": 5}[damage]
+    expected = {"edit_new": 6, "edit_old": 3, "delete_old": 2, "delete_newest": 7, "edit_checkpoint": 5}[damage]
     assert state.problem.seq == expected
+
+
+# The dashboard and the director's page ---------------------------------------------------------
+
+
+def test_dashboard_shows_the_chain_intact_then_broken(logged, client, auth):
+    auth.login(logged.director)
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "цепочка хешей не нарушена" in page
+    _raw("UPDATE access_log_entry SET what = 'w' WHERE id = :id", {"id": logged.entries[4]})
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "нарушен на записи № 4" in page
+
+
+def test_access_log_lists_who_opened_whose_data_and_filters(logged, client, auth, create_user):
+    other = create_user(logged.school, "teacher", last_name="Чужакова")
+    log_access(other, "export", "/x", [logged.pupils_5b[0].id], ["4.3"])
+    db.session.commit()
+    auth.login(logged.director)
+    page = client.get("/personal-data/access-log").get_data(as_text=True)
+    assert "Чужакова" in page and logged.pupils_5b[0].last_name in page
+    by_student = client.get(f"/personal-data/access-log?student={logged.pupils_5b[0].id}").get_data(as_text=True)
+    assert "/x" in by_student and "/card" not in by_student
+    by_user = client.get(f"/personal-data/access-log?user={logged.director.id}").get_data(as_text=True)
+    assert "/card" in by_user and "<td>/x</td>" not in by_user
+    future = client.get("/personal-data/access-log?from=2999-01-01").get_data(as_text=True)
+    assert "Записей нет" in future
+
+
+@pytest.mark.parametrize("query", ["from=31.12.2026", "student=abc", "from=2026-12-02&to=2026-12-01"])
+def test_access_log_refuses_bad_filters_in_russian(logged, client, auth, query):
+    auth.login(logged.director)
+    response = client.get(f"/personal-data/access-log?{query}")
+    assert response.status_code == 400
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_access_log_refuses_a_director_outside_the_order(small_school, client, auth, create_user):
+    s = small_school()
+    outsider = create_user(s.school, "director", pd_categories=())
+    db.session.commit()
+    auth.login(outsider)
+    assert client.get("/personal-data/access-log").status_code == 403
+
+
+def test_access_log_is_paged_with_bounded_queries(logged, client, auth, count_queries):
+    pupils = logged.pupils_5a + logged.pupils_5b
+    for i in range(120):
+        log_access(logged.director, "view", f"/p{i}", [pupils[i % len(pupils)].id], ["1.3"])
+    db.session.commit()
+    auth.login(logged.director)
+    client.get("/personal-data/access-log")
+    with count_queries() as few:
+        first = client.get("/personal-data/access-log")
+    with count_queries() as many:
+        last = client.get("/personal-data/access-log?page=3")
+    assert first.status_code == last.status_code == 200
+    assert "/p119" in first.get_data(as_text=True) and "/p0<" not in first.get_data(as_text=True)
+    assert "/p0<" in last.get_data(as_text=True)
+    assert few.count <= 16 and many.count == few.count

@@ -1,4 +1,4 @@
-"""pd access log check
+"""pd access log check: the dashboard's last verified entry of each school's access log
 
 Revision ID: 907d8c40cadc
 Revises: d2a7f0c4b815
@@ -23,6 +23,7 @@ def upgrade():
     sa.Column('seq', sa.Integer(), nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.Column('checked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('sweep_seq', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['school_id'], ['school.id'], name=op.f('fk_access_log_check_school_id_school')),
     sa.PrimaryKeyConstraint('school_id', name=op.f('pk_access_log_check'))
     )
