@@ -68,6 +68,9 @@ def access_log():
     if since and until and since > until:
         abort(400, description=_("Начало периода позже его конца."))
     zone = ZoneInfo(user.school.timezone or current_app.config["SCHOOL_TIMEZONE"])
+    # the opening of the log is itself logged, committed before anything is loaded to show
+    require(user, {"1.1"}, action="view", what="access log")
+    db.session.commit()
     query = select(AccessLogEntry).where(AccessLogEntry.school_id == school_id)
     if student_id is not None:
         query = query.where(_mentions_student(student_id))
@@ -95,7 +98,6 @@ def access_log():
             select(AccessLogEntry.user_id).where(AccessLogEntry.school_id == school_id).distinct()
         )).order_by(User.last_name, User.first_name)
     ).all()
-    require(user, {"1.1"}, action="view", what="access log")
     return render_template(
         "personal_data/access_log.html",
         page=page, names=names, students=students, users=users, zone=zone,
@@ -111,17 +113,19 @@ def search():
     if not policy.can_search_by_snils(user):
         abort(403)
     raw = (request.args.get("snils") or "").strip()
-    found: list[StudentProfile] = []
+    found: list[tuple[str, str]] = []  # (name, class): read before the log's commit
     error = ""
     if raw:
         number = digits(raw)
         if len(number) != 11 or len(number) != len("".join(ch for ch in raw if ch not in " -")):
             error = _("СНИЛС — 11 цифр, например 112-233-445 95.")
         else:
-            found = list(db.session.scalars(
+            cards = list(db.session.scalars(
                 select(StudentProfile)
                 .where(StudentProfile.school_id == user.school_id, StudentProfile.snils_index == blind_index(number))
                 .options(joinedload(StudentProfile.student).joinedload(Student.current_class))
             ))
-            require(user, {"5.1"}, students=[p.student_id for p in found], action="view", what="search by SNILS")
+            found = [(c.student.full_name, c.student.current_class.name if c.student.current_class else "") for c in cards]
+            require(user, {"5.1"}, students=[c.student_id for c in cards], action="view", what="search by SNILS")
+            db.session.commit()
     return render_template("personal_data/search.html", snils=raw, found=found, error=error), (400 if error else 200)
