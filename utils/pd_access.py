@@ -212,8 +212,10 @@ class ChainProblem:
     message: str
 
 
-def entry_hash(entry: AccessLogEntry) -> str:
-    """SHA-256 over the entry's content and its predecessor's hash, in a fixed text form."""
+def entry_hash(entry) -> str:
+    """SHA-256 over the entry's content and its predecessor's hash, in a fixed text form. `entry`
+    is an AccessLogEntry or a row of CHAIN_COLUMNS (the check reads rows, not objects: 100,000
+    entries in a few seconds)."""
     content = [
         entry.school_id,
         entry.seq,
@@ -230,6 +232,13 @@ def entry_hash(entry: AccessLogEntry) -> str:
     ]
     text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+CHAIN_COLUMNS = (
+    AccessLogEntry.id, AccessLogEntry.school_id, AccessLogEntry.seq, AccessLogEntry.at, AccessLogEntry.user_id,
+    AccessLogEntry.action, AccessLogEntry.what, AccessLogEntry.student_ids, AccessLogEntry.categories,
+    AccessLogEntry.ip, AccessLogEntry.prev_hash, AccessLogEntry.hash,
+)
 
 
 def _locked_head(school_id: int) -> AccessLogHead:
@@ -287,13 +296,13 @@ def verify_chain(school_id: int | None = None) -> list[ChainProblem]:
     """Recompute every school's chain; the first problem of each school (an edited, deleted or
     inserted entry, or a head that does not match the newest entry)."""
     heads = {h.school_id: h for h in db.session.scalars(select(AccessLogHead))}
-    query = select(AccessLogEntry).order_by(AccessLogEntry.school_id, AccessLogEntry.seq)
+    query = select(*CHAIN_COLUMNS).order_by(AccessLogEntry.school_id, AccessLogEntry.seq)
     if school_id is not None:
         query = query.where(AccessLogEntry.school_id == school_id)
         heads = {k: v for k, v in heads.items() if k == school_id}
     problems: dict[int, ChainProblem] = {}
     last: dict[int, tuple[int, str]] = {}
-    for entry in db.session.execute(query.execution_options(yield_per=1000)).scalars():
+    for entry in db.session.execute(query.execution_options(yield_per=2000)):
         sid = entry.school_id
         if sid in problems:
             continue

@@ -20,7 +20,7 @@ from models.base import utcnow
 from models.pd_protection import AccessLogCheck
 from models.pd_register import AccessLogEntry, AccessLogHead
 from utils.encryption import PREFIX, EncryptedText, keyring
-from utils.pd_access import GENESIS, ChainProblem, entry_hash
+from utils.pd_access import CHAIN_COLUMNS, GENESIS, ChainProblem, entry_hash
 
 # The access log ------------------------------------------------------------------------------
 
@@ -38,9 +38,10 @@ def chain_counts() -> dict[int, int]:
 
 @dataclass(frozen=True)
 class ChainState:
-    intact: bool
+    intact: bool  # no problem found in what was checked
     entries: int  # the newest entry's number (the head)
     problem: ChainProblem | None = None
+    checked: int = 0  # entries checked up to (< entries: the rest on the next views)
 
 
 def _walk(
@@ -49,12 +50,12 @@ def _walk(
     """Check the school's entries after number `seq` (whose hash is `prev`) up to `until`, in
     batches by number (bounded memory); the last good point and the first problem."""
     while True:
-        query = select(AccessLogEntry).where(AccessLogEntry.school_id == school_id, AccessLogEntry.seq > seq)
+        query = select(*CHAIN_COLUMNS).where(AccessLogEntry.school_id == school_id, AccessLogEntry.seq > seq)
         if until is not None:
             if seq >= until:
                 return seq, prev, None
             query = query.where(AccessLogEntry.seq <= until)
-        entries = db.session.scalars(query.order_by(AccessLogEntry.seq).limit(batch)).all()
+        entries = db.session.execute(query.order_by(AccessLogEntry.seq).limit(batch)).all()
         for entry in entries:
             if entry.seq != seq + 1:
                 return seq, prev, ChainProblem(school_id, seq + 1, None, f"entry no. {seq + 1} is missing")
@@ -70,8 +71,10 @@ def _walk(
 
 
 # Entries re-checked below the checkpoint on each view of the dashboard: a full pass over a
-# log of N entries takes N / SWEEP views (100,000 entries: 20 views), each about 0.25 s.
-SWEEP = 5000
+# log of N entries takes N / SWEEP views (100,000 entries: 50 views); see README for timings.
+SWEEP = 2000
+# New entries checked on one view at most (a first view of a long log goes on at the next).
+TAIL = 5000
 
 
 def _sweep(school_id: int, check: AccessLogCheck) -> ChainProblem | None:
@@ -124,8 +127,9 @@ def dashboard_chain_state(school_id: int) -> ChainState:
         )
         if anchor is None or anchor.hash != prev or entry_hash(anchor) != anchor.hash or older != seq:
             seq, prev = 0, GENESIS  # something changed below the checkpoint: walk it all
-    seq, prev, problem = _walk(school_id, seq, prev)
-    if problem is None and (head_seq != seq or head_hash != prev):
+    partial = head_seq - seq > TAIL
+    seq, prev, problem = _walk(school_id, seq, prev, until=seq + TAIL if partial else None)
+    if problem is None and not partial and (head_seq != seq or head_hash != prev):
         problem = ChainProblem(school_id, seq + 1, None, f"entries after no. {seq} were removed")
     if check is None:
         check = AccessLogCheck(school_id=school_id)
@@ -133,7 +137,7 @@ def dashboard_chain_state(school_id: int) -> ChainState:
     if (check.seq, check.hash) != (seq, prev):
         check.seq, check.hash, check.checked_at = seq, prev, utcnow()
     db.session.flush()
-    return ChainState(intact=problem is None, entries=head_seq, problem=problem)
+    return ChainState(intact=problem is None, entries=head_seq, problem=problem, checked=seq)
 
 
 # Key rotation --------------------------------------------------------------------------------
