@@ -216,3 +216,37 @@ def test_access_log_is_paged_with_bounded_queries(logged, client, auth, count_qu
     assert "/p119" in first.get_data(as_text=True) and "/p0<" not in first.get_data(as_text=True)
     assert "/p0<" in last.get_data(as_text=True)
     assert few.count <= 20 and many.count == few.count
+
+
+def test_concurrent_appends_keep_one_chain(logged, app):
+    """Two processes' requests appending at once never chain to the same predecessor (the head
+    is locked FOR UPDATE on PostgreSQL; SQLite serialises writers)."""
+    import threading
+
+    from models import User
+
+    school_id, director_id = logged.school.id, logged.director.id
+    db.session.commit()
+    errors = []
+
+    def append(n):
+        with app.app_context():
+            try:
+                user = db.session.get(User, director_id)
+                for i in range(n):
+                    log_access(user, "view", f"/t{threading.get_ident()}/{i}", [], ["1.3"])
+                    db.session.commit()
+            except Exception as exc:  # noqa: BLE001
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=append, args=(10,)) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    db.session.expire_all()
+    assert db.session.get(AccessLogHead, school_id).seq == 35
+    assert verify_chain() == []
