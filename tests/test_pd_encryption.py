@@ -256,3 +256,19 @@ def test_search_is_logged_with_the_found_student(profile, client, auth):
     db.session.expire_all()
     entry = db.session.scalars(select(AccessLogEntry).order_by(AccessLogEntry.id.desc())).first()
     assert entry.what == "search by SNILS" and entry.student_ids == [profile.pupils_5a[0].id]
+
+
+def test_demo_students_have_encrypted_cards_with_valid_snils(runner):
+    from models import Student
+
+    result = runner.invoke(args=["demo", "--password", "demo2026"])
+    assert result.exit_code == 0, result.output
+    cards = db.session.scalars(select(StudentProfile)).all()
+    assert len(cards) == db.session.query(Student).count() > 100
+    assert all(snils.is_valid(c.snils) and c.home_address for c in cards)
+    assert len({c.snils for c in cards}) == len(cards)
+    assert 0 < sum(1 for c in cards if c.medical_notes) < len(cards) / 3
+    assert 0 < sum(1 for c in cards if c.family_notes) < len(cards) / 3
+    raw = db.session.execute(text("SELECT snils, home_address FROM student_profile")).all()
+    db.session.commit()
+    assert all(v.startswith("enc1:") for row in raw for v in row)
