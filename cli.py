@@ -10,6 +10,7 @@ from sqlalchemy import select
 from blueprints.archive.cli import archive_group
 from extensions import db
 from jobs.backup_cli import backup_group
+from utils.pd_cli import audit_group, pd_group
 
 
 def register_cli(app: Flask) -> None:
@@ -18,6 +19,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(jobs_group)
     app.cli.add_command(backup_group)
     app.cli.add_command(archive_group)
+    app.cli.add_command(audit_group)
+    app.cli.add_command(pd_group)
 
 
 @click.command("scheduler")

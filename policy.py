@@ -720,3 +720,16 @@ def can_handle_corrections(user: User) -> bool:
 def can_decide_correction(user: User, student: Student) -> bool:
     """Apply or reject a correction of this student's data: who keeps the family records."""
     return can_manage_family_records(user, student)
+
+
+# --- Protection of personal data (PD-6) ---------------------------------------------------
+
+
+def can_view_access_log(user: User) -> bool:
+    """The personal-data access log (PD-6): the director, who answers for the processing."""
+    return user.is_staff and user.has_role("director")
+
+
+def can_search_by_snils(user: User) -> bool:
+    """Finding a student by SNILS: staff; the director's order (5.1) decides the rest (PD-3)."""
+    return user.is_staff

@@ -29,6 +29,7 @@ from demo.names import (
     surname_for,
 )
 from demo.pd_order import demo_order
+from demo.profiles import fill_student_profiles
 from domain.bells import checked_bells, shortened
 from extensions import db
 from models import (
@@ -437,6 +438,7 @@ def build_demo_school(password: str | None, seed: int = 2026) -> dict:
     journal_counts = fill_journal(school_id, QUARTERS[1][2], min(yesterday, QUARTERS[1][3]), seed)
     counts.update(journal_counts)
     counts["reports"] = record_family_paperwork(school_id, seed)
+    counts["profiles"] = fill_student_profiles(school_id, seed)
     # Nothing is read after the commit: on SQLite a new transaction would hold the write lock.
     db.session.commit()
     return {
