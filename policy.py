@@ -677,3 +677,27 @@ def can_view_student_dynamics(user: User, student: Student) -> bool:
 def can_view_teacher_statistics(user: User, teacher: User) -> bool:
     """A teacher's classes side by side: the office only."""
     return _same_school(user, teacher.school_id) and can_view_school_statistics(user)
+
+
+# Destruction of personal data after a withdrawal (PD-2) -----------------------------------------
+
+PD_DESTRUCTION_ROLES = frozenset({"director", "journal_admin"})
+
+
+def can_manage_destruction(user: User) -> bool:
+    """The director and the journal's administrator see the destruction tasks, execute them and
+    keep the school's corrections of the production calendar the deadlines are counted by."""
+    return user.has_role(*PD_DESTRUCTION_ROLES)
+
+
+def can_execute_destruction(user: User, task) -> bool:
+    return _same_school(user, task.school_id) and can_manage_destruction(user)
+
+
+def can_withdraw_own_consent(user: User, consent) -> bool:
+    """A parent withdraws the consent sheet of their own child (PD-2), never another family's."""
+    if not user.has_role("parent") or not _same_school(user, consent.school_id):
+        return False
+    return db.session.scalar(
+        select(ParentLink.id).where(ParentLink.parent_id == user.id, ParentLink.student_id == consent.student_id)
+    ) is not None
