@@ -65,3 +65,8 @@ def plan(filled: Iterable[str]) -> dict[str, list[dict[str, str]]]:
 def destroyed_fields() -> list[str]:
     """The card's columns that a withdrawal destroys (every category no law keeps)."""
     return [field for field, category in PROFILE_FIELDS.items() if category not in RETAINED_BY_LAW]
+
+
+# The categories of the sheet a withdrawal destroys: the pages of destruction show and destroy them.
+DESTROYED_CATEGORIES: tuple[str, ...] = tuple(sorted(
+    {c for c in PROFILE_FIELDS.values() if c not in RETAINED_BY_LAW}, key=lambda c: tuple(map(int, c.split(".")))))

@@ -69,7 +69,7 @@ _CACHE: dict[int, holidays.HolidayBase] = {}
 
 def _official(year: int) -> holidays.HolidayBase:
     if year not in _CACHE:
-        _CACHE[year] = holidays.country_holidays(COUNTRY, years=year)
+        _CACHE[year] = holidays.country_holidays(COUNTRY, years=year, language="ru")
     return _CACHE[year]
 
 

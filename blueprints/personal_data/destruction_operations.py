@@ -170,6 +170,7 @@ def execute(task: DestructionTask, by_user: User, confirmed: bool) -> Destructio
     profile = profile_of(task.student_id)
     summary = rules.plan(_filled(profile))
     destroyed_fields = [d["field"] for d in summary["destroyed"]]
+    files = _files_of(task.student_id, profile)
     if profile is not None:
         for field in rules.destroyed_fields():
             setattr(profile, field, "")
@@ -179,7 +180,7 @@ def execute(task: DestructionTask, by_user: User, confirmed: bool) -> Destructio
         profile.photo_mime = ""
         profile.updated_at = utcnow()
     removed = 0
-    for relpath in _files_of(task.student_id, profile):
+    for relpath in files:
         path = _upload_path(relpath)
         if path and os.path.isfile(path):
             os.remove(path)
