@@ -70,3 +70,22 @@ def destroyed_fields() -> list[str]:
 # The categories of the sheet a withdrawal destroys: the pages of destruction show and destroy them.
 DESTROYED_CATEGORIES: tuple[str, ...] = tuple(sorted(
     {c for c in PROFILE_FIELDS.values() if c not in RETAINED_BY_LAW}, key=lambda c: tuple(map(int, c.split(".")))))
+
+# The event log's codes in the act's words (the code itself follows in brackets).
+LOG_ACTIONS: dict[str, str] = {
+    "create": N_("создание"),
+    "update": N_("изменение"),
+    "delete": N_("удаление"),
+    "withdraw": N_("отзыв"),
+    "destroy": N_("уничтожение"),
+    "view": N_("просмотр"),
+    "download": N_("скачивание"),
+    "export": N_("выгрузка"),
+    "print": N_("печать"),
+}
+LOG_ENTITIES: dict[str, str] = {
+    "consent_record": N_("лист согласия"),
+    "destruction_task": N_("задача уничтожения"),
+    "student_profile": N_("карточка обучающегося"),
+    "student": N_("обучающийся"),
+}

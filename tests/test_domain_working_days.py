@@ -2,7 +2,7 @@
 (domain/settings_rules.pd_destroy_by, PD-2)."""
 from datetime import date, timedelta
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain import settings_rules as rules
@@ -52,6 +52,7 @@ def test_working_days_between_counts_the_days_left_and_overdue():
     assert RU.working_days_between(date(2026, 3, 12), date(2026, 3, 10)) == -2
 
 
+@settings(deadline=None)  # the first years of the holidays library load slowly
 @given(st.dates(date(2024, 1, 1), date(2028, 12, 31)), st.integers(1, 30), st.integers(1, 30))
 def test_the_due_date_is_a_working_day_or_the_legal_limit_never_beyond_it(withdrawn, days, legal):
     settings = {"pd_destroy_working_days": days, "pd_destroy_calendar_days_legal": legal}

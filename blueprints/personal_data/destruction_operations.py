@@ -100,7 +100,7 @@ def open_task(consent: ConsentRecord) -> DestructionTask:
     audit.record("destruction_task", task.id, "create",
                  after={"student_id": task.student_id, "consent_id": consent.id, "withdrawn_on": withdrawn_on.isoformat(),
                         "due_on": due_on.isoformat(), "rule": rule},
-                 school_id=task.school_id)
+                 school_id=task.school_id, user_id=consent.withdrawn_by_id)
     return task
 
 
@@ -248,8 +248,9 @@ def log_extract(task: DestructionTask) -> list[dict]:
     for entry in db.session.scalars(
         select(AuditEntry).where(AuditEntry.school_id == task.school_id, or_(*filters)).order_by(AuditEntry.at)
     ):
+        entity = _(rules.LOG_ENTITIES[entry.entity]) if entry.entity in rules.LOG_ENTITIES else entry.entity
         rows.append({"at": as_utc(entry.at), "user_id": entry.user_id, "source": "history", "action": entry.action,
-                     "what": f"{entry.entity} {entry.entity_id or ''}".strip(), "ref": f"#{entry.id}",
+                     "what": f"{entity} № {entry.entity_id}" if entry.entity_id else entity, "ref": f"#{entry.id}",
                      "categories": entry.reason[:120]})
     ids = {r["user_id"] for r in rows if r["user_id"]}
     if ids:
@@ -258,6 +259,8 @@ def log_extract(task: DestructionTask) -> list[dict]:
     zone = _zone(school)
     for r in rows:
         r["user"] = users.get(r["user_id"], "—")
+        action = rules.LOG_ACTIONS.get(r["action"])
+        r["action_text"] = f"{_(action)} ({r['action']})" if action else r["action"]
         r["at_text"] = r["at"].astimezone(zone).strftime("%d.%m.%Y %H:%M:%S")
     rows.sort(key=lambda r: r["at"])
     return rows
