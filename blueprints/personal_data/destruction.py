@@ -50,8 +50,10 @@ def withdraw_own(consent_id: int):
     if not form.validate_on_submit():
         raise ops.FamilyRecordError(N_("Форма устарела: откройте страницу заново."))
     consent = db.session.get(ConsentRecord, consent_id)
-    if consent is None or not policy.can_withdraw_own_consent(_actor(), consent):
-        raise Refusal(N_("Это согласие не относится к вашим детям: отозвать его нельзя."), status=404)
+    if consent is None or consent.school_id != current_user.school_id:
+        raise Refusal(N_("Такого согласия нет: отозвать его нельзя."), status=404)
+    if not policy.can_withdraw_own_consent(_actor(), consent):
+        raise Refusal(N_("Это согласие не относится к вашим детям: отозвать его нельзя."), status=403)
     if not form.confirm.data:
         raise ops.FamilyRecordError(N_("Подтвердите отзыв согласия: отметьте флажок «Подтверждаю отзыв согласия»."))
     reason = (form.reason.data or "").strip() or _("Отозвано родителем в электронном дневнике")
