@@ -53,6 +53,7 @@ class May:
     close_periods: bool = False
     view_results_list: bool = False  # the summary sheets' list (REP-1)
     verify_printouts: bool = False  # /verify, a paper copy checked against its record (REP-4)
+    manage_destruction: bool = False  # destruction of personal data after a withdrawal (PD-2)
 
 
 def user_may(user) -> May:
@@ -66,6 +67,7 @@ def user_may(user) -> May:
         close_periods=can_close_periods(user),
         view_results_list=can_view_results_list(user),
         verify_printouts=can_verify_printouts(user),
+        manage_destruction=can_manage_destruction(user),
     )
 
 

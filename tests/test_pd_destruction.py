@@ -288,3 +288,20 @@ def test_corrections_are_added_refused_when_pointless_and_removed_with_confirmat
     assert db.session.scalar(select(func.count(CalendarCorrection.id))) == 1
     assert client.post(f"/personal-data/calendar/{correction.id}/delete", data={"confirm": "y"}).status_code == 302
     assert db.session.scalar(select(func.count(CalendarCorrection.id))) == 0
+
+
+def test_the_daily_job_alerts_once_per_overdue_task_and_the_director_sees_it_at_home(app, client, auth, withdrawn):
+    from jobs.pd_destruction import run_scheduled
+
+    task = db.session.get(DestructionTask, withdrawn.task.id)
+    task.due_on = _today() - timedelta(days=2)
+    db.session.commit()
+    first = run_scheduled(app, datetime.now(MSK).replace(microsecond=0))
+    assert first.status == "succeeded" and first.counts == {"alerts": 1}
+    again = run_scheduled(app, datetime.now(MSK).replace(microsecond=0) + timedelta(days=1))
+    assert again.counts == {"alerts": 0}
+    assert db.session.scalar(select(func.count(AdminAlert.id)).where(AdminAlert.kind == dops.OVERDUE_ALERT)) == 1
+    auth.login(withdrawn.director)
+    home = client.get("/").get_data(as_text=True)
+    assert "Просрочено уничтожение персональных данных" in home
+    assert f"/personal-data/destruction/{task.id}" in home
