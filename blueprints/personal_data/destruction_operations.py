@@ -207,7 +207,8 @@ def execute(task: DestructionTask, by_user: User, confirmed: bool) -> Destructio
         signers=[director_signer(by_user.school), Signer(_("Ответственный за обработку персональных данных"),
                                                           by_user.short_name)],
         user=by_user, of={"destruction_task_id": task.id, "student_id": task.student_id},
-        task=task, student=task.student, summary=summary, log=log_extract(task),
+        task=task, student=task.student, summary=summary,
+        class_name=task.student.current_class.name if task.student.current_class else "—", log=log_extract(task),
         executed_text=as_utc(now).astimezone(_zone(by_user.school)).strftime("%d.%m.%Y %H:%M"),
         withdrawn=task.consent,
     )
