@@ -248,6 +248,9 @@ def test_the_list_shows_days_left_and_highlights_overdue_tasks_in_bounded_querie
         page = client.get("/personal-data/destruction").get_data(as_text=True)
     assert counter.count <= 14, counter.statements
     assert page.count("pd-overdue") == 1 and "просрочено" in page
+    second = db.session.scalars(select(DestructionTask).order_by(DestructionTask.id)).all()[1]
+    if second.due_rule == "working_days":  # withdrawn today: the whole term of 10 working days is left
+        assert "<td>10</td>" in page
     assert s.pupils_5a[1].full_name in page
 
 

@@ -163,7 +163,9 @@ def execute(task: DestructionTask, by_user: User, confirmed: bool) -> Destructio
     """Destroy what may be destroyed, keep what a law keeps, record it in the history and the
     access log, and produce the certified act of destruction (Приказ Роскомнадзора от
     28.10.2022 № 179: the act and an extract of the event log)."""
-    if not task.is_open:
+    # two administrators at once: the row is locked, the second one finds it done
+    status = db.session.scalar(select(DestructionTask.status).where(DestructionTask.id == task.id).with_for_update())
+    if status != "open":
         raise DestructionError(N_("Эта задача уже выполнена: данные уничтожены, акт составлен."))
     if not confirmed:
         raise DestructionError(N_("Подтвердите уничтожение: отметьте «Подтверждаю уничтожение данных»."))
