@@ -123,6 +123,8 @@ class Config:
     # school setting; this is its default (jobs/schedule_settings.py).
     WEEKLY_REPORTS_CRON = os.environ.get("WEEKLY_REPORTS_CRON", "0 10 * * sat")
     BACKUP_CRON = os.environ.get("BACKUP_CRON", "0 2 * * sun")
+    # Daily at 07:00: overdue destruction tasks after a withdrawal of consent warn the director (PD-2).
+    PD_DESTRUCTION_CRON = os.environ.get("PD_DESTRUCTION_CRON", "0 7 * * *")
 
     # Weekly reports (DIA-4): where the class batches are kept (None: instance/reports) and how
     # many processes render the pages (None: one per CPU; 0: render in the job's own process).

@@ -54,6 +54,7 @@ class May:
     view_results_list: bool = False  # the summary sheets' list (REP-1)
     verify_printouts: bool = False  # /verify, a paper copy checked against its record (REP-4)
     view_pd_orders: bool = False  # the director's orders on personal data (PD-3)
+    manage_destruction: bool = False  # destruction of personal data after a withdrawal (PD-2)
 
 
 def user_may(user) -> May:
@@ -68,6 +69,7 @@ def user_may(user) -> May:
         view_results_list=can_view_results_list(user),
         verify_printouts=can_verify_printouts(user),
         view_pd_orders=can_view_pd_orders(user),
+        manage_destruction=can_manage_destruction(user),
     )
 
 
@@ -733,3 +735,27 @@ def can_view_access_log(user: User) -> bool:
 def can_search_by_snils(user: User) -> bool:
     """Finding a student by SNILS: staff; the director's order (5.1) decides the rest (PD-3)."""
     return user.is_staff
+
+
+# Destruction of personal data after a withdrawal (PD-2) -----------------------------------------
+
+PD_DESTRUCTION_ROLES = frozenset({"director", "journal_admin"})
+
+
+def can_manage_destruction(user: User) -> bool:
+    """The director and the journal's administrator see the destruction tasks, execute them and
+    keep the school's corrections of the production calendar the deadlines are counted by."""
+    return user.has_role(*PD_DESTRUCTION_ROLES)
+
+
+def can_execute_destruction(user: User, task) -> bool:
+    return _same_school(user, task.school_id) and can_manage_destruction(user)
+
+
+def can_withdraw_own_consent(user: User, consent) -> bool:
+    """A parent withdraws the consent sheet of their own child (PD-2), never another family's."""
+    if not user.has_role("parent") or not _same_school(user, consent.school_id):
+        return False
+    return db.session.scalar(
+        select(ParentLink.id).where(ParentLink.parent_id == user.id, ParentLink.student_id == consent.student_id)
+    ) is not None

@@ -16,6 +16,7 @@ from domain import attendance
 from domain.cell import notation_problems
 from domain.messages import N_, Refusal
 from domain.settings import WEEKDAYS
+from domain.working_days import Calendar
 
 # 152-ФЗ art. 21 p. 5: data are destroyed within 30 days of the withdrawal of consent; a school
 # may promise less (the consent form of 003: 10 working days), never more.
@@ -126,7 +127,8 @@ SECTIONS: tuple[Section, ...] = (
             N_("После отзыва согласия обработка прекращается, данные уничтожаются с актом (PD-2)."),
             (
                 Field("pd_destroy_working_days", "int", N_("Уничтожить данные после отзыва согласия: рабочих дней"),
-                      N_("Срок из листа согласия школы (обычно 10 рабочих дней)."), 1, 30),
+                      N_("Срок из листа согласия школы (обычно 10 рабочих дней), по производственному календарю: "
+                        "официальные выходные и поправки школы (Персональные данные → Производственный календарь)."), 1, 30),
                 Field("pd_destroy_calendar_days_legal", "int", N_("Предельный срок по закону: календарных дней"),
                       N_("152-ФЗ, ст. 21 ч. 5: не более 30 дней."), 1, LEGAL_DESTROY_DAYS_MAX),
             )),
@@ -277,27 +279,31 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, An
 # Deadlines computed from the settings ---------------------------------------------------------
 
 
-def add_working_days(start: date, days: int) -> date:
-    """The date `days` working days (Monday to Friday) after `start`."""
-    day = start
-    left = days
-    while left > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            left -= 1
-    return day
+def add_working_days(start: date, days: int, calendar: Calendar | None = None) -> date:
+    """The date `days` working days after `start` by the production calendar (official days
+    off of Russia and the school's corrections; domain/working_days.py)."""
+    return (calendar or Calendar.russian()).add_working_days(start, days)
 
 
 def longest_span(working_days: int) -> int:
-    """The most calendar days that `working_days` working days can take (from a Friday)."""
-    return max((add_working_days(date(2026, 11, 23) + timedelta(days=d), working_days)
+    """The most calendar days that `working_days` working days can take over ordinary weeks
+    (from a Friday). Holidays can stretch it further; pd_destroy_by caps the date at the
+    legal calendar days anyway."""
+    weeks = Calendar.weekends_only()
+    return max((weeks.add_working_days(date(2026, 11, 23) + timedelta(days=d), working_days)
                 - (date(2026, 11, 23) + timedelta(days=d))).days for d in range(7))
 
 
-def pd_destroy_by(withdrawn_on: date, settings: dict[str, Any]) -> date:
+def pd_destroy_rule(withdrawn_on: date, settings: dict[str, Any], calendar: Calendar | None = None) -> tuple[date, str]:
+    """The last day to destroy the data after the consent was withdrawn (PD-2) and which rule
+    gave it: "working_days" (the school's term by the production calendar) or "legal" (the
+    law's calendar days, 152-ФЗ ст. 21 ч. 5), the earlier of the two — the stricter wins."""
+    by_school = add_working_days(withdrawn_on, int(settings["pd_destroy_working_days"]), calendar)
+    by_law = withdrawn_on + timedelta(days=int(settings["pd_destroy_calendar_days_legal"]))
+    return (by_school, "working_days") if by_school <= by_law else (by_law, "legal")
+
+
+def pd_destroy_by(withdrawn_on: date, settings: dict[str, Any], calendar: Calendar | None = None) -> date:
     """The last day to destroy the data after the consent was withdrawn (PD-2): the school's
-    working days, never later than the legal calendar days."""
-    return min(
-        add_working_days(withdrawn_on, int(settings["pd_destroy_working_days"])),
-        withdrawn_on + timedelta(days=int(settings["pd_destroy_calendar_days_legal"])),
-    )
+    working days by the production calendar, never later than the legal calendar days."""
+    return pd_destroy_rule(withdrawn_on, settings, calendar)[0]

@@ -393,6 +393,8 @@ def test_working_days_and_the_legal_limit():
     settings = school_settings({})
     assert rules.pd_destroy_by(friday, settings) == date(2026, 12, 4)
     assert rules.pd_destroy_by(friday, settings | {"pd_destroy_calendar_days_legal": 10}) == date(2026, 11, 30)
+    # the week of 4 November (Unity Day, a Wednesday) holds four working days only
+    assert rules.add_working_days(date(2026, 10, 30), 5) == date(2026, 11, 9)
 
 
 def _destroy_by_shown(client, s) -> str:

@@ -174,7 +174,9 @@ def test_parent_reads_own_application_and_consent(client, auth, family):
     assert "Петров Пётр" in page and "petrova@example.ru" in page
     assert "письмо на электронную почту" in page
     assert "Петрова Полина" in page  # the second child: no application, the diary
-    assert 'method="post"' not in page.split("<main", 1)[1]  # read-only
+    # read-only but for the withdrawal of the consent (PD-2), which the parent may make here
+    main = page.split("<main", 1)[1]
+    assert main.count('method="post"') == main.count("/withdraw") == 1
     auth.logout()
     auth.login(family.pupils_5a[0].user)
     assert client.get("/personal-data/my").status_code == 403

@@ -131,3 +131,6 @@ def test_data_are_destroyed_by_the_schools_working_days_never_after_the_legal_li
     settings = {"pd_destroy_working_days": 10, "pd_destroy_calendar_days_legal": 30}
     assert rules.pd_destroy_by(friday, settings) == date(2026, 12, 11)
     assert rules.pd_destroy_by(friday, {**settings, "pd_destroy_calendar_days_legal": 7}) == date(2026, 12, 4)
+    # across official days off the term is counted by the production calendar: Friday 20.02.2026,
+    # Monday 23.02 and Monday 09.03 off — the tenth working day is 10.03, not 06.03
+    assert rules.pd_destroy_by(date(2026, 2, 20), settings) == date(2026, 3, 10)

@@ -30,9 +30,9 @@ class Person(SimpleNamespace):
     ("roles", "expected"),
     [
         ({"director"}, policy.May(administer=True, edit_settings=True, manage_schedule=True, close_periods=True,
-                                  view_results_list=True, verify_printouts=True, view_pd_orders=True)),
+                                  view_results_list=True, verify_printouts=True, view_pd_orders=True, manage_destruction=True)),
         ({"journal_admin"}, policy.May(administer=True, edit_settings=True, manage_schedule=True, close_periods=True,
-                                       verify_printouts=True, view_pd_orders=True)),
+                                       verify_printouts=True, view_pd_orders=True, manage_destruction=True)),
         ({"tech_admin"}, policy.May(administer=True, verify_printouts=True)),
         ({"deputy"}, policy.May(manage_schedule=True, close_periods=True, view_results_list=True, verify_printouts=True)),
         ({"methodist"}, policy.May(view_results_list=True, verify_printouts=True)),

@@ -21,6 +21,9 @@ from extensions import db
 from models import AcademicYear, Attendance, ClassGroup, Lesson, Student, StudyPeriod, TeachingAssignment, User
 from models.diary import AbsenceNote
 from models.inspections import Inspection, InspectionRemark
+from models.pd_destruction import DestructionTask
+
+PD_OVERDUE_SHOWN = 10
 
 
 @dataclass
@@ -73,6 +76,8 @@ class OfficeHome:
     overdue_items: int = 0
     inspections_due: int = 0
     control: bool = False  # may see journal-keeping control and the inspections due
+    # open destruction tasks past their due date (PD-2): (task id, student's name, due date)
+    pd_overdue: list[tuple[int, str, date]] = field(default_factory=list)
 
     @property
     def absent_share(self) -> int | None:
@@ -187,5 +192,17 @@ def office_home(user: User, day: date, now: datetime) -> OfficeHome:
         if marked_lessons:
             home.homework_share = round(100 * sum(f.with_homework for f in marked) / marked_lessons)
         home.inspections_due = len(inspections_queries.overdue_journals(school.id, day))
+    if policy.can_manage_destruction(user):
+        home.pd_overdue = [
+            (task_id, f"{last} {first}", due)
+            for task_id, last, first, due in db.session.execute(
+                select(DestructionTask.id, Student.last_name, Student.first_name, DestructionTask.due_on)
+                .join(Student, Student.id == DestructionTask.student_id)
+                .where(DestructionTask.school_id == school.id, DestructionTask.status == "open",
+                       DestructionTask.due_on < day)
+                .order_by(DestructionTask.due_on, DestructionTask.id)
+                .limit(PD_OVERDUE_SHOWN)
+            )
+        ]
     return home
 

@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from blueprints.personal_data import destruction_operations
 from blueprints.personal_data.forms import SCOPE_LABELS
 from domain.messages import N_, Refusal
 from domain.settings import school_settings
@@ -271,9 +272,10 @@ def record_consent(
     return consent
 
 
-def withdraw_consent(consent: ConsentRecord, by_user: User, reason: str, at: datetime | None = None) -> None:
-    """A written withdrawal (PD-2): processing under this sheet stops from now. Destruction of
-    the data within the term of the sheet is the register's next step, with its act."""
+def withdraw_consent(consent: ConsentRecord, by_user: User, reason: str, at: datetime | None = None):
+    """A written withdrawal (PD-2): processing under this sheet stops from now, and the
+    destruction task due within the term of the sheet opens in the same transaction
+    (destruction_operations.open_task). Returns the task."""
     if consent.withdrawn_at is not None:
         raise FamilyRecordError(N_("Это согласие уже отозвано."))
     if consent.replaced_at is not None:
@@ -292,6 +294,7 @@ def withdraw_consent(consent: ConsentRecord, by_user: User, reason: str, at: dat
         school_id=consent.school_id,
         user_id=by_user.id,
     )
+    return destruction_operations.open_task(consent)
 
 
 def destroy_by(school: School, records: list[ConsentRecord]) -> dict[int, date]:
@@ -299,8 +302,9 @@ def destroy_by(school: School, records: list[ConsentRecord]) -> dict[int, date]:
     (the consent form's working days, never beyond the legal calendar days)."""
     settings = school_settings(school.settings, current_app.config)
     zone = ZoneInfo(school.timezone or current_app.config["SCHOOL_TIMEZONE"])
+    calendar = destruction_operations.school_calendar(school.id)
     return {
-        r.id: pd_destroy_by(r.withdrawn_at.astimezone(zone).date(), settings)
+        r.id: pd_destroy_by(r.withdrawn_at.astimezone(zone).date(), settings, calendar)
         for r in records
         if r.withdrawn_at is not None
     }

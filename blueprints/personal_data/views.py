@@ -15,6 +15,7 @@ from blueprints.auth.access import roles_required
 from blueprints.main import labels
 from blueprints.personal_data import bp
 from blueprints.personal_data import operations as ops
+from blueprints.personal_data.destruction_forms import ParentWithdrawForm
 from blueprints.personal_data.forms import (
     ACCESS_LEVEL_LABELS,
     DELIVERY_LABELS,
@@ -226,4 +227,5 @@ def my():
                 "delivery": ops.delivery_from(application, consent, today),
             }
         )
-    return render_template("personal_data/my.html", rows=rows, today=today, **_labels())
+    return render_template("personal_data/my.html", rows=rows, today=today, withdraw_form=ParentWithdrawForm(),
+                           **_labels())

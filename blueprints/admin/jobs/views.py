@@ -42,6 +42,7 @@ REPORTS_JOB = "weekly_reports"
 JOB_LABELS = {
     "weekly_reports": _l("Еженедельные отчёты родителям (бумага и e-mail)"),
     "weekly_backup": _l("Резервное копирование"),
+    "pd_destruction_overdue": _l("Просроченное уничтожение персональных данных"),
 }
 STATUS_LABELS = {
     "running": _l("выполняется"),
