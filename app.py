@@ -53,6 +53,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _register_error_pages(app)
     _register_security_headers(app)
     htmx.init_app(app)
+    _register_access_log(app)
     _register_cli(app)
 
     @app.get("/healthz")
@@ -88,6 +89,12 @@ def _instance_secret(instance_path: str) -> str:
             f.write(secrets.token_hex(32))
     with open(path) as f:
         return f.read().strip()
+
+
+def _register_access_log(app: Flask) -> None:
+    from utils import pd_access
+
+    pd_access.init_app(app)
 
 
 def _instance_pd_keys(instance_path: str) -> tuple[str, str]:

@@ -289,7 +289,26 @@ def log_access(
     db.session.add(entry)
     head.seq, head.hash = entry.seq, entry.hash
     db.session.flush()
+    if has_request_context():
+        g.pd_access_logged = True
     return entry
+
+
+def init_app(app) -> None:
+    """A page that only reads still keeps its access-log entry: after a successful response the
+    request's transaction is committed when an entry was appended (a refused or failed request
+    was rolled back, and its entry with it)."""
+
+    @app.after_request
+    def keep_access_log(response):
+        if g.pop("pd_access_logged", False) and response.status_code < 400:
+            try:
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                app.logger.exception("the access log entry of %s was not stored", _endpoint())
+                raise
+        return response
 
 
 def verify_chain(school_id: int | None = None) -> list[ChainProblem]:
