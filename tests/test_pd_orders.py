@@ -136,9 +136,9 @@ def test_people_export_needs_every_category_of_the_list(client, auth, small_scho
     records_only = create_user(s.school, "journal_admin", pd_categories=("1.1",), login="records")
     db.session.commit()
     auth.login(records_only)
-    response = client.post("/admin/people/export", data={"kind": "students", "fmt": "csv", "purpose": "проверка"})
+    response = client.post("/admin/people/export", data={"kind": "students", "fmt": "csv", "purpose": "проверка", "recipient": "Управление образования"})
     assert response.status_code == 403
-    response = client.post("/admin/people/export", data={"kind": "parents", "fmt": "csv", "purpose": "проверка"})
+    response = client.post("/admin/people/export", data={"kind": "parents", "fmt": "csv", "purpose": "проверка", "recipient": "Управление образования"})
     assert response.status_code == 403
 
 
