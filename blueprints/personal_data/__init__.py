@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("personal_data", __name__, url_prefix="/personal-data")
 
-from blueprints.personal_data import views  # noqa: E402,F401
+from blueprints.personal_data import card_views, views  # noqa: E402,F401  (card_views: the student's card, PD-1)
