@@ -256,3 +256,17 @@ def test_missing_consents_by_class(client, auth, family, count_queries):
     auth.logout()
     auth.login(family.russian_teacher)
     assert client.get("/personal-data/consents/missing").status_code == 403
+
+
+def test_the_home_pages_count_students_without_consent(client, auth, family):
+    give_consent(family, family.pupil, family.parent_a, ["6.1"])
+    auth.login(family.maths_teacher)
+    page = client.get("/").get_data(as_text=True)
+    assert "/personal-data/consents/missing" in page
+    assert f'<strong class="home-count">{len(family.pupils_5a) - 1}</strong> обучающихся без действующего согласия' in page
+    auth.logout()
+    auth.login(family.russian_teacher)
+    assert "/personal-data/consents/missing" not in client.get("/").get_data(as_text=True)
+    auth.logout()
+    auth.login(family.admin)
+    assert "обучающихся без действующего согласия" in client.get("/").get_data(as_text=True)
