@@ -89,6 +89,7 @@ def test_class_teacher_edits_the_card_and_the_indexes_follow(client, auth, famil
     assert set(entry.after["fields"]) == {"citizenship", "snils", "document_number", "medical_notes"}
     history = str(entry.after) + str(entry.before or "")
     assert "пенициллин" not in history and "123456" not in history and "4459" not in history.replace("-", "")
+    assert "РФ" not in history  # names only, not even the open values
     assert "аллергия на пенициллин" in client.get(_card(family)).get_data(as_text=True)
     # cleared: the index is emptied with the value
     client.post(_card(family), data={"card-snils": ""})

@@ -155,3 +155,15 @@ def test_a_scan_for_another_students_consent_is_not_attached(client, auth, famil
     assert response.status_code == 404
     db.session.refresh(other)
     assert other.scan_path == ""
+
+
+def test_a_scan_above_the_limit_is_refused(make_app, family):
+    from tests.conftest import PASSWORD, isolated_client
+
+    client = isolated_client(make_app, CONSENT_SCAN_MAX_BYTES=64)
+    client.post("/auth/login", data={"login": family.maths_teacher.login, "password": PASSWORD})
+    before = _scans()
+    response = client.post(_url(family), data=_sheet(family, **{"consent-scan": (io.BytesIO(PDF + b"0" * 100), "big.pdf")}),
+                           content_type="multipart/form-data")
+    assert response.status_code == 413 and "слишком большой" in response.get_data(as_text=True)
+    assert _count() == 0 and _scans() == before

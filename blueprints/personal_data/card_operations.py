@@ -91,9 +91,10 @@ def save_profile(student: Student, values: dict[str, str], shown: frozenset[str]
         db.session.flush()
         audit.record(
             "student_profile", profile.id, "update",
-            # the field names and, for the open ones, the new values; encrypted ones never
+            # the names of the changed fields only: the history must not become a second,
+            # unencrypted copy of the card (PD-6)
             after={"student_id": student.id, "fields": changed,
-                   "values": {n: cleaned[n] for n in changed if n not in ENCRYPTED_FIELDS}},
+                   "encrypted": [n for n in changed if n in ENCRYPTED_FIELDS]},
             school_id=student.school_id, user_id=by_user.id,
         )
     return changed

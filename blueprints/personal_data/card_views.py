@@ -47,6 +47,10 @@ def _photo_limit() -> int:
 
 
 def _render_card(student: Student, shown: frozenset[str], form=None, status: int = 200):
+    """The card page (rendered before the caller commits: the template reads only what is
+    loaded here, STYLE convention 8)."""
+    # after a rollback the student is expired: loaded again with what the page shows
+    student = db.session.get(Student, student.id, options=[joinedload(Student.current_class)], populate_existing=True)
     today = _today()
     blocked = card_ops.is_blocked(student, today)
     profile = None if blocked else card_ops.profile_of(student)
@@ -88,8 +92,9 @@ def card(student_id: int):
     named for in the director's order (the opening is logged)."""
     student = _load_student(student_id)
     shown = pd_access.require(_actor(), CARD, students=[student.id], action="view", what="card")
+    page = _render_card(student, shown)
     db.session.commit()  # the access log entry
-    return _render_card(student, shown)
+    return page
 
 
 @bp.post("/students/<int:student_id>/card")
@@ -113,8 +118,9 @@ def card_edit(student_id: int):
     except Refusal as refusal:
         flash(refusals.undo(refusal), "error")
         pd_access.log_access(_actor(), "edit", "card (refused)", [student.id], sorted(shown))
+        page = _render_card(student, shown, form, refusal.status)
         db.session.commit()
-        return _render_card(student, shown, form, refusal.status)
+        return page
     flash(_("Карточка сохранена.") if changed else _("Изменений нет."), "success")
     return redirect(url_for("personal_data.card", student_id=student.id), 303)
 
