@@ -220,11 +220,16 @@ def card_extract(student_id: int):
 
 @bp.get("/consents/missing")
 @login_required
+@pd_access.personal_data_view("1.1")
 def consents_missing():
-    """Students without a consent in force, by class: a class teacher's classes, or all."""
+    """Students without a consent in force, by class: a class teacher's classes, or all (their
+    names and classes are 1.1 of the sheet: the opening is logged)."""
     if not policy.can_follow_consents(_actor()):
         abort(403)
     today = _today()
     groups = card_ops.missing_by_class(_actor(), today)
-    return render_template("personal_data/consents_missing.html", groups=groups, today=today,
+    pd_access.require(_actor(), ["1.1"], students=[s.id for g in groups for s in g.students], what="consents missing")
+    page = render_template("personal_data/consents_missing.html", groups=groups, today=today,
                            total=sum(len(g.students) for g in groups))
+    db.session.commit()  # the access log entry
+    return page
