@@ -369,6 +369,23 @@ def can_manage_family_records(user: User, student: Student) -> bool:
     return student.current_class is not None and is_class_teacher_of(user, student.current_class)
 
 
+def can_view_consent_scan(user: User, consent) -> bool:
+    """The scanned signed consent sheet: those who record the sheets for the student (class
+    teacher, administrators) and the parent who signed it."""
+    student = consent.student
+    if not _same_school(user, student.school_id):
+        return False
+    return can_manage_family_records(user, student) or (
+        consent.given_by_id is not None and consent.given_by_id == user.id and is_parent_of(user, student)
+    )
+
+
+def can_follow_consents(user: User) -> bool:
+    """The list of students without a valid consent (PD-1): the administrators (every class)
+    and class teachers (their classes)."""
+    return user.is_staff and (can_administer(user) or user.has_role("class_teacher"))
+
+
 def can_read_report_files(user: User) -> bool:
     """The printed weekly reports hold every child's marks: those who read every journal, not
     the technical administrator, who only runs the job."""

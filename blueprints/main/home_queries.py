@@ -206,3 +206,13 @@ def office_home(user: User, day: date, now: datetime) -> OfficeHome:
         ]
     return home
 
+
+
+def missing_consents(user: User, day: date) -> int | None:
+    """Students without a consent in force (PD-1) for the class teacher's classes or, for an
+    administrator, the school: one statement; None for those who do not follow consents."""
+    if not policy.can_follow_consents(user):
+        return None
+    from blueprints.personal_data.card_operations import missing_count
+
+    return missing_count(user, day)

@@ -111,6 +111,7 @@ def dashboard():
         children=children,
         alerts=alerts,
         backup=backup,
+        missing_consents=home_queries.missing_consents(user, today),
         resets=_password_resets(user, since=utcnow() - RESET_NOTICE_DAYS),
     )
 

@@ -4,4 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("personal_data", __name__, url_prefix="/personal-data")
 
-from blueprints.personal_data import destruction, disclosures, orders, protection, requests, views  # noqa: E402,F401
+from blueprints.personal_data import (  # noqa: E402,F401
+    card_views,
+    destruction,
+    disclosures,
+    orders,
+    protection,
+    requests,
+    views,
+)

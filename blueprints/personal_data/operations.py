@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from blueprints.personal_data import destruction_operations
 from blueprints.personal_data.forms import SCOPE_LABELS
+from domain import pd_card
 from domain.messages import N_, Refusal
 from domain.settings import school_settings
 from domain.settings_rules import pd_destroy_by
@@ -30,7 +31,8 @@ from models.personal_data import (
     ConsentRecord,
     ParentApplication,
 )
-from utils import audit
+from utils import audit, uploads
+from utils.uploads import Upload, UploadStore
 
 # What report_delivery answers.
 ELECTRONIC, PRINT, EMAIL, PRINT_NO_CONSENT = "electronic", "print", "email", "print_no_consent"
@@ -209,13 +211,42 @@ def record_consent(
     recorded_by: User,
     today: date,
     confirm_replace: bool = False,
+    *,
+    signer: str = "parent",
+    third_parties: str = "",
+    scan: Upload | None = None,
+    files: UploadStore | None = None,
 ) -> ConsentRecord:
     """Record a signed sheet as ticked on paper. Every line of the sheet is stored, ticked or
     not, so the register shows what was offered and refused. The new sheet replaces the one
     in force (PD-1), which stays in the history; a sheet with no ticked line is not a consent
     and is refused, and a sheet granting less than the one in force replaces it only with
-    `confirm_replace` (a misclick must not erase a valid consent)."""
-    parent = _check_parent(student, given_by_id)
+    `confirm_replace` (a misclick must not erase a valid consent).
+
+    The sheet is signed by a linked parent, or (`signer="student"`) by the student of 14 or
+    more on the sheet's date for themselves; a transfer to third parties (line 6.8) names
+    them; the scanned signed sheet may come with it (`scan`, written through `files`)."""
+    parent = None
+    if signer == "student":
+        if student.birth_date is None:
+            raise FamilyRecordError(
+                N_("Дата рождения обучающегося не указана: лист согласия за себя подписывает только обучающийся "
+                   "с 14 лет. Укажите дату рождения или выберите родителя.")
+            )
+        if not pd_card.may_sign_for_self(student.birth_date, given_on):
+            raise FamilyRecordError(
+                N_("На дату подписания обучающемуся нет 14 лет: лист согласия подписывает родитель "
+                   "(законный представитель).")
+            )
+    elif signer == "parent":
+        parent = _check_parent(student, given_by_id)
+    else:
+        raise FamilyRecordError(N_("Укажите, кто подписал лист согласия."))
+    third_parties = "\n".join(line.strip() for line in (third_parties or "").splitlines() if line.strip())
+    if "6.8" in granted and not third_parties:
+        raise FamilyRecordError(
+            N_("Отмечен п. 6.8 «Распространение внешнее»: укажите третьих лиц, которым разрешена передача.")
+        )
     unknown = set(granted) - set(CONSENT_ITEMS)
     if unknown:
         raise FamilyRecordError(N_("Неизвестные пункты листа согласия: %(codes)s"), codes=", ".join(sorted(unknown)))
@@ -242,8 +273,10 @@ def record_consent(
     consent = ConsentRecord(
         school_id=student.school_id,
         student_id=student.id,
-        given_by_id=parent.id,
+        signer=signer,
+        given_by_id=parent.id if parent is not None else None,
         number=number.strip(),
+        third_parties=third_parties if "6.8" in granted else "",
         given_on=given_on,
         valid_until=valid_until,
         recorded_by_id=recorded_by.id,
@@ -251,6 +284,8 @@ def record_consent(
     )
     db.session.add(consent)
     db.session.flush()
+    if scan is not None:
+        _store_scan(consent, scan, files)
     for previous in consents_of(student):
         if previous.id != consent.id and previous.withdrawn_at is None and previous.replaced_at is None:
             previous.replaced_at = now
@@ -261,15 +296,59 @@ def record_consent(
         "create",
         after={
             "student_id": student.id,
-            "given_by_id": parent.id,
+            "signer": signer,
+            "given_by_id": parent.id if parent is not None else None,
             "given_on": given_on.isoformat(),
             "valid_until": valid_until.isoformat() if valid_until else None,
             "granted": sorted(granted, key=_code_key),
+            "third_parties": consent.third_parties,
+            "scan": bool(consent.scan_path),
         },
         school_id=student.school_id,
         user_id=recorded_by.id,
     )
     return consent
+
+
+# The scanned signed sheets, in the upload folder (PD-1).
+SCAN_SUBFOLDER = "consent_scans"
+SCAN_KINDS = ("pdf", "jpg", "jpeg", "png")
+
+
+def scan_files(upload_folder: str) -> UploadStore:
+    return UploadStore(upload_folder, SCAN_SUBFOLDER)
+
+
+def check_scan(storage, max_size: int) -> Upload | None:
+    """None when no file was chosen; UploadRefused (400) for anything but a PDF, JPG or PNG by
+    its first bytes, an empty file or one above the limit (413)."""
+    return uploads.check_upload(
+        storage, max_size, SCAN_KINDS,
+        N_("Файл «%(name)s» не принят: скан листа согласия — только PDF, JPG или PNG."),
+    )
+
+
+def _store_scan(consent: ConsentRecord, scan: Upload, files: UploadStore | None) -> None:
+    if files is None:
+        raise ValueError("a scan needs its file store")
+    if consent.scan_path:
+        files.remove_after_commit(consent.scan_path)
+    consent.scan_path = files.write(scan)
+    consent.scan_name = scan.original_name
+    consent.scan_mime = scan.content_type
+
+
+def attach_scan(consent: ConsentRecord, scan: Upload | None, files: UploadStore, by_user: User) -> None:
+    """Attach (or replace) the scanned signed sheet of a recorded consent."""
+    if scan is None:
+        raise FamilyRecordError(N_("Выберите файл скана листа согласия (PDF, JPG или PNG)."))
+    replaced = bool(consent.scan_path)
+    _store_scan(consent, scan, files)
+    audit.record(
+        "consent_record", consent.id, "scan",
+        after={"student_id": consent.student_id, "scan_name": consent.scan_name, "replaced": replaced},
+        school_id=consent.school_id, user_id=by_user.id,
+    )
 
 
 def withdraw_consent(consent: ConsentRecord, by_user: User, reason: str, at: datetime | None = None):

@@ -4,7 +4,7 @@ The class teacher or an administrator records the paper forms as handed in; a pa
 their own application and the consent sheets they signed, read-only (PD-1, DIA-4)."""
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -21,8 +21,10 @@ from blueprints.personal_data.forms import (
     DELIVERY_LABELS,
     REPORT_DELIVERY_LABELS,
     SCOPE_LABELS,
+    SIGNER_LABELS,
     ApplicationForm,
     ConsentForm,
+    ScanForm,
     WithdrawForm,
 )
 from domain.messages import Refusal
@@ -39,6 +41,7 @@ from utils.family import children_of
 from utils.forms import options
 from utils.pd_access import personal_data_view, require
 from utils.timeutil import school_today
+from utils.uploads import send_stored_file
 
 # The consent sheet and the application name the student and the parents who signed them.
 CONSENT_PAGE_CATEGORIES = ("1.1", "2.1")
@@ -71,6 +74,7 @@ def _labels() -> dict:
         "category_groups": CONSENT_CATEGORY_GROUPS,
         "categories": CONSENT_CATEGORIES,
         "actions": CONSENT_ACTIONS,
+        "signer_labels": SIGNER_LABELS,
     }
 
 
@@ -88,10 +92,21 @@ def consent(student_id: int):
     form = ConsentForm(prefix="consent")
     form.given_by.choices = _parent_choices(student)
     withdraw_form = WithdrawForm(prefix="withdraw")
+    scan_form = ScanForm(prefix="scan")
     status = 200
     if request.method == "POST":
         action = request.form.get("action", "record")
+        files = ops.scan_files(current_app.config["UPLOAD_FOLDER"])
         try:
+            if action == "scan":
+                if not scan_form.validate_on_submit():
+                    raise ops.FamilyRecordError(_first_error(scan_form))
+                record = _consent_of(student, scan_form.consent_id.data)
+                ops.attach_scan(record, ops.check_scan(scan_form.scan.data, _scan_limit()), files, _actor())
+                db.session.commit()
+                files.committed()
+                flash(_("Скан листа согласия приложен."), "success")
+                return redirect(url_for("personal_data.consent", student_id=student.id))
             if action == "withdraw":
                 if not withdraw_form.validate_on_submit():
                     raise ops.FamilyRecordError(_first_error(withdraw_form))
@@ -102,6 +117,7 @@ def consent(student_id: int):
                 return redirect(url_for("personal_data.consent", student_id=student.id))
             if not form.validate_on_submit():
                 raise ops.FamilyRecordError(_first_error(form))
+            scan = ops.check_scan(form.scan.data, _scan_limit())
             ops.record_consent(
                 student,
                 form.given_by.data,
@@ -112,11 +128,17 @@ def consent(student_id: int):
                 _actor(),
                 _today(),
                 confirm_replace=bool(form.confirm_replace.data),
+                signer=form.signer.data or "parent",
+                third_parties=form.third_parties.data or "",
+                scan=scan,
+                files=files,
             )
             db.session.commit()
+            files.committed()
             flash(_("Лист согласия записан."), "success")
             return redirect(url_for("personal_data.consent", student_id=student.id))
         except Refusal as refusal:
+            files.rollback()
             flash(refusals.undo(refusal), "error")
             status = refusal.status
     today = _today()
@@ -128,6 +150,7 @@ def consent(student_id: int):
             student=student,
             form=form,
             withdraw_form=withdraw_form,
+            scan_form=scan_form,
             records=records,
             current=current,
             today=today,
@@ -136,6 +159,22 @@ def consent(student_id: int):
         ),
         status,
     )
+
+
+def _scan_limit() -> int:
+    return current_app.config.get("CONSENT_SCAN_MAX_BYTES") or current_app.config["MAX_CONTENT_LENGTH"]
+
+
+@bp.get("/consents/<int:consent_id>/scan")
+@login_required
+def consent_scan(consent_id: int):
+    """The scanned signed sheet, for those who may see the consent (never cached)."""
+    record = db.session.get(ConsentRecord, consent_id, options=[joinedload(ConsentRecord.student)])
+    record = policy.checked(record, policy.can_view_consent_scan, _actor())
+    if not record.scan_path:
+        abort(404)
+    folder = ops.scan_files(current_app.config["UPLOAD_FOLDER"]).directory
+    return send_stored_file(folder, record.scan_path, record.scan_name or record.scan_path, record.scan_mime)
 
 
 def _first_error(form) -> str:
