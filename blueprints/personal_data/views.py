@@ -167,12 +167,15 @@ def _scan_limit() -> int:
 
 @bp.get("/consents/<int:consent_id>/scan")
 @login_required
+@personal_data_view(*CONSENT_PAGE_CATEGORIES)
 def consent_scan(consent_id: int):
     """The scanned signed sheet, for those who may see the consent (never cached)."""
     record = db.session.get(ConsentRecord, consent_id, options=[joinedload(ConsentRecord.student)])
     record = policy.checked(record, policy.can_view_consent_scan, _actor())
     if not record.scan_path:
         abort(404)
+    require(_actor(), CONSENT_PAGE_CATEGORIES, students=[record.student_id], action="view",
+                      what="consent scan")
     folder = ops.scan_files(current_app.config["UPLOAD_FOLDER"]).directory
     return send_stored_file(folder, record.scan_path, record.scan_name or record.scan_path, record.scan_mime)
 
