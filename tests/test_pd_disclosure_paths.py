@@ -83,8 +83,29 @@ def subjects_extract(ctx):
     return [Expected("extract", {s.petrov.id}, s.parent_a.last_name, "152-ФЗ")]
 
 
+def personal_file_extract(ctx):
+    s = ctx.s
+    ctx.auth.login(s.admin)
+    response = ctx.client.post(f"/personal-data/students/{s.petrov.id}/card/extract",
+                               data={"extract-recipient": "Военный комиссариат", "extract-purpose": "первичный учёт"})
+    assert response.status_code == 200 and response.data[:4] == b"%PDF"
+    return [Expected("print", {s.petrov.id}, "Военный комиссариат")]
+
+
+def register_export(ctx):
+    """The export of the register itself is a disclosure too."""
+    s = ctx.s
+    ctx.auth.login(s.admin)
+    response = ctx.client.post(f"/personal-data/students/{s.petrov.id}/card/extract",
+                               data={"extract-recipient": "Военный комиссариат", "extract-purpose": "первичный учёт"})
+    assert response.status_code == 200
+    response = ctx.client.get("/personal-data/disclosures/export.csv")
+    assert response.status_code == 200
+    return [Expected("export", {s.petrov.id})]
+
+
 CASES = [people_export, people_export_to_a_third_party, weekly_email, weekly_print, diary_weekly_report_pdf,
-         subjects_extract]
+         subjects_extract, personal_file_extract, register_export]
 
 
 @dataclass

@@ -29,8 +29,9 @@ def pdf_pages_text(data: bytes) -> list[str]:
 
 
 def give_consent(s, student, parent, codes, given_on=school_date(2026, 9, 1), confirm_replace=False):
+    third_parties = "Управление образования" if "6.8" in codes else ""  # line 6.8 names them
     consent = pd_ops.record_consent(student, parent.id, set(codes), given_on, None, "1", s.admin, TODAY,
-                                    confirm_replace=confirm_replace)
+                                    confirm_replace=confirm_replace, third_parties=third_parties)
     db.session.commit()
     return consent
 
