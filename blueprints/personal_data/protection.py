@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import exists, func, literal_column, select, text
 from sqlalchemy.orm import joinedload, selectinload
 
 import policy
+from blueprints.main import labels
 from blueprints.personal_data import bp
 from domain.snils import digits
 from extensions import db
@@ -22,6 +24,32 @@ from models.personal_data import StudentProfile
 from utils.encryption import blind_index
 from utils.paging import page_number, paginate
 from utils.pd_access import personal_data_view, require
+
+# `{{ e.action|label("access_action") }}`, `{{ e.what|label("access_what") }}` on the log's page
+labels.register("access_action", {
+    "view": _l("просмотр"),
+    "edit": _l("изменение"),
+    "export": _l("выгрузка"),
+    "print": _l("печать"),
+    "extract": _l("выписка"),
+    "destroy": _l("уничтожение"),
+})
+labels.register("access_what", {
+    "card": _l("карточка персональных данных"),
+    "photo": _l("фотография"),
+    "card extract": _l("выписка из личного дела"),
+    "consent": _l("лист согласия"),
+    "consent scan": _l("скан листа согласия"),
+    "consents missing": _l("обучающиеся без согласия"),
+    "applications": _l("заявления родителей"),
+    "access log": _l("журнал доступа к персональным данным"),
+    "search by SNILS": _l("поиск по СНИЛС"),
+    "destruction_tasks": _l("задачи уничтожения данных"),
+    "admin.people_student": _l("учётная запись обучающегося"),
+    "admin.student_record_edit": _l("исправление записи обучающегося"),
+    "admin.parent_record_edit": _l("исправление записи родителя"),
+    "admin.people_import_result": _l("импорт списков людей"),
+})
 
 ACCESS_LOG_PAGE_SIZE = 50
 
