@@ -114,7 +114,7 @@ def destruction_task(task_id: int):
             flash(refusals.undo(refusal), "error")
             status = refusal.status
             task = _load_task(task_id)
-    require(_actor(), rules.DESTROYED_CATEGORIES, students=[task.student_id], what=f"destruction_task:{task.id}",
+    require(_actor(), rules.DESTROYED_CATEGORIES, students=[task.student_id], what=f"задача уничтожения № {task.id}",
             all_of=True)
     today = _today()
     return render_template(
@@ -135,7 +135,7 @@ def destruction_act(task_id: int):
     if path is None:
         abort(404)
     require(_actor(), rules.DESTROYED_CATEGORIES, students=[task.student_id], action="download",
-            what=f"destruction_act:{task.id}", all_of=True)
+            what=f"акт об уничтожении, задача № {task.id}", all_of=True)
     db.session.commit()
     return send_stored_file(os.path.dirname(path), os.path.basename(path),
                             f"act-unichtozheniya-{task.id}.pdf", "application/pdf")

@@ -201,7 +201,7 @@ def execute(task: DestructionTask, by_user: User, confirmed: bool) -> Destructio
                  after={"destruction_task_id": task.id, "student_id": task.student_id},
                  reason=_("Уничтожение персональных данных после отзыва согласия"),
                  school_id=task.school_id, user_id=by_user.id)
-    log_access(by_user, "destroy", f"destruction_task:{task.id}", [task.student_id], categories)
+    log_access(by_user, "destroy", f"задача уничтожения № {task.id}", [task.student_id], categories)
     db.session.flush()
     _pdf, printout = certified_pdf(
         "pdf/destruction_act.html", kind="pd_destruction_act",

@@ -45,6 +45,7 @@ labels.register("access_what", {
     "access log": _l("журнал доступа к персональным данным"),
     "search by SNILS": _l("поиск по СНИЛС"),
     "destruction_tasks": _l("задачи уничтожения данных"),
+    "Данные о ребёнке": _l("данные о ребёнке (страница родителя)"),
     "admin.people_student": _l("учётная запись обучающегося"),
     "admin.student_record_edit": _l("исправление записи обучающегося"),
     "admin.parent_record_edit": _l("исправление записи родителя"),
