@@ -122,7 +122,9 @@ def _today() -> date:
 @roles_required("student", "parent")
 def index():
     """The children whose diary this user may read: themselves, or their own children."""
-    return render_template("diary/index.html", children=_family(), today=_today())
+    # a parent reads and may withdraw the consent sheets from here (PD-2, «in the diary»)
+    return render_template("diary/index.html", children=_family(), today=_today(),
+                           is_parent=current_user.has_role("parent"))
 
 
 @bp.get("/students/<int:student_id>/week")

@@ -49,6 +49,16 @@ def navigation():
         more.append(("personal_data.disclosures_register", _("Журнал передачи персональных данных")))
     if policy.can_handle_corrections(current_user):
         more.append(("personal_data.corrections", _("Исправление персональных данных")))
+    if policy.can_follow_consents(current_user):
+        more.append(("personal_data.consents_missing", _("Обучающиеся без согласия на обработку ПД")))
+    if may.manage_destruction:
+        more.append(("personal_data.destruction_tasks", _("Уничтожение персональных данных")))
+    if policy.can_manage_pd_register(current_user):
+        more.append(("personal_data.suspensions", _("Приостановка доступа к персональным данным")))
+    if policy.can_view_access_log(current_user):
+        more.append(("personal_data.access_log", _("Журнал доступа к персональным данным")))
+    if current_user.has_role("parent"):
+        more.append(("personal_data.my", _("Заявления и согласия, данные о ребёнке")))
     path = request.path
     return {
         "may": may,
