@@ -121,7 +121,7 @@ def destruction_act(act_id: int):
     elif not form.act_date.data:
         form.act_date.data = _today()
     return render_template(
-        "archive/destruction_act.html", act=act, form=form,
+        "archive/destruction_act.html", act=act, form=form, records=ops.shown(act.records),
         may={"approve": policy.can_approve_destruction_act(_actor(), act)},
     ), status
 

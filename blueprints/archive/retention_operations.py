@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from blueprints.archive.retention_records import REGISTRY, HeldRecord
+from blueprints.diary.wording import plural_ru
 from domain import retention as rules
 from domain.messages import N_, Refusal
 from domain.settings import school_settings
@@ -189,7 +190,8 @@ def approve(act: DestructionAct, by_user: User, number: str, act_date: date | No
         signers=[Signer(_("Председатель комиссии"), commission[0]["name"]),
                  *(Signer(_("Член комиссии"), m["name"]) for m in commission[1:]),
                  Signer(_("Утверждаю: директор"), director_signer(school).name)],
-        user=by_user, of={"destruction_act_id": act.id}, act=act, destroyed=destroyed, skipped=skipped,
+        user=by_user, of={"destruction_act_id": act.id}, act=act, destroyed=shown(destroyed, overrides(school)),
+        skipped=shown(skipped),
         log=log_extract(act, zone), approved_text=as_utc(act.approved_at).astimezone(zone).strftime("%d.%m.%Y %H:%M"),
     )
     act.printout_id = printout.id
@@ -239,6 +241,50 @@ def set_hold(package: ArchivePackage, by_user: User, hold: bool, reason: str) ->
     db.session.flush()
 
 
+DESTROYED_LABELS = {
+    "folders": N_("папок в местах хранения"),
+    "files": N_("файлов в пакете"),
+    "lessons": N_("уроков"),
+    "marks": N_("отметок"),
+    "attendance": N_("отметок посещаемости"),
+    "homework": N_("домашних заданий"),
+    "homework_files": N_("файлов домашних заданий"),
+    "homework_students": N_("индивидуальных заданий"),
+    "lesson_works": N_("видов работ уроков"),
+    "journal_changes": N_("записей истории журнала"),
+    "cell_writes": N_("ключей сохранения"),
+}
+LOG_ACTIONS = {
+    "propose": N_("предложено к уничтожению"),
+    "approve": N_("акт утверждён"),
+    "destroy": N_("уничтожено"),
+    "hold": N_("удержание установлено"),
+    "release": N_("удержание снято"),
+    "succeeded": N_("задача выполнена"),
+    "partial": N_("задача выполнена частично"),
+    "failed": N_("задача не выполнена"),
+    "running": N_("задача выполняется"),
+}
+
+
+def _day(iso: str) -> str:
+    return date.fromisoformat(iso).strftime("%d.%m.%Y") if iso else "—"
+
+
+def shown(entries: list[dict], overrides_: dict[str, int] | None = None) -> list[dict]:
+    """The act's records as the page and the PDF print them: dates as 31.05.2027, the period in
+    years, what was destroyed in words (zero counts left out)."""
+    rows = []
+    for entry in entries:
+        kind = entry.get("retention_kind", "")
+        years = rules.years_for(kind, overrides_) if kind in rules.SCHEDULE else None
+        what = ", ".join(f"{_(DESTROYED_LABELS.get(k, k))}: {v}" for k, v in (entry.get("what") or {}).items() if v)
+        years_text = f"{years} " + plural_ru(years, _("год"), _("года"), _("лет")) if years else ""
+        rows.append({**entry, "counted_text": _day(entry.get("counted_from", "")), "ends_text": _day(entry.get("ends", "")),
+                     "years_text": years_text, "what_text": what or "—"})
+    return rows
+
+
 LOG_ENTITIES = {
     "archive_package": N_("архивный пакет"),
     "journal_year": N_("журнал учебного года"),
@@ -269,15 +315,19 @@ def log_extract(act: DestructionAct, zone: ZoneInfo) -> list[dict]:
     runs = select(JobRun).where(JobRun.job_id == JOB_ID)
     runs = runs.where(JobRun.id == act.job_run_id) if act.job_run_id else runs.where(False)
     for run in db.session.scalars(runs):
+        counts = run.counts or {}
         rows.append({"at": as_utc(run.started_at), "user_id": run.started_by_id, "source": "job",
-                     "action": run.status, "what": _("задача «Сроки хранения»: %(counts)s", counts=run.counts or {}),
-                     "ref": f"run {run.id}"})
+                     "action": run.status,
+                     "what": _("задача «Сроки хранения»: проектов актов %(acts)s, документов %(records)s",
+                               acts=counts.get("acts", 0), records=counts.get("records", 0)),
+                     "ref": _("запуск № %(id)s", id=run.id)})
     users = {}
     ids = {r["user_id"] for r in rows if r["user_id"]}
     if ids:
         users = {u.id: u.short_name for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
     for r in rows:
         r["user"] = users.get(r["user_id"], _("система"))
+        r["action_text"] = _(LOG_ACTIONS[r["action"]]) if r["action"] in LOG_ACTIONS else r["action"]
         r["at_text"] = r["at"].astimezone(zone).strftime("%d.%m.%Y %H:%M:%S")
     rows.sort(key=lambda r: r["at"])
     return rows
