@@ -220,3 +220,21 @@ def test_the_list_page_shows_proposals_and_packages_in_bounded_queries(app, scho
     assert "2026-2027-certificate-book" in text and "Проект акта" in text
     assert "Удерживать" not in text  # only the director holds
     assert counter.count < 25
+
+
+def test_the_page_is_reachable_from_the_home_page_of_those_who_may_open_it(app, school, client, auth):
+    auth.login(school.director)
+    assert "/archive/destruction" in client.get("/").get_data(as_text=True)
+    auth.logout()
+    auth.login(school.deputy)
+    assert "/archive/destruction" not in client.get("/").get_data(as_text=True)
+    assert client.get("/archive/destruction").status_code == 403
+
+
+def test_the_journal_of_a_year_not_closed_is_never_proposed(app, school):
+    school.year.is_closed = False
+    db.session.commit()
+    with _later(6):
+        _run(app)
+        keys = {r["key"] for r in _proposal(school).records}
+    assert keys == {f"archive_package:{school.journal_5a.id}"}
