@@ -125,6 +125,8 @@ class Config:
     BACKUP_CRON = os.environ.get("BACKUP_CRON", "0 2 * * sun")
     # Daily at 07:00: overdue destruction tasks after a withdrawal of consent warn the director (PD-2).
     PD_DESTRUCTION_CRON = os.environ.get("PD_DESTRUCTION_CRON", "0 7 * * *")
+    # The retention review (ARC-2): monthly, the 1st at 06:00 school time.
+    RETENTION_CRON = os.environ.get("RETENTION_CRON", "0 6 1 * *")
 
     # Weekly reports (DIA-4): where the class batches are kept (None: instance/reports) and how
     # many processes render the pages (None: one per CPU; 0: render in the job's own process).

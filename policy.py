@@ -776,3 +776,23 @@ def can_withdraw_own_consent(user: User, consent) -> bool:
     return db.session.scalar(
         select(ParentLink.id).where(ParentLink.parent_id == user.id, ParentLink.student_id == consent.student_id)
     ) is not None
+
+
+# --- Retention and destruction acts (ARC-2) ------------------------------------------------------
+
+RETENTION_VIEW_ROLES = frozenset({"director", "journal_admin"})
+
+
+def can_view_retention(user: User) -> bool:
+    """The director and the journal's administrator see the proposals, the acts and the holds."""
+    return user.has_role(*RETENTION_VIEW_ROLES)
+
+
+def can_approve_destruction_act(user: User, act=None) -> bool:
+    """Only the director approves an act of destruction (and only then are records destroyed)."""
+    return (act is None or _same_school(user, act.school_id)) and user.has_role("director")
+
+
+def can_hold_package(user: User, package=None) -> bool:
+    """Only the director puts a package under a legal hold or releases it."""
+    return (package is None or _same_school(user, package.school_id)) and user.has_role("director")

@@ -43,6 +43,17 @@ DEFAULTS: dict[str, Any] = {
     # deployment's WEEKLY_REPORTS_CRON.
     "weekly_reports_day": "sat",
     "weekly_reports_time": "10:00",
+    # Retention periods in years by kind of record (ARC-2; domain/retention.py SCHEDULE gives the
+    # seeds' periods and grounds). The acts of destruction are kept for ever: no setting.
+    "retention_years": {
+        "journal": 5,
+        "summary_sheet": 5,
+        "personal_file": 3,
+        "attestation_protocol": 3,
+        "monitoring": 3,
+        "state_exam_protocol": 5,
+        "certificate_book": 50,
+    },
 }
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -88,6 +88,18 @@ WEEKDAY_LABELS = {
     "sun": N_("воскресенье"),
 }
 
+# kind of record, label, help (the ground), the least number of years the law allows
+RETENTION_FIELDS: tuple[tuple[str, str, str, int], ...] = (
+    ("journal", N_("Классные журналы: лет после окончания учебного года"),
+     N_("002, п. 5.6 — 3 года; 004, п. 2.7 — 5 лет после окончания обучения: по умолчанию строже, 5 лет."), 3),
+    ("summary_sheet", N_("Сводные ведомости: лет после окончания учебного года"), N_("001, п. 2.5.9; 004, п. 2.7."), 5),
+    ("personal_file", N_("Личные дела: лет после выбытия"), N_("001, п. 2.6.12."), 3),
+    ("attestation_protocol", N_("Протоколы промежуточной аттестации: лет"), N_("001, п. 2.7.1."), 3),
+    ("monitoring", N_("Результаты мониторинга: лет"), N_("001, пп. 2.10.1, 2.11.1."), 3),
+    ("state_exam_protocol", N_("Протоколы ГИА: лет"), N_("001, п. 2.8.5 — не менее 5 лет."), 5),
+    ("certificate_book", N_("Книга выдачи аттестатов: лет"), N_("001, п. 2.9.4 — 50 лет."), 50),
+)
+
 SECTIONS: tuple[Section, ...] = (
     Section("grading", N_("Округление отметок за период"),
             N_("Отметка за период предлагается по средневзвешенному баллу. Учитель может поставить другую, указав причину."),
@@ -139,6 +151,12 @@ SECTIONS: tuple[Section, ...] = (
                 Field("weekly_reports_day", "weekday", N_("День недели")),
                 Field("weekly_reports_time", "time", N_("Время (ЧЧ:ММ, время школы)")),
             )),
+    Section("retention", N_("Сроки хранения документов"),
+            N_("Сколько лет хранится каждый вид документов (ARC-2). По истечении срока ежемесячная задача "
+               "предлагает документы к уничтожению; уничтожаются они только по акту, утверждённому директором. "
+               "Срок не может быть короче установленного законом."),
+            tuple(Field(f"retention_years.{code}", "int", label, help_, low, 100)
+                  for code, label, help_, low in RETENTION_FIELDS)),
 )
 SECTION_BY_CODE = {s.code: s for s in SECTIONS}
 FIELD_BY_NAME = {f.name: f for s in SECTIONS for f in s.fields}

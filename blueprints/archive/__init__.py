@@ -3,3 +3,5 @@ Routes arrive with the archive issue."""
 from flask import Blueprint
 
 bp = Blueprint("archive", __name__, url_prefix="/archive")
+
+from blueprints.archive import retention  # noqa: E402,F401

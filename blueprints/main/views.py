@@ -53,6 +53,8 @@ def navigation():
         more.append(("personal_data.consents_missing", _("Обучающиеся без согласия на обработку ПД")))
     if may.manage_destruction:
         more.append(("personal_data.destruction_tasks", _("Уничтожение персональных данных")))
+    if policy.can_view_retention(current_user):
+        more.append(("archive.destruction", _("Сроки хранения и акты об уничтожении")))
     if policy.can_manage_pd_register(current_user):
         more.append(("personal_data.suspensions", _("Приостановка доступа к персональным данным")))
     if policy.can_view_access_log(current_user):

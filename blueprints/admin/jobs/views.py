@@ -43,6 +43,7 @@ JOB_LABELS = {
     "weekly_reports": _l("Еженедельные отчёты родителям (бумага и e-mail)"),
     "weekly_backup": _l("Резервное копирование"),
     "pd_destruction_overdue": _l("Просроченное уничтожение персональных данных"),
+    "retention_review": _l("Сроки хранения: документы к уничтожению"),
 }
 STATUS_LABELS = {
     "running": _l("выполняется"),

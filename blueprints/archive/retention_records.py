@@ -1,0 +1,181 @@
+"""The kinds of records the retention job knows (ARC-2): a small registry, kind → how to list
+the school's records still held (with the date their retention counts from and their legal
+hold) and how to destroy one. A new kind (personal files after leaving, state exam protocols)
+is one more `RecordKind` registered here; the job, the act and the director's page need nothing
+else.
+
+Two kinds today:
+- `archive_package`: a signed archive package (ArchivePackage), kept by its own retention kind
+  (journal, summary_sheet, certificate_book…) from its `counted_from`. Destroying it removes its
+  folder from every destination it was written to (both backup destinations) — after the commit
+  of the act — and marks the row destroyed with the act's id (the row stays as the trace that the
+  package existed and how it ended).
+- `journal_year`: the journal's own rows of a closed school year (its lessons with their marks,
+  attendance, homework and the cell history), kept as a journal, counted from the year's end
+  date. Only closed years are listed. The rows are DELETED, not anonymised: a mark or an absence
+  stripped of the student's id still sits in a lesson of a class on a date, and the class list of
+  that year (kept in the alphabetical book) re-identifies it; a row nobody may read any more is no
+  use to keep. What the law keeps longer is kept elsewhere and never touched: the period and year
+  marks (personal files, the certificate), the alphabetical book (students, classes) and the
+  certificate book."""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+
+from domain.messages import N_
+from extensions import db
+from models import AcademicYear
+from models.archive import ArchivePackage
+from models.journal import (
+    Attendance,
+    CellWrite,
+    Homework,
+    HomeworkFile,
+    HomeworkStudent,
+    JournalChange,
+    Lesson,
+    LessonWork,
+    Mark,
+)
+
+
+@dataclass(frozen=True)
+class HeldRecord:
+    """A record the school still holds: its registry kind, its id, what the act calls it, the
+    retention kind of domain/retention.SCHEDULE, the date it counts from and its legal hold."""
+
+    kind: str
+    ref: int
+    title: str
+    retention_kind: str
+    counted_from: date
+    legal_hold: bool = False
+    hold_reason: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.ref}"
+
+
+@dataclass
+class Destroyed:
+    """What one record's destruction did: counts for the act, paths to remove after commit."""
+
+    what: dict[str, int] = field(default_factory=dict)
+    paths: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    code: str
+    label: str  # N_-marked
+    held: Callable[[int], list[HeldRecord]]  # school id -> records still held
+    destroy: Callable[[int, int, int], Destroyed | None]  # (school id, ref, act id) -> None if gone
+
+
+REGISTRY: dict[str, RecordKind] = {}
+
+
+def register(kind: RecordKind) -> None:
+    REGISTRY[kind.code] = kind
+
+
+# --- Archive packages ------------------------------------------------------------------------------
+
+
+def _package_title(p: ArchivePackage) -> str:
+    return p.name
+
+
+def _packages_held(school_id: int) -> list[HeldRecord]:
+    return [
+        HeldRecord("archive_package", p.id, _package_title(p), p.retention_kind, p.counted_from, p.legal_hold,
+                   p.legal_hold_reason)
+        for p in db.session.scalars(
+            select(ArchivePackage).where(ArchivePackage.school_id == school_id, ArchivePackage.status == "complete")
+            .order_by(ArchivePackage.counted_from, ArchivePackage.id))
+    ]
+
+
+def package_folders(package: ArchivePackage) -> list[str]:
+    """The package's folder in each destination; a name that would leave the destination is
+    never returned (the name is one path component)."""
+    name = package.name or ""
+    if not name or name in {".", ".."} or "/" in name or "\\" in name or os.sep in name:
+        return []
+    return [os.path.join(destination, name) for destination in (package.destinations or []) if destination]
+
+
+def _package_destroy(school_id: int, ref: int, act_id: int) -> Destroyed | None:
+    from models.base import utcnow
+
+    package = db.session.get(ArchivePackage, ref)
+    if package is None or package.school_id != school_id or package.status != "complete":
+        return None
+    folders = package_folders(package)
+    package.status = "destroyed"
+    package.destruction_act_id = act_id
+    package.destroyed_at = utcnow()
+    return Destroyed({"folders": len(folders), "files": package.files or 0}, folders)
+
+
+register(RecordKind("archive_package", N_("Архивный пакет"), _packages_held, _package_destroy))
+
+
+# --- The journal's rows of a closed year --------------------------------------------------------------
+
+
+def _year_lessons(school_id: int, year: AcademicYear):
+    return select(Lesson.id).where(Lesson.school_id == school_id, Lesson.date >= year.start_date,
+                                   Lesson.date <= year.end_date)
+
+
+def _journal_years_held(school_id: int) -> list[HeldRecord]:
+    years = list(db.session.scalars(
+        select(AcademicYear).where(AcademicYear.school_id == school_id, AcademicYear.is_closed.is_(True))
+        .order_by(AcademicYear.start_date)))
+    held = []
+    for year in years:  # a school has a handful of closed years: one count each
+        if db.session.scalar(select(func.count()).select_from(_year_lessons(school_id, year).subquery())):
+            held.append(HeldRecord("journal_year", year.id, year.name, "journal", year.end_date))
+    return held
+
+
+def _journal_year_destroy(school_id: int, ref: int, act_id: int) -> Destroyed | None:
+    year = db.session.get(AcademicYear, ref)
+    if year is None or year.school_id != school_id or not year.is_closed:
+        return None
+    lessons = _year_lessons(school_id, year)
+    homework = select(Homework.id).where(Homework.lesson_id.in_(lessons))
+    from blueprints.journal.lessons_operations import HOMEWORK_SUBFOLDER
+
+    folder = os.path.join(current_app.config["UPLOAD_FOLDER"], HOMEWORK_SUBFOLDER)
+    paths = [os.path.join(folder, name) for name in db.session.scalars(
+        select(HomeworkFile.stored_name).where(HomeworkFile.homework_id.in_(homework)))]
+    counts: dict[str, int] = {}
+    for label, model, column in (
+        ("homework_files", HomeworkFile, HomeworkFile.homework_id.in_(homework)),
+        ("homework_students", HomeworkStudent, HomeworkStudent.homework_id.in_(homework)),
+        ("homework", Homework, Homework.lesson_id.in_(lessons)),
+        ("marks", Mark, Mark.lesson_id.in_(lessons)),
+        ("attendance", Attendance, Attendance.lesson_id.in_(lessons)),
+        ("cell_writes", CellWrite, CellWrite.lesson_id.in_(lessons)),
+        ("journal_changes", JournalChange, JournalChange.lesson_id.in_(lessons)),
+        ("lesson_works", LessonWork, LessonWork.lesson_id.in_(lessons)),
+    ):
+        counts[label] = db.session.execute(delete(model).where(column).execution_options(
+            synchronize_session=False)).rowcount
+    counts["lessons"] = db.session.execute(delete(Lesson).where(Lesson.id.in_(
+        select(lessons.subquery().c.id))).execution_options(synchronize_session=False)).rowcount
+    db.session.expire_all()
+    return Destroyed(counts, paths)
+
+
+register(RecordKind("journal_year", N_("Журнал учебного года (уроки, отметки, посещаемость)"), _journal_years_held,
+                    _journal_year_destroy))
