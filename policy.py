@@ -776,3 +776,17 @@ def can_withdraw_own_consent(user: User, consent) -> bool:
     return db.session.scalar(
         select(ParentLink.id).where(ParentLink.parent_id == user.id, ParentLink.student_id == consent.student_id)
     ) is not None
+
+
+# --- State exam results (JRN-11, 001:2.8.3-2.8.4) --------------------------------------------
+
+# The academic office enters the protocols (ОГЭ, ГВЭ, ЕГЭ) and reads the final marks.
+EXAM_RESULTS_ROLES = frozenset({"director", "deputy", "journal_admin"})
+
+
+def can_manage_exam_results(user: User) -> bool:
+    return user.has_role(*EXAM_RESULTS_ROLES)
+
+
+def can_manage_class_exam_results(user: User, class_group: ClassGroup) -> bool:
+    return _same_school(user, class_group.school_id) and can_manage_exam_results(user)
