@@ -160,6 +160,12 @@ def test_the_settings_page_shows_and_saves_the_final_mark_rule(client, auth, sma
     auth.login(s.director)
     page = client.get("/admin/settings").get_data(as_text=True)
     assert "Правило итоговой отметки" in page and "по правилам математики" in page
+    refused = client.post("/admin/settings/exams", data={"final_mark_rule": "dice"})
+    assert refused.status_code == 400 and "Выберите правило из списка" in refused.get_data(as_text=True)
+    assert "final_mark_rule" not in (db.session.get(School, s.school.id).settings or {})
+    client.post("/admin/settings/exams", data={"final_mark_rule": "exam_only"})
+    db.session.expire_all()
+    assert db.session.get(School, s.school.id).settings["final_mark_rule"] == "exam_only"
 
 
 def test_the_list_page_has_a_bounded_number_of_queries(client, auth, small_school, create_student, count_queries):
@@ -192,3 +198,16 @@ def test_the_diary_shows_the_students_exam_results_and_final_marks(client, auth,
         page = client.get(f"/diary/students/{pupil.id}/results").get_data(as_text=True)
         assert "Государственная итоговая аттестация" in page and "ОГЭ" in page and "отметка 5" in page
         auth.logout()
+
+
+def test_a_closed_year_refuses_the_entry_and_the_import(client, auth, small_school):
+    s = small_school()
+    grade_nine(s)
+    auth.login(s.deputy)
+    s.year.is_closed = True
+    db.session.commit()
+    response = _entry(client, s, **{f"m_{s.pupils_9a[0].id}": "5"})
+    assert response.status_code == 409 and "закрыт" in response.get_data(as_text=True)
+    token = _upload(client, _csv("Номер в алфавитной книге;Предмет;Экзамен;Отметка\n9-1;Математика;ОГЭ;5\n")).location
+    assert client.post(token, data={}).status_code == 400
+    assert _results() == 0

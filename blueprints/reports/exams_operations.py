@@ -58,6 +58,7 @@ def exam_classes(school_id: int) -> list[ClassGroup]:
         .join(AcademicYear, AcademicYear.id == ClassGroup.year_id)
         .where(ClassGroup.school_id == school_id, ClassGroup.kind == "class", AcademicYear.is_current.is_(True),
                ClassGroup.grade.in_(EXAM_GRADES))
+        .options(joinedload(ClassGroup.year))
         .order_by(ClassGroup.grade, ClassGroup.name)
     ))
 
@@ -155,6 +156,13 @@ def final_mark_rule(school) -> str:
 # Entry by hand ------------------------------------------------------------------------------
 
 
+def _open_year(class_group: ClassGroup) -> None:
+    """A closed year is read-only for everyone (ARC-1)."""
+    if class_group.year.is_closed:
+        raise Refusal(_("Учебный год %(y)s закрыт: результаты экзаменов не изменяются.", y=class_group.year.name),
+                      status=409)
+
+
 @dataclass
 class EntryLine:
     student_id: int
@@ -206,6 +214,7 @@ def save_entry(class_group: ClassGroup, subject: Subject, kind_text: str, date_t
     """The results of one subject and exam for a class, typed on the entry page; every line is
     checked first and a Refusal (with the lines' errors filled in) stores nothing. An emptied line
     removes the student's result. Answers the number of results stored."""
+    _open_year(class_group)
     kind = exams.read_kind(kind_text, class_group.grade)
     exam_date = parse_date(date_text) if date_text.strip() else None
     if date_text.strip() and exam_date is None:
@@ -334,6 +343,9 @@ def build_plan(table: list[list[str]], context: ImportContext) -> ExamPlan:
         elif subject is None:
             error("subject", _("Предмета «%(s)s» нет в школе.", s=value("subject")[:60]))
         kind = None
+        if student is not None and context.classes[student.current_class_id].year.is_closed:
+            error("class_name", _("Учебный год закрыт: результаты экзаменов не изменяются."))
+            student = None
         if student is not None:
             grade = context.classes[student.current_class_id].grade
             try:
