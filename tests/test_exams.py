@@ -211,3 +211,12 @@ def test_a_closed_year_refuses_the_entry_and_the_import(client, auth, small_scho
     token = _upload(client, _csv("Номер в алфавитной книге;Предмет;Экзамен;Отметка\n9-1;Математика;ОГЭ;5\n")).location
     assert client.post(token, data={}).status_code == 400
     assert _results() == 0
+
+
+def test_the_exam_results_page_is_reachable_from_the_home_page_of_the_office(client, auth, small_school):
+    s = small_school()
+    auth.login(s.deputy)
+    assert "/reports/exams" in client.get("/").get_data(as_text=True)
+    auth.logout()
+    auth.login(s.maths_teacher)
+    assert "/reports/exams" not in client.get("/").get_data(as_text=True)
