@@ -796,3 +796,17 @@ def can_approve_destruction_act(user: User, act=None) -> bool:
 def can_hold_package(user: User, package=None) -> bool:
     """Only the director puts a package under a legal hold or releases it."""
     return (package is None or _same_school(user, package.school_id)) and user.has_role("director")
+
+
+# --- State exam results (JRN-11, 001:2.8.3-2.8.4) --------------------------------------------
+
+# The academic office enters the protocols (ОГЭ, ГВЭ, ЕГЭ) and reads the final marks.
+EXAM_RESULTS_ROLES = frozenset({"director", "deputy", "journal_admin"})
+
+
+def can_manage_exam_results(user: User) -> bool:
+    return user.has_role(*EXAM_RESULTS_ROLES)
+
+
+def can_manage_class_exam_results(user: User, class_group: ClassGroup) -> bool:
+    return _same_school(user, class_group.school_id) and can_manage_exam_results(user)

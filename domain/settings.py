@@ -54,6 +54,10 @@ DEFAULTS: dict[str, Any] = {
         "state_exam_protocol": 5,
         "certificate_book": 50,
     },
+    # The final mark for the certificate from the year mark and the exam mark (JRN-11, 001:2.8.3;
+    # Порядок выдачи аттестатов): the mean of the two rounded by the rules of mathematics.
+    # Other rules: "average_exam_decides", "exam_only" (domain/exams.py).
+    "final_mark_rule": "average_round_half_up",
 }
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from domain import attendance
+from domain import attendance, exams
 from domain.cell import notation_problems
 from domain.messages import N_, Refusal
 from domain.settings import WEEKDAYS
@@ -157,6 +157,12 @@ SECTIONS: tuple[Section, ...] = (
                "Срок не может быть короче установленного законом."),
             tuple(Field(f"retention_years.{code}", "int", label, help_, low, 100)
                   for code, label, help_, low in RETENTION_FIELDS)),
+    Section("exams", N_("Итоговые отметки для аттестата"),
+            N_("Как годовая и экзаменационная (ОГЭ, ГВЭ) отметки дают итоговую отметку в аттестат (001, п. 2.8.3)."),
+            (
+                Field("final_mark_rule", "final_mark_rule", N_("Правило итоговой отметки"),
+                      N_("Обычно — среднее арифметическое годовой и экзаменационной, округлённое по правилам математики.")),
+            )),
 )
 SECTION_BY_CODE = {s.code: s for s in SECTIONS}
 FIELD_BY_NAME = {f.name: f for s in SECTIONS for f in s.fields}
@@ -202,6 +208,10 @@ def read_value(field: Field, text: str | None) -> Any:
     if field.kind == "weekday":
         if text not in WEEKDAYS:
             raise Refusal(N_("Выберите день недели."))
+        return text
+    if field.kind == "final_mark_rule":
+        if text not in exams.FINAL_MARK_RULES:
+            raise Refusal(N_("Выберите правило из списка."))
         return text
     if field.kind == "notation":
         if len(text) > 10:

@@ -2,6 +2,7 @@
 from models import (  # noqa: F401  (tables of later areas)
     archive,
     diary,
+    exams,
     jobs,
     pd_destruction,
     pd_protection,

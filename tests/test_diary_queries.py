@@ -78,7 +78,7 @@ def test_marks_summary_and_attendance(week):
     assert [s.subject_name for s in marks] == ["Английский язык", "Математика", "Русский язык"]
     results = queries.final_results(week.pupils_5a[0], week.year)
     assert [p.name for p in results.periods][:2] == ["1 четверть", "2 четверть"]
-    assert not results.exams_modelled
+    assert not results.sits_exams and not results.exams  # 5А sits no state exam
 
 
 def test_the_forecast_is_bounded_by_the_lessons_left_in_the_period(week):

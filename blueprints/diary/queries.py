@@ -28,6 +28,7 @@ from sqlalchemy.orm import joinedload
 from blueprints.diary.wording import CHANGE_LABELS
 from blueprints.journal import schedule_queries
 from domain import attendance, grading
+from domain import exams as exam_rules
 from domain.homework import homework_text
 from domain.periods import current_period, is_under_way
 from domain.settings import school_settings
@@ -53,6 +54,7 @@ from models import (
     TeachingAssignment,
     WorkKind,
 )
+from models.exams import ExamResult
 from utils.average_marks import marks_for_averages
 from utils.timeutil import school_today
 
@@ -171,6 +173,8 @@ class ResultRow:
     subject_name: str
     period_marks: dict[int, str]  # period id -> mark
     year_mark: str | None
+    exam_mark: str | None = None  # the best ОГЭ/ГВЭ mark of the subject (JRN-11)
+    final_mark: str | None = None  # for the certificate, by the school's rule (domain/exams.py)
 
 
 @dataclass
@@ -178,7 +182,8 @@ class FinalResults:
     year: AcademicYear | None
     periods: list[StudyPeriod]  # the class's periods, in order (the year column is separate)
     rows: list[ResultRow]
-    exams_modelled: bool = False  # exam results (ГИА) are not recorded by the application yet
+    sits_exams: bool = False  # a grade 9 or 11 class, or a student with exam results (ГИА)
+    exams: list = field(default_factory=list)  # the student's ExamResult rows of the year
 
 
 # --- Helpers -----------------------------------------------------------------------------------
@@ -546,8 +551,8 @@ def attendance_summary(student: Student, period: StudyPeriod | None) -> Attendan
 
 
 def final_results(student: Student, year: AcademicYear | None) -> FinalResults:
-    """Period and year marks of every subject of the year (DIA-3). Exam results (ГИА) are not
-    modelled yet: `exams_modelled` is False. Three statements."""
+    """Period and year marks of every subject of the year (DIA-3), with the state exam results
+    and the final marks for the certificate of grades 9 and 11 (JRN-11, DIA-3). Four statements."""
     if year is None:
         return FinalResults(None, [], [])
     class_group = student.current_class if student.current_class and student.current_class.year_id == year.id else None
@@ -578,15 +583,32 @@ def final_results(student: Student, year: AcademicYear | None) -> FinalResults:
             .distinct()
         ):
             names.setdefault(subject_id, name)
-    rows = [
-        ResultRow(
+    exam_results = list(
+        db.session.scalars(
+            select(ExamResult)
+            .where(ExamResult.student_id == student.id, ExamResult.year_id == year.id)
+            .options(joinedload(ExamResult.subject))
+            .order_by(ExamResult.exam_date, ExamResult.id)
+        )
+    )
+    exam_marks: dict[int, str] = {}
+    for result in exam_results:
+        names.setdefault(result.subject_id, result.subject.name)
+        if result.mark:
+            exam_marks[result.subject_id] = max(result.mark, exam_marks.get(result.subject_id, result.mark))
+    sits_exams = bool(exam_results) or (class_group is not None and class_group.grade in exam_rules.KINDS_BY_GRADE)
+    rule = school_settings(student.school.settings).get("final_mark_rule", exam_rules.DEFAULT_FINAL_MARK_RULE)
+    rows = []
+    for subject_id, name in sorted(names.items(), key=lambda kv: kv[1]):
+        year_mark = values.get(subject_id, {}).get(year_period.id) if year_period else None
+        rows.append(ResultRow(
             subject_name=name,
             period_marks={pid: v for pid, v in values.get(subject_id, {}).items() if year_period is None or pid != year_period.id},
-            year_mark=values.get(subject_id, {}).get(year_period.id) if year_period else None,
-        )
-        for subject_id, name in sorted(names.items(), key=lambda kv: kv[1])
-    ]
-    return FinalResults(year, shown, rows)
+            year_mark=year_mark,
+            exam_mark=exam_marks.get(subject_id),
+            final_mark=exam_rules.final_mark(year_mark, exam_marks.get(subject_id), rule) if sits_exams else None,
+        ))
+    return FinalResults(year, shown, rows, sits_exams, exam_results)
 
 
 def year_of(student: Student) -> AcademicYear | None:

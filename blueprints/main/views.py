@@ -42,6 +42,8 @@ def navigation():
     # Sections reached from the home page's «Разделы» only: the header stays one line on a
     # tablet (1024 px) for the teacher and the office.
     more = [("main.verify_index", _("Проверка документа"))] if may.verify_printouts else []
+    if policy.can_manage_exam_results(current_user):  # JRN-11: the state exam protocols
+        more.append(("reports.exams_index", _("Результаты ГИА")))
     if may.view_pd_orders:
         more.append(("personal_data.orders", _("Допуск к персональным данным")))
     # the personal-data register (PD-4) and the parents' correction requests (PD-7)

@@ -16,6 +16,7 @@ from blueprints.admin import bp
 from blueprints.admin.structure import settings_operations as ops
 from blueprints.auth.access import roles_required
 from blueprints.main import labels
+from domain import exams as exam_rules
 from domain import settings_rules as rules
 from domain.messages import Refusal
 from domain.settings import defaults
@@ -24,6 +25,7 @@ from extensions import db
 settings_editors = roles_required(*policy.SETTINGS_ROLES)
 labels.register("notation", rules.NOTATION_LABELS)
 labels.register("settings_weekday", rules.WEEKDAY_LABELS)
+labels.register("final_mark_rule", exam_rules.FINAL_MARK_RULE_LABELS)
 
 
 def _section(code: str) -> rules.Section:
@@ -47,6 +49,8 @@ def _shown(field: rules.Field | None, value: Any) -> str:
         return f"{value:.2f}".replace(".", ",")
     if field is not None and field.kind == "weekday":
         return labels.label(value, "settings_weekday")
+    if field is not None and field.kind == "final_mark_rule":
+        return labels.label(value, "final_mark_rule")
     return str(value).replace(".", ",") if field is None else str(value)
 
 
@@ -150,6 +154,7 @@ def _page(status: int = 200, posted: str | None = None, form: dict | None = None
         sections=_sections(settings, kinds, posted, form, errors),
         legend=_legend({"notations": preview}),
         weekdays=[(code, _(label)) for code, label in rules.WEEKDAY_LABELS.items()],
+        final_mark_rules=[(code, _(label)) for code, label in exam_rules.FINAL_MARK_RULE_LABELS.items()],
         history=_history(ops.history(school), kinds),
     ), status
 
