@@ -193,3 +193,15 @@ def test_closed_year_is_read_only(client, auth, small_school):
     assert response.status_code == 409
     assert "Учебный год закрыт" in response.get_data(as_text=True)
     assert _count(CouncilDecision) == 0
+
+
+def test_year_sheet_links_the_decisions_for_those_who_may_open_them(client, auth, small_school):
+    s = small_school()
+    year_marks_5a(s)
+    link = f'href="/reports/classes/{s.class_5a.id}/decisions"'
+    auth.login(s.deputy)
+    assert link in client.get(f"/reports/classes/{s.class_5a.id}/summary?period=year").get_data(as_text=True)
+    auth.logout()
+    auth.login(s.methodist)  # reads the sheet, not the council's decisions
+    page = client.get(f"/reports/classes/{s.class_5a.id}/summary?period=year")
+    assert page.status_code == 200 and link not in page.get_data(as_text=True)
