@@ -20,6 +20,9 @@ DEBT_STATUSES = ("open", "cleared", "failed")
 
 
 class AcademicDebt(TimestampMixin, db.Model):
+    """One subject of a conditional promotion's debt: the original year mark, the planned date of
+    the next retake, and its state (open, cleared by a positive retake, failed after two)."""
+
     __table_args__ = (
         UniqueConstraint("decision_id", "subject_id"),
         CheckConstraint(f"status IN {DEBT_STATUSES}", name="debt_status_known"),
@@ -41,10 +44,6 @@ class AcademicDebt(TimestampMixin, db.Model):
     attempts: Mapped[list[DebtAttempt]] = relationship(
         back_populates="debt", order_by="DebtAttempt.number", cascade="all, delete-orphan"
     )
-
-    @property
-    def cleared_by(self) -> Optional[DebtAttempt]:
-        return next((a for a in self.attempts if a.result in ("3", "4", "5", "зач")), None)
 
 
 class DebtAttempt(TimestampMixin, db.Model):
