@@ -645,6 +645,38 @@ def can_view_results_list(user: User) -> bool:
     return can_view_all_class_results(user) or user.has_role("class_teacher")
 
 
+# --- The year's end: council decisions and academic debts (REP-5, REP-6) ----------------------
+# The pedagogical council's decisions are entered by the director and the deputy (the academic
+# office's head), who also record the retakes of academic debts; the class teacher reads their
+# own class's decisions and their students' debts.
+DECISION_ROLES = frozenset({"director", "deputy"})
+
+
+def can_enter_decisions(user: User, class_group: ClassGroup) -> bool:
+    return _same_school(user, class_group.school_id) and user.has_role(*DECISION_ROLES)
+
+
+def can_view_decisions(user: User, class_group: ClassGroup) -> bool:
+    return _same_school(user, class_group.school_id) and (
+        user.has_role(*DECISION_ROLES) or is_class_teacher_of(user, class_group)
+    )
+
+
+def can_view_debts_list(user: User) -> bool:
+    return user.has_role(*DECISION_ROLES)
+
+
+def can_view_student_debts(user: User, student: Student) -> bool:
+    return _same_school(user, student.school_id) and (
+        user.has_role(*DECISION_ROLES)
+        or (student.current_class is not None and is_class_teacher_of(user, student.current_class))
+    )
+
+
+def can_record_retake(user: User, debt) -> bool:
+    return _same_school(user, debt.school_id) and user.has_role(*DECISION_ROLES)
+
+
 # --- Certified printouts (REP-4, blueprints/main/verify.py) ----------------------------------
 
 

@@ -1,6 +1,7 @@
 """All model families, imported here so that Alembic and create_all() see every table."""
 from models import (  # noqa: F401  (tables of later areas)
     archive,
+    debts,
     diary,
     exams,
     jobs,

@@ -9,4 +9,11 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 # The view modules register their routes on import; each arrives with its part of issue 12.
 
 # REP-1: the summary sheet; REP-2: statistics and dynamics; REP-3: inspections of journal keeping.
-from blueprints.reports import exams, inspections, statistics, statistics_printing, summary_sheet  # noqa: E402,F401
+from blueprints.reports import (  # noqa: E402,F401
+    decisions,
+    exams,
+    inspections,
+    statistics,
+    statistics_printing,
+    summary_sheet,
+)

@@ -89,6 +89,7 @@ def summary_sheet(class_id: int):
     return render_template(
         "reports/summary_sheet.html", sheet=sheet, periods=periods, title=xlsx.title(sheet),
         count_columns=xlsx.count_columns(sheet),
+        may={"decisions": policy.can_view_decisions(current_user, class_group)},
     )
 
 

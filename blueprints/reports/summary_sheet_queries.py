@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
-from domain import attendance, results
+from domain import attendance, results, year_end
 from domain.messages import N_
 from domain.results import Shares, Standing
 from extensions import db
@@ -36,6 +37,7 @@ from models import (
     Subject,
     TeachingAssignment,
 )
+from models.debts import AcademicDebt, DebtAttempt
 
 YEAR = "year"
 FIVE_POINT = ("5", "4", "3", "2")
@@ -244,6 +246,8 @@ def build_sheet(class_group: ClassGroup, period_key: str) -> Sheet | None:
         rows.append(row)
     for column in columns:
         column.shares = results.shares(by_subject[column.subject_id])
+    if period_key == YEAR and year_period is not None and student_ids:
+        _attach_retakes(rows, year.id, student_ids)
     return Sheet(
         class_id=class_group.id,
         class_name=class_group.name,
@@ -264,6 +268,27 @@ def build_sheet(class_group: ClassGroup, period_key: str) -> Sheet | None:
         other_scales=other_scales,
         exempt_notes=exempt_notes,
     )
+
+
+def _attach_retakes(rows: list[Row], year_id: int, student_ids: list[int]) -> None:
+    """REP-5: results of clearing an academic debt arrive after the sheet and are attached to
+    it; a cleared debt's year mark reads «2 → 3 (пересдача 25.08.2026)» (the page, the PDF and
+    the XLSX alike). The counts and percentages stay those of the year's end. One statement."""
+    cleared: dict[tuple[int, int], str] = {}
+    for student_id, subject_id, original, day, result in db.session.execute(
+        select(AcademicDebt.student_id, AcademicDebt.subject_id, AcademicDebt.original_mark, DebtAttempt.day,
+               DebtAttempt.result)
+        .join(DebtAttempt, DebtAttempt.debt_id == AcademicDebt.id)
+        .where(AcademicDebt.year_id == year_id, AcademicDebt.student_id.in_(student_ids),
+               AcademicDebt.status == year_end.CLEARED, DebtAttempt.result.in_(list(year_end.POSITIVE_RESULTS)))
+    ):
+        cleared[(student_id, subject_id)] = gettext(year_end.RETAKE_TEXT, original=original or "—", result=result,
+                                                    day=day.strftime("%d.%m.%Y"))
+    for row in rows:
+        for subject_id, marks in row.marks.items():
+            text = cleared.get((row.student_id, subject_id))
+            if text and marks:
+                marks[-1] = text
 
 
 def percent_text(value: Decimal | None) -> str:
