@@ -139,22 +139,6 @@ def year_closable(year: AcademicYear) -> bool:
     return may_close(year.end_date, school_today(year.school.timezone))
 
 
-def close_year(year: AcademicYear) -> None:
-    """Close the year: it and all its periods become read-only (ADM-1)."""
-    if year.is_closed:
-        raise StructureError(N_("Учебный год %(name)s уже закрыт."), name=year.name)
-    if not year_closable(year):
-        raise StructureError(
-            N_("Учебный год %(name)s ещё идёт (до %(end)s): закрыть его можно после окончания."),
-            name=year.name, end=_d(year.end_date),
-        )
-    year.is_closed = True
-    for period in year.periods:
-        period.is_closed = True
-    db.session.flush()
-    audit.record("academic_year", year.id, "close", school_id=year.school_id)
-
-
 # Study periods and holidays --------------------------------------------------------------------
 
 
