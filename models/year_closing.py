@@ -3,7 +3,8 @@ which checklist) and THE guard that keeps a closed year's data read-only.
 
 The guard is one `before_flush` listener: whatever route or job tries to add, change or delete a
 row that belongs to a closed year (its classes, assignments, periods, lessons, marks, attendance,
-homework, period and year marks, plans, schedule, period closures, council decisions) is refused
+homework, period and year marks, plans, schedule, period closures, inspections of its journals,
+council decisions) is refused
 with `YearClosed` (409, «Учебный год … закрыт …») before anything reaches the database. Operations
 may call `ensure_year_open(year)` first for an early, explicit refusal; the listener is the net
 under all of them. The few legitimate changes after closing (closing itself, a debt cleared in
@@ -42,6 +43,7 @@ class YearClosed(Refusal):
     """A change to the data of a closed school year."""
 
     status = 409
+    year_closed = True  # utils/refusals.back_to answers it with the error page, not a redirect
 
 
 YEAR_CLOSED_MESSAGE = N_("Учебный год %(name)s закрыт: его журналы, отметки, посещаемость, решения и ведомости "
@@ -102,6 +104,7 @@ def _year_of(session: Session, obj) -> int | None:
         TeachingAssignment,
     )
     from models.archive import CouncilDecision
+    from models.inspections import Inspection, InspectionRemark
 
     def via(model, fk: str, rel: str):
         parent = getattr(obj, rel, None) if getattr(obj, fk, None) is None else session.get(model, getattr(obj, fk))
@@ -118,7 +121,9 @@ def _year_of(session: Session, obj) -> int | None:
         chain = [(Lesson, "lesson_id", "lesson")]
     elif isinstance(obj, (HomeworkFile, HomeworkStudent)):
         chain = [(Homework, "homework_id", "homework")]
-    elif isinstance(obj, (Lesson, PlanItem, PlanCorrection, ScheduleChange, ScheduleSlot)):
+    elif isinstance(obj, InspectionRemark):
+        chain = [(Inspection, "inspection_id", "inspection")]
+    elif isinstance(obj, (Lesson, PlanItem, PlanCorrection, ScheduleChange, ScheduleSlot, Inspection)):
         chain = [(TeachingAssignment, "assignment_id", "assignment")]
     elif isinstance(obj, (PeriodMark, PeriodClosure)):
         chain = [(StudyPeriod, "period_id", "period")]

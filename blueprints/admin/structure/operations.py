@@ -41,6 +41,7 @@ from models import (
     WorkKind,
 )
 from models.school import PERIOD_SCHEMES, SCALE_CODES, SHIFTS
+from models.year_closing import ensure_year_open
 from utils import audit
 from utils.credentials import transliterate
 from utils.timeutil import school_today
@@ -59,8 +60,7 @@ def _d(day: date) -> str:
 
 
 def _require_open(year: AcademicYear) -> None:
-    if year.is_closed:
-        raise StructureError(N_("Учебный год %(name)s закрыт: изменения невозможны."), name=year.name)
+    ensure_year_open(year)  # the one guard of a closed year (ARC-1): 409 with the reason
 
 
 def _require_in_year(day: date, year: AcademicYear, what: str) -> None:
