@@ -121,6 +121,7 @@ def test_the_director_closes_after_confirmation_and_the_closing_is_recorded(clie
             assert not called
             response = client.post(f"/admin/years/{s.year.id}/close", data={"confirm": "y"})
             assert response.status_code == 302
+            assert 'id="year-closing-history-link"' in text(client.get(f"/admin/years/{s.year.id}"))
             history = text(client.get(f"/admin/years/{s.year.id}/close"))
             assert "Закрыл(а) Смирнова Анна" in history
             again = client.post(f"/admin/years/{s.year.id}/close", data={"confirm": "y"})
