@@ -5,6 +5,7 @@ import time
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from blueprints.archive.cli import archive_group
@@ -74,11 +75,16 @@ def jobs_run(job_id: str) -> None:
         raise click.ClickException(run.errors.splitlines()[-1] if run.errors else "failed")
 
 
-@click.command("demo")
+@click.group("demo", invoke_without_command=True)
 @click.option("--password", default=None, help="Password of every demo account (default: a random one, printed).")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds a school.")
-def demo_command(password: str | None, if_empty: bool) -> None:
-    """Fill an empty database with the demo school «СОШ № 7» (2026/2027)."""
+@click.pass_context
+def demo_command(ctx: click.Context, password: str | None, if_empty: bool) -> None:
+    """Fill an empty database with the demo school «СОШ № 7» (2026/2027).
+
+    `flask demo fill-year` then sets the year's missing period and year marks."""
+    if ctx.invoked_subcommand is not None:
+        return
     from demo import build_demo_school
     from models import School
 
@@ -99,3 +105,23 @@ def demo_command(password: str | None, if_empty: bool) -> None:
     for login, description in result["logins"]:
         click.echo(f"  {login:<10} {description}")
     click.echo(f"Password of every demo account: {result['password']}")
+
+
+@demo_command.command("fill-year")
+@click.option("--year", "year_id", type=int, default=None, help="Id of the school year (default: the current year).")
+@with_appcontext
+def fill_year_command(year_id: int | None) -> None:
+    """Set the period and year marks still missing in a school year (what the period's marks
+    round to; «4» where there are none), so that the year can be closed after the council's
+    decisions and the printed summary sheets (ARC-1)."""
+    from demo.year_end import fill_year
+    from models import AcademicYear
+
+    query = select(AcademicYear)
+    query = query.where(AcademicYear.id == year_id) if year_id else query.where(AcademicYear.is_current.is_(True))
+    year = db.session.scalar(query.limit(1))
+    if year is None:
+        raise click.ClickException("No such school year.")
+    created = fill_year(year)
+    db.session.commit()
+    click.echo(f"{year.name}: {created} period and year marks set.")

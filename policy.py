@@ -411,6 +411,11 @@ def owns_year(user: User, year) -> bool:
     return administers_school(user, year.school_id)
 
 
+def can_close_year(user: User, year) -> bool:
+    """Only the director closes a school year, after its checklist (ARC-1)."""
+    return user.has_role("director") and _same_school(user, year.school_id)
+
+
 def owns_period(user: User, period) -> bool:
     return administers_school(user, period.year.school_id)
 

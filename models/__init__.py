@@ -11,6 +11,7 @@ from models import (  # noqa: F401  (tables of later areas)
     pd_requests,
     personal_data,
     retention,
+    year_closing,
 )
 from models.audit import AdminAlert, AuditEntry, LoginEvent
 from models.bells import ShortenedDay

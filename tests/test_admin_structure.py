@@ -197,12 +197,17 @@ def test_make_current_moves_the_flag(admin_client):
 
 
 def test_closing_a_year_needs_confirmation_and_closes_its_periods(admin_client, auth):
+    from tests.test_year_closing import make_closable
+
     s = admin_client.school
-    # Only after its last day (tests/test_admin_new_year.py has the refusal before it).
+    make_closable(s)  # the checklist: tests/test_year_closing.py
+    # Only after its last day (tests/test_admin_new_year.py has the refusal before it), and only
+    # by the director (ARC-1).
     with time_machine.travel(datetime(2027, 6, 1, 9, 0, tzinfo=timezone.utc), tick=False):
-        auth.login(s.admin)
-        page = text(admin_client.get(f"/admin/years/{s.year.id}"))
-        assert "data-confirm" in page and f"/admin/years/{s.year.id}/close" in page
+        auth.login(s.director)
+        assert f"/admin/years/{s.year.id}/close" in text(admin_client.get(f"/admin/years/{s.year.id}"))
+        page = text(admin_client.get(f"/admin/years/{s.year.id}/close"))
+        assert "data-confirm" in page
         response = admin_client.post(f"/admin/years/{s.year.id}/close", data={})
         assert response.status_code == 400
         assert "Отметьте подтверждение" in text(response)
@@ -212,12 +217,13 @@ def test_closing_a_year_needs_confirmation_and_closes_its_periods(admin_client, 
         db.session.expire_all()
         assert db.session.get(AcademicYear, s.year.id).is_closed
         assert count(StudyPeriod, StudyPeriod.is_closed.is_(False)) == 0
-        # A closed year takes no new periods, classes or enrolments.
+        # A closed year takes no new periods, classes or enrolments (409: models/year_closing.py).
+        auth.login(s.admin)
         response = admin_client.post(
             f"/admin/years/{s.year.id}/periods",
             data={"scheme": "half_year", "number": 1, "start_date": "2026-09-01", "end_date": "2026-12-28"},
         )
-        assert response.status_code == 400 and "закрыт" in text(response)
+        assert response.status_code == 409 and "закрыт" in text(response)
     assert count(StudyPeriod) == 4
 
 

@@ -228,8 +228,9 @@ def test_a_closed_year_club_cannot_change(client, auth, club):
     db.session.get(AcademicYear, s.year.id).is_closed = True
     db.session.commit()
     before = _members(s)
-    assert _add(client, s, s.class_5a, [s.pupils_5a[1]]).status_code == 400
-    assert client.post(f"/admin/club-members/{membership.id}/end", data={"until": TODAY.isoformat()}).status_code == 400
+    # a closed year's data: refused by its guard (models/year_closing.py), 409
+    assert _add(client, s, s.class_5a, [s.pupils_5a[1]]).status_code == 409
+    assert client.post(f"/admin/club-members/{membership.id}/end", data={"until": TODAY.isoformat()}).status_code == 409
     assert _members(s) == before
 
 

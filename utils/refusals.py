@@ -30,6 +30,10 @@ def undo(refusal: Refusal, *, abort_access: bool = False) -> str:
 
 
 def back_to(url: str, refusal: Refusal, *, abort_access: bool = False):
-    """A form's answer to a refusal: rolled back, the message flashed, back to `url` (303)."""
+    """A form's answer to a refusal: rolled back, the message flashed, back to `url` (303). A
+    write into a closed school year (models/year_closing.YearClosed) is answered by the error
+    page instead, 409 with its reason: refused, not redirected as if it might be retried."""
+    if getattr(refusal, "year_closed", False):
+        raise refusal
     flash(undo(refusal, abort_access=abort_access), "error")
     return redirect(url, 303)

@@ -42,6 +42,6 @@ from blueprints.admin.jobs import backups  # noqa: E402,F401
 from blueprints.admin.jobs import views as jobs_views  # noqa: E402,F401
 from blueprints.admin.people import editing  # noqa: E402,F401
 from blueprints.admin.people import views as people_views  # noqa: E402,F401
-from blueprints.admin.structure import classes, clubs, new_year, settings, subjects, years  # noqa: E402,F401
+from blueprints.admin.structure import classes, clubs, new_year, settings, subjects, year_closing, years  # noqa: E402,F401
 from blueprints.admin.timetable import bells  # noqa: E402,F401
 from blueprints.admin.timetable import views as timetable_views  # noqa: E402,F401

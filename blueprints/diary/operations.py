@@ -16,6 +16,7 @@ from extensions import db
 from models import AcademicYear, Attendance, ClassGroup, Lesson, Student, TeachingAssignment, User
 from models.base import utcnow
 from models.diary import ABSENCE_REASONS, AbsenceNote
+from models.year_closing import ensure_year_open
 from utils import uploads
 from utils.uploads import Upload, UploadStore
 
@@ -63,6 +64,8 @@ def submit_note(
     files: UploadStore,
 ) -> AbsenceNote:
     """A parent's note: dates inside the current academic year, in order, at most 30 days."""
+    if date_from and date_to and date_from <= date_to:
+        _ensure_days_open(student.school_id, date_from, date_to)  # a closed year's days (ARC-1)
     if reason not in ABSENCE_REASONS:
         raise DiaryError(N_("Выберите причину отсутствия."))
     if date_from > date_to:
@@ -123,10 +126,24 @@ class AcceptResult:
     skipped: int = 0
 
 
+def _ensure_year_open(note: AbsenceNote) -> None:
+    """A note for days of a closed school year is not decided any more (ARC-1): refused."""
+    _ensure_days_open(note.school_id, note.date_from, note.date_to)
+
+
+def _ensure_days_open(school_id: int, date_from: date, date_to: date) -> None:
+    for year in db.session.scalars(select(AcademicYear).where(
+        AcademicYear.school_id == school_id, AcademicYear.start_date <= date_to,
+        AcademicYear.end_date >= date_from, AcademicYear.is_closed.is_(True),
+    )):
+        ensure_year_open(year)
+
+
 def accept_note(note: AbsenceNote, user: User, comment: str = "", now: datetime | None = None) -> AcceptResult:
     """Accept a note: the student's Н and НП of its dates become Б (illness) or УП (a valid
     reason), each with a history row. Marks are never touched; rows of a closed period or year
     stay as they are (they are read-only, JRN-7)."""
+    _ensure_year_open(note)
     if note.status != "submitted":
         raise DiaryError(N_("Заявление уже рассмотрено."), 409)
     now = now or utcnow()
@@ -181,6 +198,7 @@ def accept_note(note: AbsenceNote, user: User, comment: str = "", now: datetime 
 
 def reject_note(note: AbsenceNote, user: User, comment: str, now: datetime | None = None) -> None:
     """Reject a note with the reason told to the parent; nothing else changes."""
+    _ensure_year_open(note)
     if note.status != "submitted":
         raise DiaryError(N_("Заявление уже рассмотрено."), 409)
     if not (comment or "").strip():

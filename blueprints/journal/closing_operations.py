@@ -15,6 +15,7 @@ from domain.messages import N_
 from extensions import db
 from models import AcademicYear, ClassGroup, PeriodClosure, StudyPeriod, User
 from models.base import utcnow
+from models.year_closing import ensure_year_open
 from utils import audit
 
 
@@ -41,8 +42,7 @@ def close_period(period: StudyPeriod, class_group: ClassGroup | None, user: User
     notes = (notes or "").strip()
     if len(notes) > closing.MAX_REASON:
         raise JournalError(N_("Примечание слишком длинное (не больше %(n)s знаков)."), 400, n=closing.MAX_REASON)
-    if year.is_closed:
-        raise JournalError(N_("Учебный год закрыт: записи только для чтения."), 409)
+    ensure_year_open(year)
     today = now.astimezone(ZoneInfo(year.school.timezone)).date()
     if not closing.may_close(period.end_date, today):
         raise JournalError(
@@ -80,8 +80,7 @@ def reopen(closure: PeriodClosure, user: User, reason: str, now: datetime | None
         raise JournalError(N_("Причина слишком длинная (не больше %(n)s знаков)."), 400, n=closing.MAX_REASON)
     if closure.reopened_at is not None:
         raise JournalError(N_("Период уже открыт."), 409)
-    if closure.period.year.is_closed:
-        raise JournalError(N_("Учебный год закрыт: записи только для чтения."), 409)
+    ensure_year_open(closure.period.year)
     before = _snapshot(closure)
     closure.reopened_at, closure.reopened_by_id, closure.reopen_reason = now or utcnow(), user.id, reason
     if closure.class_id is None:

@@ -12,6 +12,7 @@ from domain import closing
 from domain.messages import Refusal
 from extensions import db
 from models import ClassGroup, PeriodClosure, StudyPeriod
+from models.year_closing import ensure_year_open
 
 
 class PeriodClosed(Refusal):
@@ -61,6 +62,7 @@ def closed_days(class_group: ClassGroup, start: date, end: date | None = None) -
 
 def check_days_open(class_group: ClassGroup, start: date, end: date | None = None, error=PeriodClosed) -> None:
     """Refuse (409, Russian reason) a write touching a day of a closed period of the class."""
+    ensure_year_open(class_group.year)  # a closed year: the one guard's refusal (ARC-1)
     closed = closed_days(class_group, start, end)
     if closed is not None:
         raise error(closed.message, 409, **closed.params)

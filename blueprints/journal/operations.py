@@ -30,6 +30,7 @@ from models import (
     WorkKind,
 )
 from models.base import utcnow
+from models.year_closing import ensure_year_open
 
 
 class JournalError(Refusal):
@@ -208,6 +209,7 @@ def _attendance_snapshot(row: Attendance | None) -> dict[str, Any] | None:
 def check_lesson_open(lesson: Lesson, user: User | None = None, correction_reason: str = "") -> None:
     """Refuse a change of a lesson of a closed period or year (JRN-8). The academic office may
     still correct a closed period (not a closed year) with a reason: `correction_reason`."""
+    ensure_year_open(lesson.assignment.year)  # a closed year: the one guard's refusal (ARC-1)
     closed = closing_queries.closed_days(lesson.assignment.class_group, lesson.date)
     if closed is None:
         if correction_reason:

@@ -20,6 +20,7 @@ from domain.settings import school_settings
 from extensions import db
 from models import PeriodMark, Student, StudyPeriod, TeachingAssignment, User
 from models.base import utcnow
+from models.year_closing import ensure_year_open
 
 MAX_REASON = 1000
 # What a teacher may type for the special values, read as the stored spelling.
@@ -265,6 +266,7 @@ def set_period_mark(
     settings = school_settings(assignment.school.settings)
     if period.year_id != assignment.year_id:
         raise JournalError(N_("Этот период относится к другому учебному году."), 404)
+    ensure_year_open(assignment.year)  # a closed year: the one guard's refusal (ARC-1)
     closed = closing_queries.is_period_closed_for(period, assignment.class_group)
     if correction:
         # The academic office's reasoned correction of a closed period (JRN-8), not of a closed year.

@@ -17,6 +17,7 @@ from domain.periods import current_period, has_begun
 from extensions import db
 from models import Lesson, PlanCorrection, PlanItem, TeachingAssignment, User
 from models.base import utcnow
+from models.year_closing import ensure_year_open
 from utils import audit, spreadsheets
 from utils.spreadsheets import TableLimits
 
@@ -40,8 +41,7 @@ def corrections_required(assignment: TeachingAssignment, today: date) -> bool:
 
 
 def _check_writable(assignment: TeachingAssignment) -> None:
-    if assignment.year.is_closed:
-        raise JournalError(N_("Учебный год закрыт: план только для чтения."), 409)
+    ensure_year_open(assignment.year)
 
 
 def _record(assignment: TeachingAssignment, user: User, item_id: int | None, action: str,

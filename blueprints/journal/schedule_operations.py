@@ -23,6 +23,7 @@ from extensions import db
 from models import ScheduleChange, TeachingAssignment, User
 from models.base import utcnow
 from models.people import STAFF_ROLES
+from models.year_closing import ensure_year_open
 from utils import audit
 
 
@@ -52,8 +53,7 @@ def add_change(
     year = assignment.year
     if day < year.start_date or day > year.end_date:
         raise JournalError(N_("Дата вне учебного года %(year)s."), 400, year=year.name)
-    if year.is_closed:
-        raise JournalError(N_("Учебный год закрыт: расписание только для чтения."), 409)
+    ensure_year_open(year)
     closing_queries.check_days_open(assignment.class_group, day, error=JournalError)
     if not assignment.is_active:
         raise JournalError(N_("Эта нагрузка не действует."), 400)
@@ -128,8 +128,7 @@ def add_change(
 
 
 def delete_change(change: ScheduleChange, user: User) -> None:
-    if change.assignment.year.is_closed:
-        raise JournalError(N_("Учебный год закрыт: расписание только для чтения."), 409)
+    ensure_year_open(change.assignment.year)
     closing_queries.check_days_open(change.assignment.class_group, change.date, error=JournalError)
     audit.record("schedule_change", change.id, "delete", before=change_snapshot(change),
                  school_id=change.school_id, user_id=user.id)

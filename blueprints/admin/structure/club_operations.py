@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from domain.messages import N_, Refusal
 from extensions import db
 from models import ClassGroup, ClubMembership, Student
+from models.year_closing import ensure_year_open
 from utils import audit
 
 HISTORY_LIMIT = 200
@@ -89,8 +90,7 @@ def candidates(group: ClassGroup, class_group: ClassGroup, day: date) -> list[St
 def _require_club_open(group: ClassGroup) -> None:
     if not is_club(group):
         raise Refusal(N_("%(name)s — класс, а не объединение дополнительного образования."), name=group.name)
-    if group.year.is_closed:
-        raise Refusal(N_("Учебный год %(name)s закрыт: изменения невозможны."), name=group.year.name)
+    ensure_year_open(group.year)
 
 
 def _require_in_year(group: ClassGroup, day: date) -> None:

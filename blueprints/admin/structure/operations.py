@@ -41,6 +41,7 @@ from models import (
     WorkKind,
 )
 from models.school import PERIOD_SCHEMES, SCALE_CODES, SHIFTS
+from models.year_closing import ensure_year_open
 from utils import audit
 from utils.credentials import transliterate
 from utils.timeutil import school_today
@@ -59,8 +60,7 @@ def _d(day: date) -> str:
 
 
 def _require_open(year: AcademicYear) -> None:
-    if year.is_closed:
-        raise StructureError(N_("Учебный год %(name)s закрыт: изменения невозможны."), name=year.name)
+    ensure_year_open(year)  # the one guard of a closed year (ARC-1): 409 with the reason
 
 
 def _require_in_year(day: date, year: AcademicYear, what: str) -> None:
@@ -137,22 +137,6 @@ def year_closable(year: AcademicYear) -> bool:
     """Marks and attendance of its last days are entered until the year is over (ADM-1): the
     same rule as a period's (domain/closing.py), on the school's own date."""
     return may_close(year.end_date, school_today(year.school.timezone))
-
-
-def close_year(year: AcademicYear) -> None:
-    """Close the year: it and all its periods become read-only (ADM-1)."""
-    if year.is_closed:
-        raise StructureError(N_("Учебный год %(name)s уже закрыт."), name=year.name)
-    if not year_closable(year):
-        raise StructureError(
-            N_("Учебный год %(name)s ещё идёт (до %(end)s): закрыть его можно после окончания."),
-            name=year.name, end=_d(year.end_date),
-        )
-    year.is_closed = True
-    for period in year.periods:
-        period.is_closed = True
-    db.session.flush()
-    audit.record("academic_year", year.id, "close", school_id=year.school_id)
 
 
 # Study periods and holidays --------------------------------------------------------------------

@@ -16,7 +16,6 @@ from blueprints.admin.common import admin_only, apply, edit_page
 from blueprints.admin.structure import operations
 from blueprints.admin.structure.forms import (
     SCHEME_LABELS,
-    CloseYearForm,
     HolidayForm,
     PeriodEditForm,
     PeriodForm,
@@ -85,7 +84,7 @@ def _year_page(year: AcademicYear, status: int = 200, **forms: FlaskForm):
         "next_year": next_year,
         "period_form": unbound(PeriodForm),
         "holiday_form": unbound(HolidayForm),
-        "close_form": unbound(CloseYearForm),
+        "may_close": policy.can_close_year(current_user, year),
         **forms,
     }
     return render_template("admin/year.html", year=year, by_scheme=by_scheme, **context), status
@@ -106,20 +105,6 @@ def year_make_current(year_id: int):
         lambda: operations.make_current(year),
         lambda status: _year_page(year, status),
         _("Учебный год %(name)s стал текущим.", name=year.name),
-        url_for("admin.year", year_id=year_id),
-    )
-
-
-@bp.post("/years/<int:year_id>/close")
-@admin_only
-def year_close(year_id: int):
-    year = load_year(year_id)
-    form = CloseYearForm()
-    return apply(
-        form,
-        lambda: operations.close_year(year),
-        lambda status: _year_page(year, status, close_form=form),
-        _("Учебный год %(name)s закрыт.", name=year.name),
         url_for("admin.year", year_id=year_id),
     )
 
