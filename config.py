@@ -125,6 +125,8 @@ class Config:
     BACKUP_CRON = os.environ.get("BACKUP_CRON", "0 2 * * sun")
     # Daily at 07:00: overdue destruction tasks after a withdrawal of consent warn the director (PD-2).
     PD_DESTRUCTION_CRON = os.environ.get("PD_DESTRUCTION_CRON", "0 7 * * *")
+    # Daily at 06:30: from the school's date on, the year's results go into the personal files (REP-6).
+    PERSONAL_FILES_CRON = os.environ.get("PERSONAL_FILES_CRON", "30 6 * * *")
 
     # Weekly reports (DIA-4): where the class batches are kept (None: instance/reports) and how
     # many processes render the pages (None: one per CPU; 0: render in the job's own process).

@@ -4,3 +4,4 @@ from jobs.scheduler import register  # noqa: F401
 register("weekly_reports", "jobs.weekly_reports:run_scheduled", "WEEKLY_REPORTS_CRON")
 register("weekly_backup", "jobs.backup:run_scheduled", "BACKUP_CRON")
 register("pd_destruction_overdue", "jobs.pd_destruction:run_scheduled", "PD_DESTRUCTION_CRON")
+register("personal_files_fill", "jobs.personal_files:run_scheduled", "PERSONAL_FILES_CRON")

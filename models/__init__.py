@@ -1,5 +1,15 @@
 """All model families, imported here so that Alembic and create_all() see every table."""
-from models import archive, diary, jobs, pd_destruction, pd_protection, pd_register, pd_requests, personal_data  # noqa: F401  (tables of later areas)
+from models import (  # noqa: F401  (tables of later areas)
+    archive,
+    diary,
+    jobs,
+    pd_destruction,
+    pd_protection,
+    pd_register,
+    pd_requests,
+    personal_data,
+    personal_files,
+)
 from models.audit import AdminAlert, AuditEntry, LoginEvent
 from models.bells import ShortenedDay
 from models.closing import PeriodClosure
