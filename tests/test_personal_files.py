@@ -113,7 +113,7 @@ def test_the_button_writes_the_year_as_a_frozen_copy(client, auth, school):
     db.session.commit()
     assert ["Математика", "5"] in _entry(school).marks
     page = client.get(_file(school)).get_data(as_text=True)
-    assert "переведён(а) в следующий класс" in page and "протокол № 7" in page
+    assert "переведён(а) в следующий класс" in page and f"протокол № 7 от {school_date(2027, 5, 28):%d.%m.%Y}" in page
     assert "по болезни 2" in page and "без уважительной причины 2" in page
 
 
@@ -357,6 +357,6 @@ def test_the_years_page_as_pdf_for_the_archive_is_not_recorded(app, school):
     assert pdf.startswith(b"%PDF")
     text = "\n".join(pdf_pages_text(pdf))
     for expected in ("Личное дело обучающегося", "Петров Пётр", "5А", "Математика", "переведён(а) в следующий класс",
-                     "протокол № 7", "по болезни 2", "Архивная копия"):
+                     "протокол № 7", f"от {school_date(2027, 5, 28):%d.%m.%Y}", "по болезни 2", "Архивная копия"):
         assert expected in text, expected
     assert db.session.scalar(select(func.count()).select_from(Printout)) == 0

@@ -60,6 +60,7 @@ def _render_file(student: Student, *, fill_form=None, extract_form=None, stateme
     page = render_template(
         "personal_data/personal_file.html",
         student=student, year=year, years=years, current=current, filled_now=filled_now, due=due,
+        current_copy=ops.shown_copy(current.copy) if current is not None else {},
         statements=ops.statements_of(student.id),
         fill_form=fill_form or FillForm(prefix="fill", year_id=year.id if year else ""),
         extract_form=extract_form or LeavingExtractForm(prefix="extract"),

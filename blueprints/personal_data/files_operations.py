@@ -164,6 +164,14 @@ def _copy_of(entry: PersonalFileYear) -> dict:
     }
 
 
+def shown_copy(copy: dict) -> dict:
+    """A copy as the pages and the PDF show it: the protocol's date as «28.05.2027»."""
+    shown = dict(copy)
+    if shown.get("protocol_date"):
+        shown["protocol_date"] = date.fromisoformat(shown["protocol_date"]).strftime("%d.%m.%Y")
+    return shown
+
+
 def entry_of(student_id: int, year_id: int) -> PersonalFileYear | None:
     return db.session.scalar(
         select(PersonalFileYear).where(PersonalFileYear.student_id == student_id, PersonalFileYear.year_id == year_id)

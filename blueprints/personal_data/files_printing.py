@@ -56,6 +56,6 @@ def personal_file_extract_pdf(student: Student, year: AcademicYear) -> bytes:
         default_tz=current_app.config["SCHOOL_TIMEZONE"],
     )
     cert = replace(cert, code="")  # not a recorded printout: the archive package's signature proves it
-    copy = ops._copy_of(entry) if entry is not None else (live.copy if live else {})
+    copy = ops.shown_copy(ops._copy_of(entry) if entry is not None else (live.copy if live else {}))
     return render_pdf("pdf/personal_file_year.html", cert=cert, student=student, year=year, entry=entry,
                       copy=copy, decisions=DECISION_LABELS)
