@@ -252,6 +252,14 @@ def test_the_settings_page_shows_and_checks_the_date(client, auth, school):
     auth.login(school.admin)
     page = client.get("/admin/settings").get_data(as_text=True)
     assert "Итоги года вносятся в личные дела до" in page and "25.06" in page
+    refused = client.post("/admin/settings/personal_files", data={"personal_file_fill_by": "31.06"})
+    assert refused.status_code == 400 and "Такой даты нет в календаре" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert "personal_file_fill_by" not in (school.school.settings or {})
+    assert client.post("/admin/settings/personal_files", data={"personal_file_fill_by": "10.07"}).status_code == 303
+    db.session.expire_all()
+    assert school.school.settings["personal_file_fill_by"] == "07-10"
+    assert "10.07" in client.get("/admin/settings").get_data(as_text=True)
 
 
 # --- A student leaving mid-year ----------------------------------------------------------------
