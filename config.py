@@ -127,6 +127,8 @@ class Config:
     PD_DESTRUCTION_CRON = os.environ.get("PD_DESTRUCTION_CRON", "0 7 * * *")
     # The retention review (ARC-2): monthly, the 1st at 06:00 school time.
     RETENTION_CRON = os.environ.get("RETENTION_CRON", "0 6 1 * *")
+    # Daily at 06:30: from the school's date on, the year's results go into the personal files (REP-6).
+    PERSONAL_FILES_CRON = os.environ.get("PERSONAL_FILES_CRON", "30 6 * * *")
 
     # Weekly reports (DIA-4): where the class batches are kept (None: instance/reports) and how
     # many processes render the pages (None: one per CPU; 0: render in the job's own process).

@@ -39,6 +39,9 @@ DEFAULTS: dict[str, Any] = {
     # calendar days (152-ФЗ, art. 21 p. 5). Defaults come from config (CONFIG_DEFAULTS).
     "pd_destroy_working_days": 10,
     "pd_destroy_calendar_days_legal": 30,
+    # The personal files (REP-6, 001:2.6.8): the year's results are written into them by this
+    # day («ММ-ДД») of the calendar year the school year ends in; a daily job fills what is ready.
+    "personal_file_fill_by": "06-25",
     # The weekly paper reports (DIA-4, 003:2.6-2.7): day and school time; the default is the
     # deployment's WEEKLY_REPORTS_CRON.
     "weekly_reports_day": "sat",

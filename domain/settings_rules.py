@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from domain import attendance, exams
+from domain import attendance, exams, personal_files
 from domain.cell import notation_problems
 from domain.messages import N_, Refusal
 from domain.settings import WEEKDAYS
@@ -28,7 +28,7 @@ HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 @dataclass(frozen=True)
 class Field:
     name: str  # "rounding_thresholds.5"
-    kind: str  # decimal, int, bool, time, weekday, notation
+    kind: str  # decimal, int, bool, time, weekday, notation, monthday
     label: str  # N_-marked
     help: str = ""
     low: Decimal | int | None = None  # decimal: exclusive; int: inclusive
@@ -144,6 +144,13 @@ SECTIONS: tuple[Section, ...] = (
                 Field("pd_destroy_calendar_days_legal", "int", N_("Предельный срок по закону: календарных дней"),
                       N_("152-ФЗ, ст. 21 ч. 5: не более 30 дней."), 1, LEGAL_DESTROY_DAYS_MAX),
             )),
+    Section("personal_files", N_("Личные дела"),
+            N_("Годовые отметки, пропуски и решение педагогического совета вносятся в личные дела обучающихся "
+               "(001, п. 2.6.8)."),
+            (
+                Field("personal_file_fill_by", "monthday", N_("Итоги года вносятся в личные дела до (ДД.ММ)"),
+                      N_("Обычно 25.06. В этот день всё готовое вносится автоматически.")),
+            )),
     Section("reports", N_("Еженедельные бумажные отчёты"),
             N_("Когда формируются отчёты для родителей, отказавшихся от электронного дневника (003, п. 2.6–2.7). "
                "Новое время действует с ближайшей минуты, перезапуск не нужен."),
@@ -213,6 +220,8 @@ def read_value(field: Field, text: str | None) -> Any:
         if text not in exams.FINAL_MARK_RULES:
             raise Refusal(N_("Выберите правило из списка."))
         return text
+    if field.kind == "monthday":
+        return personal_files.read_month_day(text)
     if field.kind == "notation":
         if len(text) > 10:
             raise Refusal(N_("Не длиннее 10 знаков."))

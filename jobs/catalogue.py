@@ -5,3 +5,4 @@ register("weekly_reports", "jobs.weekly_reports:run_scheduled", "WEEKLY_REPORTS_
 register("weekly_backup", "jobs.backup:run_scheduled", "BACKUP_CRON")
 register("pd_destruction_overdue", "jobs.pd_destruction:run_scheduled", "PD_DESTRUCTION_CRON")
 register("retention_review", "jobs.retention:run_scheduled", "RETENTION_CRON")
+register("personal_files_fill", "jobs.personal_files:run_scheduled", "PERSONAL_FILES_CRON")

@@ -10,6 +10,7 @@ from models import (  # noqa: F401  (tables of later areas)
     pd_register,
     pd_requests,
     personal_data,
+    personal_files,
     retention,
     year_closing,
 )

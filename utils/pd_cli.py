@@ -53,3 +53,17 @@ def pd_rotate_key(batch_size: int) -> None:
     click.echo(f"Done: {result.rewritten} rows re-encrypted.")
     if result.unreadable:
         raise click.ClickException(f"{result.unreadable} values could not be read: their key is not configured.")
+
+
+@pd_group.command("fill-personal-files")
+@click.option("--now", "now", is_flag=True, help="Do not wait for the school's date (personal_file_fill_by).")
+def pd_fill_personal_files(now: bool) -> None:
+    """Write the current year's results into every personal file that is ready (REP-6);
+    filled years are not touched."""
+    from flask import current_app
+
+    from jobs.personal_files import fill_all
+
+    with current_app.test_request_context():
+        result = fill_all(current_app, force_date=now)
+    click.echo(f"Filled: {result['filled']}; not ready: {result['not_ready']}; schools due: {result['schools']}.")

@@ -8,6 +8,7 @@ from blueprints.personal_data import (  # noqa: E402,F401
     card_views,
     destruction,
     disclosures,
+    files,
     orders,
     protection,
     requests,

@@ -44,6 +44,7 @@ JOB_LABELS = {
     "weekly_backup": _l("Резервное копирование"),
     "pd_destruction_overdue": _l("Просроченное уничтожение персональных данных"),
     "retention_review": _l("Сроки хранения: документы к уничтожению"),
+    "personal_files_fill": _l("Итоги года в личные дела"),
 }
 STATUS_LABELS = {
     "running": _l("выполняется"),
@@ -67,6 +68,8 @@ COUNT_LABELS = {
     "print_no_consent": _l("на бумаге: нет согласия на e-mail"),
     "process_pool": _l("параллельная печать"),
     "seconds": _l("секунд"),
+    "filled": _l("внесено в личные дела"),
+    "not_ready": _l("не готово"),
 }
 HIDDEN_COUNTS = {"files", "errors"}
 

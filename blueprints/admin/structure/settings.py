@@ -51,6 +51,8 @@ def _shown(field: rules.Field | None, value: Any) -> str:
         return labels.label(value, "settings_weekday")
     if field is not None and field.kind == "final_mark_rule":
         return labels.label(value, "final_mark_rule")
+    if field is not None and field.kind == "monthday":
+        return _day_month(value)
     return str(value).replace(".", ",") if field is None else str(value)
 
 
@@ -58,7 +60,15 @@ def _typed(field: rules.Field, value: Any) -> str:
     """A value as it goes back into its input."""
     if isinstance(value, float):
         return f"{value:.2f}".replace(".", ",")
+    if field.kind == "monthday" and value:
+        return _day_month(value)
     return "" if value is None else str(value)
+
+
+def _day_month(value: Any) -> str:
+    """«06-25» as the page shows it: «25.06»."""
+    month, _sep, day = str(value).partition("-")
+    return f"{day}.{month}" if day else str(value)
 
 
 def _sections(settings: dict[str, Any], kinds: list, posted: str | None = None, form: dict | None = None,
