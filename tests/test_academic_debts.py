@@ -224,3 +224,22 @@ def test_student_page_for_the_class_teacher_only_reading(client, auth, small_sch
     assert "Записать пересдачу" not in page.get_data(as_text=True)
     assert _retake(client, debt, TODAY, "3").status_code == 403
     assert client.get(f"/reports/students/{s.pupils_5b[0].id}/debts").status_code == 403
+
+
+def test_a_retake_after_the_year_was_closed_still_clears_the_debt(client, auth, small_school):
+    """Closing the year in June does not stop the August retake (REP-5): its result and the
+    decision it clears are the closed year's own follow-up; the decisions page stays refused."""
+    s = small_school()
+    year_marks_5a(s)
+    debt = _conditional(client, auth, s)
+    s.year.is_closed = True
+    db.session.commit()
+    assert _retake(client, debt, TODAY, "4").status_code == 303
+    db.session.expire_all()
+    debt = db.session.get(AcademicDebt, debt.id)
+    assert debt.status == "cleared"
+    assert db.session.get(CouncilDecision, debt.decision_id).decision == "promoted"
+    first = s.pupils_5a[0]
+    refused = client.post(f"/reports/classes/{s.class_5a.id}/decisions", data={
+        "protocol_number": "13", "protocol_date": TODAY.isoformat(), f"decision-{first.id}": "repeat"})
+    assert refused.status_code == 409

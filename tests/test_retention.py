@@ -28,7 +28,6 @@ COMMISSION = "Смирнова А. П., директор\nЧислова В. В.
 @pytest.fixture
 def school(small_school, tmp_path):
     s = small_school()
-    s.year.is_closed = True
     s.dests = [str(tmp_path / "disk1"), str(tmp_path / "disk2")]
 
     def package(name, retention_kind, kind="class_year"):
@@ -51,6 +50,8 @@ def school(small_school, tmp_path):
     db.session.add(Mark(school_id=s.school.id, lesson_id=lesson.id, student_id=s.pupils_5a[0].id, work_kind_id=kind.id,
                         value="5"))
     db.session.add(Attendance(school_id=s.school.id, lesson_id=lesson.id, student_id=s.pupils_5a[1].id, code="absent"))
+    db.session.flush()
+    s.year.is_closed = True  # closed after its journal was kept (a closed year refuses new rows)
     db.session.commit()
     return s
 

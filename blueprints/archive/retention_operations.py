@@ -24,6 +24,7 @@ from models import AuditEntry, JobRun, School, User
 from models.archive import ArchivePackage
 from models.base import as_utc, utcnow
 from models.retention import DestructionAct
+from models.year_closing import closed_year_changes_allowed
 from utils import audit
 from utils.printouts import Signer, certified_pdf, director_signer
 
@@ -165,7 +166,9 @@ def approve(act: DestructionAct, by_user: User, number: str, act_date: date | No
         if record.key not in due:
             skipped.append({**entry, "why": "not_due"})
             continue
-        result = REGISTRY[entry["kind"]].destroy(act.school_id, entry["ref"], act.id)
+        # destruction by an approved act is one of the closed year's permitted changes (ARC-2)
+        with closed_year_changes_allowed():
+            result = REGISTRY[entry["kind"]].destroy(act.school_id, entry["ref"], act.id)
         if result is None:
             skipped.append({**entry, "why": "gone"})
             continue

@@ -15,6 +15,7 @@ from models import ClassGroup, User
 from models.archive import CouncilDecision
 from models.base import utcnow
 from models.debts import AcademicDebt, DebtAttempt
+from models.year_closing import closed_year_changes_allowed
 from utils import audit
 
 
@@ -112,9 +113,15 @@ def record_retake(debt: AcademicDebt, user: User, *, day: date | None, result: s
                   protocol_number: str, today: date, next_due: date | None = None) -> DebtAttempt:
     """Record a retake; a positive result clears the debt and, when it was the decision's last
     open debt, turns «переведён условно» into «переведён» with the retake's protocol in the history."""
-    if debt.decision.year.is_closed:
-        raise Refusal(N_("Учебный год закрыт: решения педсовета и задолженности этого года только для чтения."),
-                      status=409)
+    # A retake is the closed year's own follow-up (REP-5): its result and the decision it clears
+    # are written even after the year was closed (models/year_closing.py names this exception).
+    with closed_year_changes_allowed():
+        return _record_retake(debt, user, day=day, result=result, commission=commission,
+                              protocol_number=protocol_number, today=today, next_due=next_due)
+
+
+def _record_retake(debt: AcademicDebt, user: User, *, day: date | None, result: str, commission: list[str],
+                   protocol_number: str, today: date, next_due: date | None) -> DebtAttempt:
     done = [rules.Attempt(a.number, a.day, a.result) for a in debt.attempts]
     number = rules.check_attempt(done, day=day, result=result, commission=commission, today=today)
     protocol_number = protocol_number.strip()[:40]
