@@ -776,3 +776,15 @@ def can_withdraw_own_consent(user: User, consent) -> bool:
     return db.session.scalar(
         select(ParentLink.id).where(ParentLink.parent_id == user.id, ParentLink.student_id == consent.student_id)
     ) is not None
+
+
+# --- The archive (ARC-1, ARC-3, blueprints/archive) --------------------------------------------
+
+
+ARCHIVE_ROLES = ("director", "deputy", "journal_admin")
+
+
+def can_manage_archive(user: User) -> bool:
+    """The archive's packages, their building and checking, the acceptance act: the director,
+    the deputy (the academic office) and the journal administrator."""
+    return user.is_authenticated and user.has_role(*ARCHIVE_ROLES)
