@@ -146,3 +146,75 @@ def test_the_archive_page_lists_the_packages_for_the_office_only(app, built, cli
     auth.logout()
     auth.login(s.maths_teacher)
     assert client.get("/archive").status_code == 403
+
+
+
+@pytest.fixture
+def data_only(monkeypatch):
+    """Only the data files: the tests of the year's entry point need no PDFs."""
+    monkeypatch.setattr(ops, "CONTENT_BUILDERS", [ops.data_files, ops.personal_file_extracts])
+
+
+def test_build_year_packages_builds_every_class_and_the_summary_sheets_as_a_job_run(app, small_school, archive_env,
+                                                                                 data_only, monkeypatch):
+    from models import JobRun
+
+    monkeypatch.setattr(ops, "_summary_sheet_pdf", lambda ctx, class_group, relpath: False)
+    s = small_school()
+    outcome = ops.build_year_packages(s.year, s.director)
+    assert outcome["status"] == "succeeded" and outcome["counts"]["packages"] == 4
+    kinds = sorted(p.kind for p in db.session.scalars(db.select(ArchivePackage)))
+    assert kinds == ["class_year"] * 3 + ["summary_sheets"]
+    run = db.session.get(JobRun, outcome["run_id"])
+    assert run.job_id == ops.JOB_ID and (run.total, run.done, run.failed) == (4, 4, 0)
+
+
+def test_a_content_builder_added_later_puts_its_files_in_the_package(app, small_school, archive_env, data_only,
+                                                                   monkeypatch):
+    """Another part adds `personal_file_extract_pdf(student, year)`; its PDFs go in the package."""
+    import types
+
+    module = types.ModuleType("blueprints.personal_data.files_printing")
+    module.personal_file_extract_pdf = lambda student, year: b"%PDF-1.4 " + student.last_name.encode()
+    monkeypatch.setitem(sys.modules, "blueprints.personal_data.files_printing", module)
+    s = small_school()
+    package = ops.build_class_package(s.class_5b, s.year, s.deputy)
+    folder = Path(package.destinations[1]) / "data" / "personal-files"
+    assert len(list(folder.iterdir())) == 2
+    assert "Выписки из личных дел (PDF): 2" in (Path(package.destinations[1]) / "data" / "description.txt").read_text()
+
+
+def test_a_destination_that_cannot_be_written_leaves_no_package_anywhere(app, small_school, archive_env, data_only,
+                                                                        tmp_path):
+    s = small_school()
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where a folder should be")
+    for application in _apps(app):
+        application.config["BACKUP_DESTINATIONS"] = [str(tmp_path / "disk-a"), str(blocker / "disk-b")]
+    with pytest.raises(OSError):
+        ops.build_class_package(s.class_5b, s.year, s.deputy)
+    assert not list((tmp_path / "disk-a" / "archive").glob("*class*"))
+    assert not (tmp_path / "disk-a" / "archive" / "SHA256SUMS").exists()
+    assert db.session.scalar(db.select(db.func.count()).select_from(ArchivePackage)) == 0
+
+
+def test_the_archive_page_runs_a_bounded_number_of_queries(app, small_school, archive_env, data_only, client, auth,
+                                                         count_queries):
+    s = small_school()
+    ops.build_class_package(s.class_5b, s.year, s.deputy)
+    db.session.commit()
+    auth.login(s.director)
+    with count_queries() as one:
+        assert client.get("/archive").status_code == 200
+    ops.build_class_package(s.class_1a, s.year, s.deputy)
+    ops.build_class_package(s.class_5a, s.year, s.deputy)
+    db.session.commit()
+    with count_queries() as three:
+        assert client.get("/archive").status_code == 200
+    assert three.count == one.count
+
+
+def _apps(app):
+    from tests.conftest import _SHARED_APPS
+
+    return [app, *_SHARED_APPS.values()]

@@ -392,6 +392,8 @@ def _write(ctx: PackageContext, kind: str, base: str) -> ArchivePackage:
             package = archive_packages.create_package(archive_dir / name, ctx.files, info, key)
             written.append(str(package.path))
             packages.append(package)
+        # The manifests only once every copy exists: a failed build leaves no line behind.
+        for archive_dir, package in zip(archive_dirs(), packages, strict=True):
             _update_sums(archive_dir, package.path)
     except BaseException:
         for path in written:  # all destinations or none
@@ -420,6 +422,12 @@ def _context(year: AcademicYear, actor: User, class_group: ClassGroup | None) ->
     # Printed as of the year's last day, so the pages show the year as it ended.
     today = min(school_today(school.timezone), year.end_date)
     return PackageContext(school=school, year=year, actor=actor, class_group=class_group, today=today)
+
+
+def class_student_ids(class_group: ClassGroup) -> list[int]:
+    """The students who belonged to the class at some day of its year (the sheet's roster)."""
+    year = class_group.year
+    return [s.id for s, _left in sheet_queries._roster(class_group, year.start_date, year.end_date)]
 
 
 def build_class_package(class_group: ClassGroup, year: AcademicYear, actor: User) -> ArchivePackage:

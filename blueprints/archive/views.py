@@ -10,10 +10,13 @@ from flask_login import current_user, login_required
 import policy
 from blueprints.archive import bp
 from blueprints.archive import operations as ops
+from domain.personal_data import MARKS_CATEGORIES
 from extensions import db
 from models import AcademicYear, ClassGroup
 from models.archive import ArchivePackage
+from utils import pd_access
 from utils.htmx import render_htmx_template
+from utils.pd_access import personal_data_view
 
 
 def _allowed() -> None:
@@ -52,11 +55,19 @@ def verify(package_id: int):
                                 verification={package.id: checks}, may={"build": True})
 
 
+def _require(what: str, student_ids=()) -> None:
+    # A package prints the students' marks and attendance (journal pages, summary sheets): only
+    # staff named in the personal-data order for them (PD-3), and the printing is logged (PD-4).
+    pd_access.require(current_user, MARKS_CATEGORIES, students=student_ids, action="print", what=what)
+
+
 @bp.post("/classes/<int:class_id>/build")
 @login_required
+@personal_data_view(*MARKS_CATEGORIES)
 def build_class(class_id: int):
     _allowed()
     class_group = policy.checked(db.session.get(ClassGroup, class_id), None, current_user)
+    _require("archive_package", ops.class_student_ids(class_group))
     package = ops.build_class_package(class_group, class_group.year, current_user)
     db.session.commit()
     flash(_("Пакет %(name)s записан в архив (%(n)s файлов).", name=package.name, n=package.files), "success")
@@ -65,9 +76,11 @@ def build_class(class_id: int):
 
 @bp.post("/years/<int:year_id>/summary-sheets")
 @login_required
+@personal_data_view(*MARKS_CATEGORIES)
 def build_summary_sheets(year_id: int):
     """The year's summary sheets, as soon as the accounting ends, before the year is closed."""
     year = _year(year_id)
+    _require("archive_summary_sheets")
     package = ops.build_summary_sheets_package(year, current_user)
     db.session.commit()
     flash(_("Сводные ведомости записаны в архив: %(name)s.", name=package.name), "success")
@@ -76,9 +89,11 @@ def build_summary_sheets(year_id: int):
 
 @bp.post("/years/<int:year_id>/build")
 @login_required
+@personal_data_view(*MARKS_CATEGORIES)
 def build_year(year_id: int):
     """Every class of the year and the summary sheets, as a job run (its progress on the jobs page)."""
     year = _year(year_id)
+    _require("archive_year_packages")
     outcome = ops.build_year_packages(year, current_user)
     counts = outcome["counts"]
     flash(_("Архивирование года: записано пакетов %(done)s, с ошибками %(failed)s.",
