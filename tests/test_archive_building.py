@@ -143,6 +143,7 @@ def test_the_archive_page_lists_the_packages_for_the_office_only(app, built, cli
     auth.login(s.deputy)
     page = client.get("/archive").get_data(as_text=True)
     assert package.name in page and "Проверить" in page
+    assert "/archive" in client.get("/").get_data(as_text=True)  # reached from the home page's «Разделы»
     auth.logout()
     auth.login(s.maths_teacher)
     assert client.get("/archive").status_code == 403

@@ -32,7 +32,7 @@ def _year(year_id: int) -> AcademicYear:
 def _page(verification: dict | None = None):
     return render_template(
         "archive/index.html", years=ops.year_packages(current_user.school_id),
-        verification=verification or {}, may={"build": policy.can_manage_archive(current_user)},
+        verification=verification or {}, may_build=policy.can_manage_archive(current_user),
     )
 
 
@@ -52,7 +52,7 @@ def verify(package_id: int):
     checks = ops.verify(package)
     return render_htmx_template("archive/verify.html", "archive/_verification.html",
                                 package=package, checks=checks, years=ops.year_packages(current_user.school_id),
-                                verification={package.id: checks}, may={"build": True})
+                                verification={package.id: checks})
 
 
 def _require(what: str, student_ids=()) -> None:
