@@ -847,3 +847,15 @@ def can_manage_exam_results(user: User) -> bool:
 
 def can_manage_class_exam_results(user: User, class_group: ClassGroup) -> bool:
     return _same_school(user, class_group.school_id) and can_manage_exam_results(user)
+
+
+# --- The archive (ARC-1, ARC-3, blueprints/archive) --------------------------------------------
+
+
+ARCHIVE_ROLES = ("director", "deputy", "journal_admin")
+
+
+def can_manage_archive(user: User) -> bool:
+    """The archive's packages, their building and checking, the acceptance act: the director,
+    the deputy (the academic office) and the journal administrator."""
+    return user.is_authenticated and user.has_role(*ARCHIVE_ROLES)

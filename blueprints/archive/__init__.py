@@ -1,7 +1,7 @@
 """The archive: year-end packages, retention and integrity (ARC-*).
-Routes arrive with the archive issue."""
+Routes: views.py (packages, building, the acceptance act)."""
 from flask import Blueprint
 
 bp = Blueprint("archive", __name__, url_prefix="/archive")
 
-from blueprints.archive import retention  # noqa: E402,F401
+from blueprints.archive import retention, views  # noqa: E402,F401  (registers the routes)

@@ -31,12 +31,13 @@ def _homework_text(homework: list[Homework]) -> str:
     return "; ".join(text for text in (homework_text(hw, _) for hw in homework) if text)
 
 
-def journal_page(grid: queries.Grid, today) -> dict:
-    """Plain data of the printed page: chunks of lesson columns, rows of cell texts."""
+def journal_page(grid: queries.Grid, today, user=None) -> dict:
+    """Plain data of the printed page: chunks of lesson columns, rows of cell texts. `user`:
+    who prints (the archive's build prints outside a request; default the current user)."""
     assignment = grid.assignment
     notations = grid.settings["notations"]
     scale_code = assignment.marks_scale
-    columns = pm_ops.grid_columns(grid, current_user)
+    columns = pm_ops.grid_columns(grid, user if user is not None else current_user)
     homework: dict[int, list[Homework]] = {}
     if grid.lessons:
         for hw in db.session.scalars(
