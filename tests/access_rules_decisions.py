@@ -19,9 +19,13 @@ def debt_of_5a(s):
     found = db.session.scalar(select(AcademicDebt).where(AcademicDebt.student_id == s.pupils_5a[0].id))
     if found is not None:  # the URL is built once per user
         return found
-    decision = CouncilDecision(school_id=s.school.id, year_id=s.year.id, student_id=s.pupils_5a[0].id,
-                               class_id=s.class_5a.id, decision="promoted_conditionally", protocol_number="7")
-    db.session.add(decision)
+    decision = db.session.scalar(select(CouncilDecision).where(
+        CouncilDecision.year_id == s.year.id, CouncilDecision.student_id == s.pupils_5a[0].id))
+    if decision is None:  # a walk that prepared the year's decisions already has one
+        decision = CouncilDecision(school_id=s.school.id, year_id=s.year.id, student_id=s.pupils_5a[0].id,
+                                   class_id=s.class_5a.id, decision="promoted_conditionally", protocol_number="7")
+        db.session.add(decision)
+    decision.decision = "promoted_conditionally"
     db.session.flush()
     debt = AcademicDebt(school_id=s.school.id, year_id=s.year.id, student_id=s.pupils_5a[0].id,
                         subject_id=s.maths.id, decision_id=decision.id, original_mark="2", status="open")

@@ -92,6 +92,13 @@ NOT_YEAR_DATA: dict[tuple[str, str], str] = {
     ("POST", "/personal-data/my/consents/<int:consent_id>/withdraw"): _PERSONAL_DATA + " (consent withdrawal)",
     ("POST", "/personal-data/my/students/<int:student_id>/corrections"): _PERSONAL_DATA + " (a subject's request)",
     ("POST", "/personal-data/my/students/<int:student_id>/extract"): _PERSONAL_DATA + " (a subject's request)",
+    ("POST", "/reports/debts/<int:debt_id>/retakes"): "a retake is the closed year's own follow-up (REP-5): "
+                                                     "allowed after closing (test_academic_debts)",
+    ("POST", "/reports/exams/import/<token>/cancel"): "drops a pending upload of a protocol; no year data",
+    ("POST", "/personal-data/students/<int:student_id>/file/leaving-extract"): "prints an extract of the year's "
+        "marks (a read), recorded in the disclosure register and the access log",
+    ("POST", "/personal-data/students/<int:student_id>/file/statements"): "the previous school's statement is a "
+        "document of the personal file, not of the closed year",
     ("POST", "/journal/lessons/open"): "finds the existing lesson and shows it (a read); a new lesson of a closed "
                                        "year is refused (test_a_new_lesson_of_a_closed_year_is_refused)",
 }
@@ -99,6 +106,8 @@ NOT_YEAR_DATA: dict[tuple[str, str], str] = {
 # Year data refused (4xx, nothing changed) before the year's guard is reached, so without its
 # reason: the form offers only the objects of open years, or the access rule names no object.
 REFUSED_BEFORE_THE_GUARD: dict[tuple[str, str], str] = {
+    ("POST", "/reports/exams/import"): "the rule sends no file; an import into a closed year is refused with "
+                                       "the reason (test_exams)",
     ("POST", "/admin/classes/new"): "the form offers only open years («Неверный вариант»)",
     ("POST", "/admin/assignments"): "the form offers only the classes of open years",
     ("POST", "/journal/schedule/changes"): "the form offers only the lessons of open years",

@@ -23,6 +23,7 @@ from domain.settings import school_settings
 from extensions import db
 from models import AcademicYear, Student, User
 from models.personal_files import PreviousSchoolStatement
+from models.year_closing import ensure_year_open
 from utils import disclosures, pd_access, refusals
 from utils.timeutil import school_today
 from utils.uploads import send_stored_file
@@ -223,8 +224,7 @@ def personal_files_fill_ready():
     back = url_for("personal_data.personal_files_unfilled")
     if not form.validate_on_submit() or year is None:
         return refusals.back_to(back, Refusal(_("Форма устарела: обновите страницу."), 400))
-    if year.is_closed:
-        return refusals.back_to(back, Refusal(_("Учебный год закрыт: личные дела этого года только для чтения."), 409))
+    ensure_year_open(year)  # a closed year: the error page with the reason (409)
     result = ops.fill_ready(user.school, year, _today(), user, force_date=True)
     db.session.commit()
     flash(_("Внесено в личные дела: %(n)d; не готово: %(m)d.", n=result["filled"], m=result["not_ready"]), "success")
