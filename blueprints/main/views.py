@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import render_template, request, url_for
+from flask import has_request_context, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -25,6 +25,9 @@ RESET_NOTICE_DAYS = timedelta(days=30)
 def navigation():
     """The header's navigation and `may`, the user's permissions as flags (policy.user_may):
     computed here, before rendering, so that templates read booleans and run no checks."""
+    if not has_request_context() or current_user is None:
+        # a document rendered outside a request (an archive package's PDFs): no menu, no rights
+        return {"nav_items": [], "section_items": [], "brand_name": None, "may": policy.May()}
     may = policy.user_may(current_user)
     if not current_user.is_authenticated:
         return {"nav_items": [], "section_items": [], "brand_name": None, "may": may}
