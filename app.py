@@ -134,14 +134,19 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from blueprints.admin import bp as admin_bp
     from blueprints.archive import bp as archive_bp
+    from blueprints.assignments import bp as assignments_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.diary import bp as diary_bp
     from blueprints.journal import bp as journal_bp
     from blueprints.main import bp as main_bp
+    from blueprints.messages import bp as messages_bp
     from blueprints.personal_data import bp as personal_data_bp
+    from blueprints.polls import bp as polls_bp
+    from blueprints.quizzes import bp as quizzes_bp
     from blueprints.reports import bp as reports_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, journal_bp, diary_bp, personal_data_bp, reports_bp, archive_bp):
+    for bp in (main_bp, auth_bp, admin_bp, journal_bp, diary_bp, personal_data_bp, reports_bp, archive_bp,
+               messages_bp, polls_bp, assignments_bp, quizzes_bp):
         app.register_blueprint(bp)
 
 

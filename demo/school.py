@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from werkzeug.security import generate_password_hash
 
+from demo.beyond import fill_beyond_the_lesson
 from demo.families import record_family_paperwork
 from demo.journal import fill_journal
 from demo.names import (
@@ -439,6 +440,7 @@ def build_demo_school(password: str | None, seed: int = 2026) -> dict:
     counts.update(journal_counts)
     counts["reports"] = record_family_paperwork(school_id, seed)
     counts["profiles"] = fill_student_profiles(school_id, seed)
+    counts.update(fill_beyond_the_lesson(school_id, seed))
     # Nothing is read after the commit: on SQLite a new transaction would hold the write lock.
     db.session.commit()
     return {

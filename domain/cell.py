@@ -23,6 +23,12 @@ from domain.messages import N_, Refusal
 # attendance codes stored in the database: domain/attendance.py
 ATTENDANCE_CODES = attendance.CODES
 ABSENCE_CODES = attendance.ABSENCES
+# Where a cell's change came from when not typed in the grid (JournalChange.via), as the
+# history names it (JRN-10: a mark of a distance assignment or an electronic test).
+VIA = {
+    "assignment": N_("через задание"),
+    "test": N_("через электронный тест"),
+}
 
 # What may be typed for a pass/fail mark besides the stored values «зач» and «незач»; the
 # school's own notations of pass and fail (settings "pass", "fail") are accepted as well.

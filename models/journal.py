@@ -304,6 +304,9 @@ class JournalChange(db.Model):
     before: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
     after: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
     reason: Mapped[str] = mapped_column(Text, default="")
+    # Where a change came from when it was not typed in the grid: "" (the grid, a form),
+    # "assignment" (a distance assignment checked), "test" (an electronic test scored) — JRN-10.
+    via: Mapped[str] = mapped_column(String(20), default="", server_default="")
     ip: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(300), default="")
 

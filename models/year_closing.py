@@ -78,6 +78,25 @@ def _allowed(session: Session | None = None) -> bool:
     return bool((session or db.session()).info.get(_ALLOW_KEY))
 
 
+# Rows of other areas that belong to a year through a parent (JRN-9, JRN-10: a club's sessions,
+# an assignment's submissions, a test's attempts): model -> (parent model, fk column, relationship).
+# Registered with the `belongs_to_year_through` class decorator beside the model.
+YEAR_PARENTS: dict[type, tuple[Any, str, str]] = {}
+
+
+def belongs_to_year_through(parent: Any, fk: str, rel: str):
+    """Class decorator of a model whose rows belong to the year of their parent row: the guard
+    refuses adding, changing or deleting them in a closed year. `parent` is the parent model
+    (or its name in `models`, resolved when the guard runs); the parent must be guarded too
+    (a year's row, or a model registered here)."""
+
+    def register(model):
+        YEAR_PARENTS[model] = (parent, fk, rel)
+        return model
+
+    return register
+
+
 def _year_of(session: Session, obj) -> int | None:
     """The id of the school year a guarded row belongs to (None for rows of no year)."""
     from models import (
@@ -131,6 +150,13 @@ def _year_of(session: Session, obj) -> int | None:
         chain = [(ClassGroup, "class_id", "class_group")]
     elif isinstance(obj, SubgroupMember):
         chain = [(Subgroup, "subgroup_id", "subgroup")]
+    elif type(obj) in YEAR_PARENTS:
+        parent_model, fk, rel = YEAR_PARENTS[type(obj)]
+        if isinstance(parent_model, str):
+            import models
+
+            parent_model = getattr(models, parent_model)
+        chain = [(parent_model, fk, rel)]
     else:
         return None
     model, fk, rel = chain[0]

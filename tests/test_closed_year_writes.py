@@ -20,7 +20,7 @@ from tests.conftest import PASSWORD, isolated_client
 from tests.test_access_matrix import RULES
 from tests.test_year_closing import make_closable
 
-AREAS = ("journal", "diary", "admin", "personal_data", "reports")
+AREAS = ("journal", "diary", "admin", "personal_data", "reports", "assignments", "quizzes")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 # Write routes of these areas that change no data of a school year, with why (the allow-list).

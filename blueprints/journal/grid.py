@@ -16,6 +16,7 @@ from blueprints.journal import bp, closing_queries, loaders, operations, queries
 from blueprints.journal import period_marks_operations as pm_ops
 from blueprints.journal.forms import NewLessonForm
 from blueprints.reports import inspections_queries
+from domain.cell import VIA
 from domain.settings import school_settings
 from extensions import db
 from models import ClassGroup, JournalChange, Subject, TeachingAssignment, User, WorkKind
@@ -239,5 +240,5 @@ def cell_history(lesson_id: int, student_id: int):
     current = operations.load_cell(lesson, student.id)[0].text(settings["notations"]) if correctable else ""
     return render_template(
         template, lesson=lesson, student=student, changes=changes, kinds=kinds, notations=settings["notations"],
-        correctable=correctable, current=current,
+        correctable=correctable, current=current, via={code: _(label) for code, label in VIA.items()},
     )

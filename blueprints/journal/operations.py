@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from blueprints.journal import closing_queries, queries
 from domain import closing, deadlines, grading
-from domain.cell import CellError, CellInput, parse_cell, render_cell
+from domain.cell import ABSENCE_CODES, ILL, CellError, CellInput, parse_cell, render_cell
 from domain.messages import N_, Refusal
 from domain.settings import school_settings
 from extensions import db
@@ -63,7 +63,10 @@ def record_change(
     student_id: int | None = None,
     period_mark_id: int | None = None,
     reason: str = "",
+    via: str = "",
 ) -> None:
+    """One entry of the history. `via`: where a change came from when it was not typed in the
+    grid (domain/cell.VIA: "assignment", "test"); the history shows it («через задание»)."""
     db.session.add(
         JournalChange(
             school_id=school_id,
@@ -77,6 +80,7 @@ def record_change(
             student_id=student_id,
             period_mark_id=period_mark_id,
             reason=reason,
+            via=via,
             ip=(request.remote_addr or "") if has_request_context() else "",
             user_agent=request.user_agent.string[:300] if has_request_context() else "",
         )
@@ -316,40 +320,11 @@ def save_cell(
     # marks: the n-th value goes to the n-th kind of work of the lesson
     for position, work in enumerate(lesson.works):
         value = wanted.marks[position] if position < len(wanted.marks) else None
-        row = mark_rows.get(work.work_kind_id)
-        before = _mark_snapshot(row)
-        mark_due = deadlines.mark_deadline(lesson.date, work.work_kind.code, settings, tz)
-        if value is None:
-            if row is not None and not row.is_deleted:
-                check_reason(reason, now, mark_due)
-                row.is_deleted = True
-                row.updated_at, row.updated_by_id = now, user.id
-                record_change(lesson.school_id, user, "mark", row.id, "delete", before, None,
-                              lesson_id=lesson.id, student_id=student.id, reason=why)
-                changed = True
-            continue
-        if row is None:
-            # the first entry after the deadline is kept and flagged late, and asks why too
-            check_reason(reason, now, mark_due)
-            row = Mark(
-                school_id=lesson.school_id, lesson_id=lesson.id, student_id=student.id,
-                work_kind_id=work.work_kind_id, value=value, created_at=now, created_by_id=user.id,
-                updated_at=now, updated_by_id=user.id,
-                entered_late=deadlines.is_late(now, mark_due),
-            )
-            db.session.add(row)
-            db.session.flush()
+        row, mark_changed = _put_mark(lesson, student, user, work, mark_rows.get(work.work_kind_id), value,
+                                      now=now, reason=reason, settings=settings)
+        if row is not None:
             mark_rows[work.work_kind_id] = row
-            record_change(lesson.school_id, user, "mark", row.id, "create", None, _mark_snapshot(row),
-                          lesson_id=lesson.id, student_id=student.id, reason=why)
-            changed = True
-        elif row.is_deleted or row.value != value:
-            check_reason(reason, now, mark_due)
-            row.value, row.is_deleted = value, False
-            row.updated_at, row.updated_by_id = now, user.id
-            record_change(lesson.school_id, user, "mark", row.id, "create" if before is None else "update",
-                          before, _mark_snapshot(row), lesson_id=lesson.id, student_id=student.id, reason=why)
-            changed = True
+        changed = changed or mark_changed
     if key:
         db.session.add(CellWrite(key=key[:64], lesson_id=lesson.id, student_id=student.id, user_id=user.id, at=now))
     try:
@@ -363,6 +338,98 @@ def save_cell(
     live_marks = [mark_rows[k] for k in order if k in mark_rows and not mark_rows[k].is_deleted]
     live_attendance = attendance_row if attendance_row is not None and not attendance_row.is_deleted else None
     return CellState(live_attendance, live_marks, assignment.marks_scale), changed
+
+
+
+def _put_mark(lesson: Lesson, student: Student, user: User, work: LessonWork, row: Mark | None, value: str | None,
+              *, now: datetime, reason: str | None, settings: dict, via: str = "") -> tuple[Mark | None, bool]:
+    """Put one kind of work's mark of a cell to `value` (None removes it), with its deadline
+    check and its history. Returns the row (None if there never was one) and whether it changed."""
+    tz = lesson.assignment.school.timezone
+    why = reason or ""
+    before = _mark_snapshot(row)
+    mark_due = deadlines.mark_deadline(lesson.date, work.work_kind.code, settings, tz)
+    if value is None:
+        if row is None or row.is_deleted:
+            return row, False
+        check_reason(reason, now, mark_due)
+        row.is_deleted = True
+        row.updated_at, row.updated_by_id = now, user.id
+        record_change(lesson.school_id, user, "mark", row.id, "delete", before, None,
+                      lesson_id=lesson.id, student_id=student.id, reason=why, via=via)
+        return row, True
+    if row is None:
+        # the first entry after the deadline is kept and flagged late, and asks why too
+        check_reason(reason, now, mark_due)
+        row = Mark(
+            school_id=lesson.school_id, lesson_id=lesson.id, student_id=student.id,
+            work_kind_id=work.work_kind_id, value=value, created_at=now, created_by_id=user.id,
+            updated_at=now, updated_by_id=user.id,
+            entered_late=deadlines.is_late(now, mark_due),
+        )
+        db.session.add(row)
+        db.session.flush()
+        record_change(lesson.school_id, user, "mark", row.id, "create", None, _mark_snapshot(row),
+                      lesson_id=lesson.id, student_id=student.id, reason=why, via=via)
+        return row, True
+    if row.is_deleted or row.value != value:
+        check_reason(reason, now, mark_due)
+        row.value, row.is_deleted = value, False
+        row.updated_at, row.updated_by_id = now, user.id
+        record_change(lesson.school_id, user, "mark", row.id, "create" if before is None else "update",
+                      before, _mark_snapshot(row), lesson_id=lesson.id, student_id=student.id, reason=why, via=via)
+        return row, True
+    return row, False
+
+
+def set_work_mark(lesson: Lesson, student: Student, user: User, work_kind: WorkKind, value: str, *, via: str,
+                  now: datetime | None = None) -> bool:
+    """Put the mark of one kind of work in the cell (lesson × student) from outside the grid — a
+    distance assignment's or an electronic test's result (JRN-10) — by the grid's own rules: the
+    student on the lesson's roster, the period and the year open, a value of the journal's scale,
+    no mark for an absence other than illness, the same deadlines flag (never asking a reason:
+    the result arrives when the work is checked) and the same history, marked `via`
+    ("assignment", "test"). The kind of work joins the lesson's column if the lesson has none
+    of it yet. `value` "" removes the mark. Returns whether anything changed; raises
+    JournalError (nothing stored) otherwise. Flushes; the caller commits."""
+    now = now or utcnow()
+    assignment = lesson.assignment
+    settings = school_settings(assignment.school.settings)
+    notations = settings["notations"]
+    db.session.execute(select(Lesson.id).where(Lesson.id == lesson.id).with_for_update())
+    if student.school_id != lesson.school_id or not queries.student_in_roster(assignment, student.id, lesson.date):
+        raise JournalError(N_("Этот обучающийся не числится в классе или группе этого урока."), 403)
+    if work_kind.school_id != lesson.school_id:
+        raise JournalError(N_("Такого вида работы нет."), 404)
+    check_lesson_open(lesson, user)
+    wanted = None
+    if value.strip():
+        try:
+            wanted = parse_cell(value, assignment.marks_scale, notations, max_marks=1)
+        except CellError as error:
+            raise JournalError(error.message, 400, **error.params) from None
+        if wanted.attendance is not None or len(wanted.marks) != 1:
+            raise JournalError(N_("Нужна одна отметка по шкале журнала."), 400)
+    state, _attendance, mark_rows = load_cell(lesson, student.id)
+    if wanted is not None and state.attendance is not None and state.attendance.code in ABSENCE_CODES - {ILL}:
+        # 001:3.5, as in the grid: an absent student gets no mark unless the absence is for illness
+        raise JournalError(N_("Отсутствующему обучающемуся отметка не ставится (кроме отсутствия по болезни)."), 409)
+    work = next((w for w in lesson.works if w.work_kind_id == work_kind.id), None)
+    if work is None:
+        if wanted is None:
+            return False
+        before = lesson_snapshot(lesson)
+        work = LessonWork(work_kind=work_kind, position=max((w.position for w in lesson.works), default=-1) + 1)
+        lesson.works.append(work)
+        lesson.version += 1
+        db.session.flush()
+        record_change(lesson.school_id, user, "lesson", lesson.id, "update", before, lesson_snapshot(lesson),
+                      lesson_id=lesson.id, via=via)
+    _row, changed = _put_mark(lesson, student, user, work, mark_rows.get(work_kind.id),
+                              wanted.marks[0] if wanted is not None else None, now=now, reason=None,
+                              settings=settings, via=via)
+    db.session.flush()
+    return changed
 
 
 def fill_column(lesson: Lesson, user: User, value: str, only_empty: bool = True, now: datetime | None = None,

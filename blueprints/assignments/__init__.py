@@ -1,0 +1,4 @@
+"""Distance assignments (JRN-10)."""
+from flask import Blueprint
+
+bp = Blueprint("assignments", __name__, url_prefix="/assignments")

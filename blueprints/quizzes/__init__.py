@@ -1,0 +1,4 @@
+"""Electronic tests (JRN-10)."""
+from flask import Blueprint
+
+bp = Blueprint("quizzes", __name__, url_prefix="/tests")
