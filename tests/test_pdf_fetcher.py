@@ -32,3 +32,14 @@ def test_a_shipped_font_is_allowed():
     font = sorted(f for f in os.listdir(os.path.join(STATIC, "fonts")) if f.endswith(".ttf"))[0]
     path = make_link_callback(STATIC)(f"/static/fonts/{font}", "")
     assert os.path.isfile(path)
+
+
+def test_the_fonts_embed_whatever_the_working_directory(tmp_path, monkeypatch):
+    """xhtml2pdf confines local reads to a folder (the working directory unless told): a server
+    or the scheduler started elsewhere must still embed the Cyrillic fonts."""
+    from utils.pdf import html_to_pdf
+
+    monkeypatch.chdir(tmp_path)
+    html = ('<html><head><style>@font-face { font-family: "DejaVuSans"; src: url("/static/fonts/DejaVuSans.ttf"); }'
+            ' body { font-family: "DejaVuSans"; }</style></head><body>Классный журнал</body></html>')
+    assert b"DejaVuSans" in html_to_pdf(html, STATIC)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+from pathlib import Path
 from typing import Any
 
 from flask import current_app, render_template
@@ -38,10 +39,14 @@ def make_link_callback(static_folder: str):
 
 def html_to_pdf(html: str, static_folder: str) -> bytes:
     from xhtml2pdf import pisa  # imported lazily: it is heavy and only PDFs need it
+    from xhtml2pdf.config.resources import ResourceAccessPolicy
 
     out = io.BytesIO()
+    # xhtml2pdf confines local reads to a folder, the working directory unless told: name the
+    # static folder, so the fonts embed whatever directory the server or the scheduler runs in.
+    policy = ResourceAccessPolicy(base_dir=Path(os.path.realpath(static_folder)))
     result = pisa.CreatePDF(
-        html, dest=out, encoding="utf-8", link_callback=make_link_callback(static_folder)
+        html, dest=out, encoding="utf-8", link_callback=make_link_callback(static_folder), resource_policy=policy
     )
     if result.err:
         raise PdfError(f"xhtml2pdf reported {result.err} error(s)")
