@@ -35,8 +35,10 @@ def school(small_school, tmp_path):
             os.makedirs(os.path.join(dest, name, "data"))
             with open(os.path.join(dest, name, "data", "journal.pdf"), "wb") as f:
                 f.write(b"%PDF-1.4 test")
+        # as the builder records them: the package's own folder in each destination
         p = ArchivePackage(school_id=s.school.id, year_id=s.year.id, class_id=s.class_5a.id, kind=kind, name=name,
-                           destinations=s.dests, files=1, retention_kind=retention_kind, counted_from=s.year.end_date)
+                           destinations=[os.path.join(d, name) for d in s.dests], files=1,
+                           retention_kind=retention_kind, counted_from=s.year.end_date)
         db.session.add(p)
         return p
 
@@ -239,3 +241,33 @@ def test_the_journal_of_a_year_not_closed_is_never_proposed(app, school):
         _run(app)
         keys = {r["key"] for r in _proposal(school).records}
     assert keys == {f"archive_package:{school.journal_5a.id}"}
+
+
+def test_a_built_package_is_removed_from_both_destinations_and_their_sums(app, small_school, tmp_path, client):
+    """The package the archive really builds (its destinations are its folders) is the one the
+    approved act removes; each destination's SHA256SUMS then still checks what is kept."""
+    import subprocess
+    from pathlib import Path
+
+    from blueprints.archive import operations as archive_ops
+    from blueprints.archive import retention_operations
+    from blueprints.archive.retention_records import package_folders
+    from tests.conftest import _SHARED_APPS
+
+    settings = {"BACKUP_DESTINATIONS": [str(tmp_path / "disk-a"), str(tmp_path / "disk-b")],
+                "ARCHIVE_SIGNING_KEY_PATH": str(tmp_path / "keys" / "school.pem")}
+    for application in [app, *_SHARED_APPS.values()]:
+        application.config.update(settings)
+    s = small_school()
+    with app.test_request_context():
+        first = archive_ops.build_summary_sheets_package(s.year, s.deputy)
+        second = archive_ops.build_summary_sheets_package(s.year, s.deputy)
+    db.session.commit()
+    assert package_folders(first) == first.destinations and all(os.path.isdir(p) for p in first.destinations)
+    retention_operations.remove_paths(package_folders(first))
+    for destination in settings["BACKUP_DESTINATIONS"]:
+        archive = Path(destination) / "archive"
+        assert not (archive / first.name).exists() and (archive / second.name).is_dir()
+        sums = (archive / "SHA256SUMS").read_text()
+        assert f"{first.name}/" not in sums and f"{second.name}/" in sums
+        assert subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=archive).returncode == 0

@@ -370,6 +370,24 @@ def _update_sums(archive_dir: Path, package_dir: Path) -> None:
     os.replace(tmp, sums)
 
 
+def forget_in_sums(package_dir: Path) -> None:
+    """Drop a destroyed package's lines from its destination's SHA256SUMS (replaced atomically),
+    so that `sha256sum -c` of the destination still checks what is kept (ARC-2)."""
+    archive_dir = package_dir.parent
+    sums = archive_dir / SUMS_FILE
+    if not sums.exists():
+        return
+    prefix = f"{package_dir.name}/"
+    kept = [line for line in sums.read_text(encoding="utf-8").splitlines(keepends=True)
+            if not line.partition("  ")[2].startswith(prefix)]
+    fd, tmp = tempfile.mkstemp(prefix=".sums-", dir=archive_dir)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write("".join(kept))
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, sums)
+
+
 def archive_dirs() -> list[Path]:
     return [Path(d) / ARCHIVE_FOLDER for d in backup.destinations(current_app)]
 

@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 from datetime import date
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -218,6 +219,9 @@ def remove_paths(paths: list[str]) -> list[str]:
         try:
             if os.path.isdir(path) and not os.path.islink(path):
                 shutil.rmtree(path)
+                from blueprints.archive.operations import forget_in_sums
+
+                forget_in_sums(Path(path))
             elif os.path.lexists(path):
                 os.remove(path)
         except OSError as error:

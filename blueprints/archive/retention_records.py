@@ -104,12 +104,14 @@ def _packages_held(school_id: int) -> list[HeldRecord]:
 
 
 def package_folders(package: ArchivePackage) -> list[str]:
-    """The package's folder in each destination; a name that would leave the destination is
-    never returned (the name is one path component)."""
+    """The package's folder in each destination (ArchivePackage.destinations holds the folders
+    the builder wrote); only a folder named after the package is returned, so a damaged row can
+    never point the destruction at anything else (the name is one path component)."""
     name = package.name or ""
     if not name or name in {".", ".."} or "/" in name or "\\" in name or os.sep in name:
         return []
-    return [os.path.join(destination, name) for destination in (package.destinations or []) if destination]
+    return [folder for folder in (package.destinations or [])
+            if folder and os.path.basename(os.path.normpath(folder)) == name]
 
 
 def _package_destroy(school_id: int, ref: int, act_id: int) -> Destroyed | None:
