@@ -6,6 +6,7 @@ DejaVu fonts ship in static/fonts with their licence: Cyrillic text renders on a
 from __future__ import annotations
 
 import io
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,18 @@ from typing import Any
 from flask import current_app, render_template
 
 ALLOWED_STATIC_DIRS = ("fonts", "img")
+
+
+class _KnownCssGaps(logging.Filter):
+    """xhtml2pdf warns on every render about CSS it does not implement (border-collapse, which
+    the templates keep for the browser): known, harmless, and it buried the warnings that matter
+    (a font that could not be read) in the server's log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Ignoring CSS properties" not in str(record.msg)
+
+
+logging.getLogger("xhtml2pdf.parser").addFilter(_KnownCssGaps())
 
 
 class PdfError(RuntimeError):
