@@ -859,3 +859,72 @@ def can_manage_archive(user: User) -> bool:
     """The archive's packages, their building and checking, the acceptance act: the director,
     the deputy (the academic office) and the journal administrator."""
     return user.is_authenticated and user.has_role(*ARCHIVE_ROLES)
+
+
+# --- Distance assignments (JRN-10, blueprints/assignments) -------------------------------------
+
+
+def can_give_distance_assignment(user: User, assignment: TeachingAssignment) -> bool:
+    """The teacher of the journal gives assignments and reviews the work (004:3.6)."""
+    return can_edit_assignment(user, assignment)
+
+
+def can_view_distance_assignment(user: User, distance_assignment) -> bool:
+    """The class list with every student's status: the teacher of the journal, the class
+    teacher and the academic office (who read the journal)."""
+    return not distance_assignment.is_deleted and can_view_assignment(user, distance_assignment.assignment)
+
+
+def is_given_to(student: Student, distance_assignment) -> bool:
+    """The student is in the class (and the group) of the assignment's journal."""
+    from models import SubgroupMember
+
+    assignment = distance_assignment.assignment
+    if student.school_id != assignment.school_id or student.current_class_id != assignment.class_id:
+        return False
+    if assignment.subgroup_id is None:
+        return True
+    return bool(db.session.scalar(select(exists().where(
+        SubgroupMember.subgroup_id == assignment.subgroup_id, SubgroupMember.student_id == student.id))))
+
+
+def _is_own_or_child(user: User, student: Student) -> bool:
+    return (student.user_id is not None and student.user_id == user.id) or (
+        user.has_role("parent") and is_parent_of(user, student))
+
+
+def can_view_distance_work(user: User, distance_assignment, student: Student) -> bool:
+    """One student's work and its files: the student, their parents (read-only), and the
+    staff who see the class list."""
+    if distance_assignment.is_deleted or not is_given_to(student, distance_assignment):
+        return False
+    return _is_own_or_child(user, student) or can_view_distance_assignment(user, distance_assignment)
+
+
+def can_open_distance_materials(user: User, distance_assignment) -> bool:
+    """The teacher's materials: the staff who see the assignment, and the students it is given
+    to with their parents."""
+    if distance_assignment.is_deleted:
+        return False
+    if can_view_distance_assignment(user, distance_assignment):
+        return True
+    return any(is_given_to(s, distance_assignment) for s in family_students(user))
+
+
+def family_students(user: User) -> list[Student]:
+    """The student of a student's login, the children of a parent (one query)."""
+    condition = Student.user_id == user.id
+    if user.has_role("parent"):
+        condition = condition | Student.id.in_(select(ParentLink.student_id).where(ParentLink.parent_id == user.id))
+    return list(db.session.scalars(select(Student).where(condition, Student.school_id == user.school_id)
+                                   .order_by(Student.last_name, Student.first_name)))
+
+
+def can_submit_distance_work(user: User, distance_assignment, student: Student) -> bool:
+    """Only the student submits their own work (a parent reads it)."""
+    return (not distance_assignment.is_deleted and student.user_id is not None and student.user_id == user.id
+            and is_given_to(student, distance_assignment))
+
+
+def can_review_distance_work(user: User, distance_assignment) -> bool:
+    return not distance_assignment.is_deleted and can_give_distance_assignment(user, distance_assignment.assignment)

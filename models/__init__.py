@@ -14,6 +14,7 @@ from models import (  # noqa: F401  (tables of later areas)
     retention,
     year_closing,
 )
+from models.assignments import DistanceAssignment, DistanceAssignmentFile, DistanceSubmission  # noqa: F401  (JRN-10)
 from models.audit import AdminAlert, AuditEntry, LoginEvent
 from models.bells import ShortenedDay
 from models.closing import PeriodClosure

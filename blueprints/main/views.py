@@ -68,6 +68,8 @@ def navigation():
         more.append(("archive.index", _("Архив")))
     if current_user.has_role("parent"):
         more.append(("personal_data.my", _("Заявления и согласия, данные о ребёнке")))
+    if current_user.has_role(*policy.TEACHING_ROLES, "student", "parent"):  # distance assignments (JRN-10)
+        more.append(("assignments.index", _("Задания")))
     path = request.path
     return {
         "may": may,
