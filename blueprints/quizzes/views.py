@@ -38,12 +38,20 @@ def _edit(quiz_id: int) -> Quiz:
     return quiz
 
 
-def _attempt(attempt_id: int) -> Attempt:
-    """The student's own attempt; anyone else's (or none) → 404, its existence not revealed."""
-    attempt = db.session.get(Attempt, attempt_id)
+def _attempt(quiz_id: int, number: int) -> Attempt:
+    """The student's own attempt, named by the test and its number among the student's own
+    attempts: another student's attempt has no address of this student's (a forged number → 404)."""
+    quiz = _quiz(quiz_id, policy.can_take_quiz)
+    student = ops.student_of(_user())
+    attempt = db.session.scalar(db.select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.student_id == student.id,
+                                                         Attempt.number == number))
     if attempt is None or not policy.owns_attempt(_user(), attempt):
         abort(404)
     return attempt
+
+
+def _attempt_url(attempt: Attempt) -> str:
+    return url_for("quizzes.attempt", quiz_id=attempt.quiz_id, number=attempt.number)
 
 
 def _refused(refusal: Refusal, url: str):
@@ -193,13 +201,13 @@ def start(quiz_id: int):
     except Refusal as refusal:
         return _refused(refusal, url_for("quizzes.take", quiz_id=quiz.id))
     db.session.commit()
-    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id), 303)
+    return redirect(_attempt_url(attempt), 303)
 
 
-@bp.get("/attempts/<int:attempt_id>")
+@bp.get("/<int:quiz_id>/attempts/<int:number>")
 @login_required
-def attempt(attempt_id: int):
-    found = _attempt(attempt_id)
+def attempt(quiz_id: int, number: int):
+    found = _attempt(quiz_id, number)
     if ops.finish_if_late(found):
         db.session.commit()
         flash(_("Время на тест истекло: попытка завершена и оценена."), "warning")
@@ -212,10 +220,10 @@ def attempt(attempt_id: int):
                            answers=answers, seconds_left=seconds_left)
 
 
-@bp.post("/attempts/<int:attempt_id>/answers/<int:question_id>")
+@bp.post("/<int:quiz_id>/attempts/<int:number>/answers/<int:question_id>")
 @login_required
-def save_answer(attempt_id: int, question_id: int):
-    found = _attempt(attempt_id)
+def save_answer(quiz_id: int, number: int, question_id: int):
+    found = _attempt(quiz_id, number)
     question = db.session.get(Question, question_id)
     if question is None or question.quiz_id != found.quiz_id:
         abort(404)
@@ -229,11 +237,11 @@ def save_answer(attempt_id: int, question_id: int):
     return render_template("quizzes/_saved.html", question=question, error=None)
 
 
-@bp.post("/attempts/<int:attempt_id>/finish")
+@bp.post("/<int:quiz_id>/attempts/<int:number>/finish")
 @login_required
-def finish(attempt_id: int):
-    found = _attempt(attempt_id)
+def finish(quiz_id: int, number: int):
+    found = _attempt(quiz_id, number)
     ops.finish_attempt(found)
     db.session.commit()
     flash(_("Тест завершён."), "success")
-    return redirect(url_for("quizzes.attempt", attempt_id=found.id), 303)
+    return redirect(_attempt_url(found), 303)
