@@ -45,7 +45,7 @@ def settings(s, **overrides) -> dict:
 def make_quiz(s, *, is_open: bool = True, questions=QUESTIONS, **overrides) -> Quiz:
     quiz = ops.create_quiz(s.maths_5a, s.maths_teacher, MultiDict(settings(s, **overrides)))
     for form in questions:
-        ops.add_question(quiz, form)
+        ops.add_question(quiz, form if isinstance(form, MultiDict) else MultiDict(form))
     quiz.is_open = is_open
     db.session.commit()
     return quiz

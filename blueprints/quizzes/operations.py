@@ -114,7 +114,7 @@ def add_question(quiz: Quiz, form) -> Question:
     kind = form.get("kind", "")
     if kind not in rules.KINDS:
         raise QuizError(N_("Неверный вариант."), 400)
-    question = Question(quiz=quiz, kind=kind, text=_text(form.get("text", ""), rules.MAX_TEXT, "text"),
+    question = Question(kind=kind, text=_text(form.get("text", ""), rules.MAX_TEXT, "text"),
                         points=_int(form.get("points", ""), 1, rules.MAX_POINTS, default=1),
                         position=len(quiz.questions))
     if kind in ("single", "multiple"):
@@ -139,7 +139,7 @@ def add_question(quiz: Quiz, form) -> Question:
         if not accepted:
             raise QuizError(N_("Укажите хотя бы один верный вариант ответа."), 400)
         question.accepted = "\n".join(accepted)
-    db.session.add(question)
+    quiz.questions.append(question)
     db.session.flush()
     return question
 

@@ -55,7 +55,8 @@ def _attempt_url(attempt: Attempt) -> str:
 
 
 def _refused(refusal: Refusal, url: str):
-    return refusals.back_to(url, refusal)
+    """Bad input is answered 4xx with its Russian reason (app.py's error page), nothing stored."""
+    raise refusal
 
 
 # The teacher's side -----------------------------------------------------------------------
