@@ -928,3 +928,33 @@ def can_submit_distance_work(user: User, distance_assignment, student: Student) 
 
 def can_review_distance_work(user: User, distance_assignment) -> bool:
     return not distance_assignment.is_deleted and can_give_distance_assignment(user, distance_assignment.assignment)
+# --- Electronic tests (JRN-10, blueprints/quizzes) ---------------------------------------------
+
+
+def can_view_quizzes(user: User, assignment: TeachingAssignment) -> bool:
+    """The tests of a journal and their results: whoever reads that journal."""
+    return can_view_assignment(user, assignment)
+
+
+def can_edit_quizzes(user: User, assignment: TeachingAssignment) -> bool:
+    """Building, opening and closing a test: the journal's own teacher (004:3.6)."""
+    return can_edit_assignment(user, assignment)
+
+
+def can_view_quiz(user: User, quiz) -> bool:
+    return can_view_quizzes(user, quiz.assignment)
+
+
+def can_take_quiz(user: User, quiz) -> bool:
+    """A student of the journal's class (or subgroup) on the test's lesson date, and only them."""
+    from blueprints.quizzes import operations as quiz_ops
+
+    if not _same_school(user, quiz.school_id) or not user.has_role("student"):
+        return False
+    student = quiz_ops.student_of(user)
+    return student is not None and quiz_ops.may_take(quiz, student)
+
+
+def owns_attempt(user: User, attempt) -> bool:
+    """An attempt is its student's alone: anyone else's id is answered 404 by the view."""
+    return attempt.student is not None and attempt.student.user_id == user.id

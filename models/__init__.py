@@ -11,6 +11,7 @@ from models import (  # noqa: F401  (tables of later areas)
     pd_requests,
     personal_data,
     personal_files,
+    quizzes,
     retention,
     year_closing,
 )
