@@ -179,3 +179,97 @@ def _journal_year_destroy(school_id: int, ref: int, act_id: int) -> Destroyed | 
 
 register(RecordKind("journal_year", N_("Журнал учебного года (уроки, отметки, посещаемость)"), _journal_years_held,
                     _journal_year_destroy))
+
+
+# --- Personal files of students who left (001:2.6.12) ---------------------------------------------
+
+
+def _left_students(school_id: int) -> list[tuple[int, str, str, date]]:
+    """(student id, book number, short name, the day they left) of the students who left the
+    school (withdrawn or graduated) and still have a personal file; those at school are never listed."""
+    from models import EnrolmentEvent, Student
+    from models.personal_files import PersonalFileYear, PreviousSchoolStatement
+
+    left_on = (select(EnrolmentEvent.student_id, func.max(EnrolmentEvent.date).label("left_on"))
+               .where(EnrolmentEvent.kind.in_(("withdraw", "graduate"))).group_by(EnrolmentEvent.student_id)
+               .subquery())
+    with_file = select(PersonalFileYear.student_id).union(select(PreviousSchoolStatement.student_id))
+    rows = db.session.execute(
+        select(Student, left_on.c.left_on).join(left_on, left_on.c.student_id == Student.id)
+        .where(Student.school_id == school_id, Student.is_withdrawn.is_(True), Student.id.in_(with_file))
+        .order_by(left_on.c.left_on, Student.id)
+    ).all()
+    return [(s.id, s.book_number or "", s.short_name, day) for s, day in rows]
+
+
+def _personal_files_held(school_id: int) -> list[HeldRecord]:
+    return [HeldRecord("personal_file", student_id, f"№ {book} — {name}" if book else name, "personal_file", left_on)
+            for student_id, book, name, left_on in _left_students(school_id)]
+
+
+def _personal_file_destroy(school_id: int, ref: int, act_id: int) -> Destroyed | None:
+    from blueprints.personal_data.files_operations import STATEMENT_SUBFOLDER
+    from models.personal_files import PersonalFileYear, PersonalFileYearHistory, PreviousSchoolStatement
+
+    if ref not in {row[0] for row in _left_students(school_id)}:
+        return None  # back at school, or nothing left to destroy
+    folder = os.path.join(current_app.config["UPLOAD_FOLDER"], STATEMENT_SUBFOLDER)
+    statements = db.session.scalars(select(PreviousSchoolStatement).where(
+        PreviousSchoolStatement.student_id == ref, PreviousSchoolStatement.school_id == school_id)).all()
+    paths = [os.path.join(folder, os.path.basename(s.file_path)) for s in statements if s.file_path]
+    entries = select(PersonalFileYear.id).where(PersonalFileYear.student_id == ref)
+    counts = {
+        "personal_file_history": db.session.execute(delete(PersonalFileYearHistory).where(
+            PersonalFileYearHistory.entry_id.in_(entries)).execution_options(synchronize_session=False)).rowcount,
+        "personal_file_years": db.session.execute(delete(PersonalFileYear).where(
+            PersonalFileYear.student_id == ref).execution_options(synchronize_session=False)).rowcount,
+        "previous_school_statements": db.session.execute(delete(PreviousSchoolStatement).where(
+            PreviousSchoolStatement.student_id == ref).execution_options(synchronize_session=False)).rowcount,
+    }
+    db.session.expire_all()
+    return Destroyed(counts, paths)
+
+
+register(RecordKind("personal_file", N_("Личное дело выбывшего ученика"), _personal_files_held,
+                    _personal_file_destroy))
+
+
+# --- State exam protocols as uploaded (001:2.8.5) ---------------------------------------------------
+
+
+EXAM_PROTOCOL_SUBFOLDER = "exam_protocols"
+
+
+def exam_protocol_path(stored_name: str) -> str | None:
+    name = os.path.basename(stored_name or "")
+    if not name or name in {".", ".."}:
+        return None
+    return os.path.join(current_app.config["UPLOAD_FOLDER"], EXAM_PROTOCOL_SUBFOLDER, name)
+
+
+def _exam_protocols_held(school_id: int) -> list[HeldRecord]:
+    from models.year_archive import StateExamProtocolFile
+
+    rows = db.session.execute(
+        select(StateExamProtocolFile, AcademicYear.name, AcademicYear.end_date)
+        .join(AcademicYear, AcademicYear.id == StateExamProtocolFile.year_id)
+        .where(StateExamProtocolFile.school_id == school_id, StateExamProtocolFile.status == "kept")
+        .order_by(AcademicYear.end_date, StateExamProtocolFile.id)
+    ).all()
+    return [HeldRecord("state_exam_protocol", p.id, f"{year_name}: {p.original_name}", "state_exam_protocol", end)
+            for p, year_name, end in rows]
+
+
+def _exam_protocol_destroy(school_id: int, ref: int, act_id: int) -> Destroyed | None:
+    from models.base import utcnow
+    from models.year_archive import StateExamProtocolFile
+
+    protocol = db.session.get(StateExamProtocolFile, ref)
+    if protocol is None or protocol.school_id != school_id or protocol.status != "kept":
+        return None
+    path = exam_protocol_path(protocol.stored_name)
+    protocol.status, protocol.destruction_act_id, protocol.destroyed_at = "destroyed", act_id, utcnow()
+    return Destroyed({"protocol_files": 1}, [path] if path else [])
+
+
+register(RecordKind("state_exam_protocol", N_("Протокол ГИА (файл)"), _exam_protocols_held, _exam_protocol_destroy))
