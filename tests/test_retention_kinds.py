@@ -12,7 +12,6 @@ from datetime import datetime, timedelta, timezone
 import time_machine
 from sqlalchemy import func, select
 
-from blueprints.archive import retention_operations as ops
 from blueprints.archive.retention_records import exam_protocol_path
 from domain.retention import add_years
 from extensions import db
