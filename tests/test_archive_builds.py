@@ -174,3 +174,11 @@ def test_the_summary_sheets_go_to_the_archive_as_soon_as_the_accounting_ends(app
     assert not s.year.is_closed
     assert client.post(f"/archive/years/{s.year.id}/summary-sheets").status_code == 302
     assert _packages("summary_sheets") == 1
+
+
+def test_the_build_queue_is_a_scheduled_job_of_every_minute(app):
+    import jobs.catalogue  # noqa: F401
+    from jobs.scheduler import JOBS
+
+    assert JOBS["archive_builds"] == ("jobs.archive_builds:run_scheduled", "ARCHIVE_BUILDS_CRON")
+    assert app.config["ARCHIVE_BUILDS_CRON"] == "* * * * *"

@@ -4,7 +4,7 @@ hold) and how to destroy one. A new kind (personal files after leaving, state ex
 is one more `RecordKind` registered here; the job, the act and the director's page need nothing
 else.
 
-Two kinds today:
+The kinds (the first two above, the last two of the year's-end archive below):
 - `archive_package`: a signed archive package (ArchivePackage), kept by its own retention kind
   (journal, summary_sheet, certificate_book…) from its `counted_from`. Destroying it removes its
   folder from every destination it was written to (both backup destinations) — after the commit
@@ -17,7 +17,16 @@ Two kinds today:
   that year (kept in the alphabetical book) re-identifies it; a row nobody may read any more is no
   use to keep. What the law keeps longer is kept elsewhere and never touched: the period and year
   marks (personal files, the certificate), the alphabetical book (students, classes) and the
-  certificate book."""
+  certificate book.
+- `personal_file`: the personal file of a student who LEFT the school (withdrawn or graduated,
+  counted from the last withdrawal/graduation event), 3 years (001:2.6.12): its years, their
+  replaced copies and the previous school's statements are DELETED, the statement files removed
+  after the commit. A student at school is never listed.
+- `state_exam_protocol`: a state exam protocol's file as imported (StateExamProtocolFile), 5 years
+  from the year's end (001:2.8.5): the file is removed after the commit and the row marked
+  destroyed with the act's id. The exam results stay (the certificate's data).
+The attestation protocols and the certificate book have no rows yet: they stay in
+domain/retention.SCHEDULE, which the director's page lists whole."""
 from __future__ import annotations
 
 import os
