@@ -129,6 +129,8 @@ class Config:
     RETENTION_CRON = os.environ.get("RETENTION_CRON", "0 6 1 * *")
     # Daily at 06:30: from the school's date on, the year's results go into the personal files (REP-6).
     PERSONAL_FILES_CRON = os.environ.get("PERSONAL_FILES_CRON", "30 6 * * *")
+    # The archive packages queued by closing a year (jobs/archive_builds.py): looked for every minute.
+    ARCHIVE_BUILDS_CRON = os.environ.get("ARCHIVE_BUILDS_CRON", "* * * * *")
 
     # Weekly reports (DIA-4): where the class batches are kept (None: instance/reports) and how
     # many processes render the pages (None: one per CPU; 0: render in the job's own process).

@@ -67,6 +67,7 @@ from models.school import (
 )
 from models.sessions import UserSession
 from models.timetable import Room
+from models.year_archive import ArchiveBuildRequest, StateExamProtocolFile  # noqa: F401  (archive, issue 14)
 
 __all__ = [
     "Attendance",

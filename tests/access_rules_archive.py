@@ -1,10 +1,10 @@
 """Access rules for the archive (blueprints/archive/views.py, ARC-1, ARC-3): the director, the
 deputy and the journal administrator ("admin"); nobody else. The build rules use 1А (one journal)
-and an empty past year, and every app writes to a temporary folder, never to instance/."""
+and an empty past year; every app of the tests writes its archive to a temporary folder
+(tests/conftest.py `_base_config`), never to instance/."""
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date
 
 from sqlalchemy import select
@@ -17,20 +17,7 @@ from tests.access import Rule
 ARCHIVISTS = frozenset({"admin", "director", "deputy"})
 
 
-def _isolated(s) -> None:
-    """Point the apps' archive destinations and signing key at a temporary folder (the
-    configuration is restored after each test by make_app)."""
-    from tests.conftest import _SHARED_APPS
-
-    if not hasattr(s, "_archive_tmp"):
-        s._archive_tmp = tempfile.mkdtemp(prefix="archive-matrix-")
-    for application in _SHARED_APPS.values():
-        application.config["BACKUP_DESTINATIONS"] = [f"{s._archive_tmp}/a", f"{s._archive_tmp}/b"]
-        application.config["ARCHIVE_SIGNING_KEY_PATH"] = f"{s._archive_tmp}/key.pem"
-
-
 def _empty_year(s) -> int:
-    _isolated(s)
     year_id = db.session.scalar(select(AcademicYear.id).where(AcademicYear.school_id == s.school.id,
                                                               AcademicYear.name == "2019/2020"))
     if year_id is None:
@@ -47,7 +34,7 @@ def _package(s) -> int:
     package_id = db.session.scalar(select(ArchivePackage.id).where(ArchivePackage.school_id == s.school.id))
     if package_id is None:
         package = ArchivePackage(school_id=s.school.id, year_id=year_id, kind="summary_sheets", name="matrix",
-                                 destinations=[f"{s._archive_tmp}/a/archive/matrix"], counted_from=date(2020, 5, 31))
+                                 destinations=[f"{_archive_dirs()[0]}/matrix"], counted_from=date(2020, 5, 31))
         db.session.add(package)
         db.session.commit()
         package_id = package.id
@@ -55,8 +42,16 @@ def _package(s) -> int:
 
 
 def _class_1a(s) -> str:
-    _isolated(s)
     return f"/archive/classes/{s.class_1a.id}/build"
+
+
+def _archive_dirs() -> list[str]:
+    from flask import current_app
+
+    from blueprints.archive.operations import ARCHIVE_FOLDER
+    from jobs import backup
+
+    return [f"{d}/{ARCHIVE_FOLDER}" for d in backup.destinations(current_app)]
 
 
 RULES = [

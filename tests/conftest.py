@@ -93,6 +93,9 @@ def _base_config(tmp_path) -> dict:
         UPLOAD_FOLDER=str(tmp_path / "uploads"),
         REPORTS_FOLDER=str(tmp_path / "reports"),
         MAINTENANCE_FILE=str(tmp_path / "maintenance.json"),  # a restore's marker, not instance/'s
+        # Archive packages and their signing key: always under tmp, never instance/.
+        BACKUP_DESTINATIONS=[str(tmp_path / "archive-a"), str(tmp_path / "archive-b")],
+        ARCHIVE_SIGNING_KEY_PATH=str(tmp_path / "keys" / "archive_signing_key.pem"),
     )
     return config
 
@@ -107,8 +110,8 @@ def _shared_app(slot: str, tmp_path):
     application = _SHARED_APPS.get(slot)
     if application is None:
         application = _SHARED_APPS[slot] = create_app(config)
-    application.config.update(UPLOAD_FOLDER=config["UPLOAD_FOLDER"], REPORTS_FOLDER=config["REPORTS_FOLDER"],
-                              MAINTENANCE_FILE=config["MAINTENANCE_FILE"])
+    application.config.update({k: config[k] for k in (
+        "UPLOAD_FOLDER", "REPORTS_FOLDER", "MAINTENANCE_FILE", "BACKUP_DESTINATIONS", "ARCHIVE_SIGNING_KEY_PATH")})
     return application
 
 

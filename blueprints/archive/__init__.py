@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("archive", __name__, url_prefix="/archive")
 
-from blueprints.archive import retention, views  # noqa: E402,F401  (registers the routes)
+from blueprints.archive import builds, retention, views  # noqa: E402,F401  (registers the routes, the closing's hook)

@@ -475,17 +475,30 @@ def _year_classes(year: AcademicYear) -> list[ClassGroup]:
     ).unique().all()
 
 
-def build_year_packages(year: AcademicYear, actor: User, trigger: str = "admin") -> dict:
+def _built(year_id: int) -> tuple[set[int], bool]:
+    """The classes of the year that have a package, and whether the summary sheets have one."""
+    rows = db.session.execute(select(ArchivePackage.kind, ArchivePackage.class_id).where(
+        ArchivePackage.year_id == year_id, ArchivePackage.status == "complete")).all()
+    return {c for k, c in rows if k == "class_year" and c is not None}, any(k == "summary_sheets" for k, _c in rows)
+
+
+def build_year_packages(year: AcademicYear, actor: User, trigger: str = "admin", only_missing: bool = False,
+                        on_claimed: Callable[[int], None] | None = None) -> dict:
     """The one entry point after closing a year: every class's package and the summary sheets,
     as a job run (its progress on the jobs page). Each package is committed as it is written;
-    a class that fails is recorded in the run and the others go on."""
+    a class that fails is recorded in the run and the others go on. `only_missing` (the queued
+    build after closing, its retry): a class or the summary sheets already archived are not
+    built again. `on_claimed(run_id)` is called once the run is claimed (before any work)."""
     year_id, actor_id = year.id, actor.id
 
     def work(run, progress: Progress) -> dict:
+        if on_claimed is not None:
+            on_claimed(run.id)
         year_ = db.session.get(AcademicYear, year_id)
         actor_ = db.session.get(User, actor_id)
-        class_ids = [c.id for c in _year_classes(year_)]
-        progress.set_total(len(class_ids) + 1)
+        built_classes, built_sheets = _built(year_id) if only_missing else (set(), False)
+        class_ids = [c.id for c in _year_classes(year_) if c.id not in built_classes]
+        progress.set_total(len(class_ids) + (0 if built_sheets else 1))
         done = failed = 0
         errors, names = [], []
         for class_id in class_ids:
@@ -501,15 +514,16 @@ def build_year_packages(year: AcademicYear, actor: User, trigger: str = "admin")
             progress.advance(done, failed)
             year_ = db.session.get(AcademicYear, year_id)
             actor_ = db.session.get(User, actor_id)
-        try:
-            names.append(build_summary_sheets_package(year_, actor_).name)
-            db.session.commit()
-            done += 1
-        except Exception as error:
-            db.session.rollback()
-            failed += 1
-            errors.append(f"summary sheets: {error}")
-        progress.advance(done, failed)
+        if not built_sheets:
+            try:
+                names.append(build_summary_sheets_package(year_, actor_).name)
+                db.session.commit()
+                done += 1
+            except Exception as error:
+                db.session.rollback()
+                failed += 1
+                errors.append(f"summary sheets: {error}")
+            progress.advance(done, failed)
         return {"packages": done, "failed": failed, "names": names, "errors": errors}
 
     run = run_once(JOB_ID, manual_key(), work, trigger=trigger, school_id=year.school_id, user_id=actor_id)

@@ -83,10 +83,31 @@ def destruction():
     return _list_page()
 
 
+COUNTED_FROM_LABELS = {
+    "year_end": N_("с окончания учебного года"),
+    "leaving": N_("с выбытия ученика"),
+    "never": N_("постоянно"),
+}
+
+
+def _schedule() -> list[dict]:
+    """Every kind of record with its period (the school's setting or the law's) and its ground."""
+    overrides = ops.overrides(current_user.school)
+    from blueprints.diary.wording import plural_ru
+
+    rows = []
+    for kind, (_years, start, ground) in rules.SCHEDULE.items():
+        years = rules.years_for(kind, overrides)
+        rows.append({"kind": kind, "years": years, "counted_from": start, "ground": ground,
+                     "years_text": f"{years} " + plural_ru(years, _("год"), _("года"), _("лет"))})
+    return rows
+
+
 def _list_page(status: int = 200):
     packages = ops.packages_of(current_user.school_id)
     return render_template(
         "archive/destruction.html", acts=ops.acts_of(current_user.school_id), packages=packages,
+        schedule=_schedule(), counted_from_labels=COUNTED_FROM_LABELS,
         ends=_ends(packages), hold_form=HoldForm(), today=_today(),
         may={"hold": policy.can_hold_package(_actor()), "approve": policy.can_approve_destruction_act(_actor())},
     ), status

@@ -260,6 +260,10 @@ DESTROYED_LABELS = {
     "lesson_works": N_("видов работ уроков"),
     "journal_changes": N_("записей истории журнала"),
     "cell_writes": N_("ключей сохранения"),
+    "personal_file_years": N_("лет личного дела"),
+    "personal_file_history": N_("прежних редакций личного дела"),
+    "previous_school_statements": N_("ведомостей прежней школы"),
+    "protocol_files": N_("файлов протоколов"),
 }
 LOG_ACTIONS = {
     "propose": N_("предложено к уничтожению"),
@@ -297,6 +301,8 @@ LOG_ENTITIES = {
     "journal_year": N_("журнал учебного года"),
     "academic_year": N_("учебный год"),
     "destruction_act": N_("акт об уничтожении"),
+    "personal_file": N_("личное дело"),
+    "state_exam_protocol": N_("протокол ГИА"),
 }
 
 

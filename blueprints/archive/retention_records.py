@@ -4,7 +4,7 @@ hold) and how to destroy one. A new kind (personal files after leaving, state ex
 is one more `RecordKind` registered here; the job, the act and the director's page need nothing
 else.
 
-Two kinds today:
+The kinds (the first two above, the last two of the year's-end archive below):
 - `archive_package`: a signed archive package (ArchivePackage), kept by its own retention kind
   (journal, summary_sheet, certificate_book…) from its `counted_from`. Destroying it removes its
   folder from every destination it was written to (both backup destinations) — after the commit
@@ -17,7 +17,16 @@ Two kinds today:
   that year (kept in the alphabetical book) re-identifies it; a row nobody may read any more is no
   use to keep. What the law keeps longer is kept elsewhere and never touched: the period and year
   marks (personal files, the certificate), the alphabetical book (students, classes) and the
-  certificate book."""
+  certificate book.
+- `personal_file`: the personal file of a student who LEFT the school (withdrawn or graduated,
+  counted from the last withdrawal/graduation event), 3 years (001:2.6.12): its years, their
+  replaced copies and the previous school's statements are DELETED, the statement files removed
+  after the commit. A student at school is never listed.
+- `state_exam_protocol`: a state exam protocol's file as imported (StateExamProtocolFile), 5 years
+  from the year's end (001:2.8.5): the file is removed after the commit and the row marked
+  destroyed with the act's id. The exam results stay (the certificate's data).
+The attestation protocols and the certificate book have no rows yet: they stay in
+domain/retention.SCHEDULE, which the director's page lists whole."""
 from __future__ import annotations
 
 import os
@@ -181,3 +190,97 @@ def _journal_year_destroy(school_id: int, ref: int, act_id: int) -> Destroyed | 
 
 register(RecordKind("journal_year", N_("Журнал учебного года (уроки, отметки, посещаемость)"), _journal_years_held,
                     _journal_year_destroy))
+
+
+# --- Personal files of students who left (001:2.6.12) ---------------------------------------------
+
+
+def _left_students(school_id: int) -> list[tuple[int, str, str, date]]:
+    """(student id, book number, short name, the day they left) of the students who left the
+    school (withdrawn or graduated) and still have a personal file; those at school are never listed."""
+    from models import EnrolmentEvent, Student
+    from models.personal_files import PersonalFileYear, PreviousSchoolStatement
+
+    left_on = (select(EnrolmentEvent.student_id, func.max(EnrolmentEvent.date).label("left_on"))
+               .where(EnrolmentEvent.kind.in_(("withdraw", "graduate"))).group_by(EnrolmentEvent.student_id)
+               .subquery())
+    with_file = select(PersonalFileYear.student_id).union(select(PreviousSchoolStatement.student_id))
+    rows = db.session.execute(
+        select(Student, left_on.c.left_on).join(left_on, left_on.c.student_id == Student.id)
+        .where(Student.school_id == school_id, Student.is_withdrawn.is_(True), Student.id.in_(with_file))
+        .order_by(left_on.c.left_on, Student.id)
+    ).all()
+    return [(s.id, s.book_number or "", s.short_name, day) for s, day in rows]
+
+
+def _personal_files_held(school_id: int) -> list[HeldRecord]:
+    return [HeldRecord("personal_file", student_id, f"№ {book} — {name}" if book else name, "personal_file", left_on)
+            for student_id, book, name, left_on in _left_students(school_id)]
+
+
+def _personal_file_destroy(school_id: int, ref: int, act_id: int) -> Destroyed | None:
+    from blueprints.personal_data.files_operations import STATEMENT_SUBFOLDER
+    from models.personal_files import PersonalFileYear, PersonalFileYearHistory, PreviousSchoolStatement
+
+    if ref not in {row[0] for row in _left_students(school_id)}:
+        return None  # back at school, or nothing left to destroy
+    folder = os.path.join(current_app.config["UPLOAD_FOLDER"], STATEMENT_SUBFOLDER)
+    statements = db.session.scalars(select(PreviousSchoolStatement).where(
+        PreviousSchoolStatement.student_id == ref, PreviousSchoolStatement.school_id == school_id)).all()
+    paths = [os.path.join(folder, os.path.basename(s.file_path)) for s in statements if s.file_path]
+    entries = select(PersonalFileYear.id).where(PersonalFileYear.student_id == ref)
+    counts = {
+        "personal_file_history": db.session.execute(delete(PersonalFileYearHistory).where(
+            PersonalFileYearHistory.entry_id.in_(entries)).execution_options(synchronize_session=False)).rowcount,
+        "personal_file_years": db.session.execute(delete(PersonalFileYear).where(
+            PersonalFileYear.student_id == ref).execution_options(synchronize_session=False)).rowcount,
+        "previous_school_statements": db.session.execute(delete(PreviousSchoolStatement).where(
+            PreviousSchoolStatement.student_id == ref).execution_options(synchronize_session=False)).rowcount,
+    }
+    db.session.expire_all()
+    return Destroyed(counts, paths)
+
+
+register(RecordKind("personal_file", N_("Личное дело выбывшего ученика"), _personal_files_held,
+                    _personal_file_destroy))
+
+
+# --- State exam protocols as uploaded (001:2.8.5) ---------------------------------------------------
+
+
+EXAM_PROTOCOL_SUBFOLDER = "exam_protocols"
+
+
+def exam_protocol_path(stored_name: str) -> str | None:
+    name = os.path.basename(stored_name or "")
+    if not name or name in {".", ".."}:
+        return None
+    return os.path.join(current_app.config["UPLOAD_FOLDER"], EXAM_PROTOCOL_SUBFOLDER, name)
+
+
+def _exam_protocols_held(school_id: int) -> list[HeldRecord]:
+    from models.year_archive import StateExamProtocolFile
+
+    rows = db.session.execute(
+        select(StateExamProtocolFile, AcademicYear.name, AcademicYear.end_date)
+        .join(AcademicYear, AcademicYear.id == StateExamProtocolFile.year_id)
+        .where(StateExamProtocolFile.school_id == school_id, StateExamProtocolFile.status == "kept")
+        .order_by(AcademicYear.end_date, StateExamProtocolFile.id)
+    ).all()
+    return [HeldRecord("state_exam_protocol", p.id, f"{year_name}: {p.original_name}", "state_exam_protocol", end)
+            for p, year_name, end in rows]
+
+
+def _exam_protocol_destroy(school_id: int, ref: int, act_id: int) -> Destroyed | None:
+    from models.base import utcnow
+    from models.year_archive import StateExamProtocolFile
+
+    protocol = db.session.get(StateExamProtocolFile, ref)
+    if protocol is None or protocol.school_id != school_id or protocol.status != "kept":
+        return None
+    path = exam_protocol_path(protocol.stored_name)
+    protocol.status, protocol.destruction_act_id, protocol.destroyed_at = "destroyed", act_id, utcnow()
+    return Destroyed({"protocol_files": 1}, [path] if path else [])
+
+
+register(RecordKind("state_exam_protocol", N_("Протокол ГИА (файл)"), _exam_protocols_held, _exam_protocol_destroy))

@@ -8,12 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 import policy
-from blueprints.archive import bp
+from blueprints.archive import bp, builds
 from blueprints.archive import operations as ops
 from domain.personal_data import MARKS_CATEGORIES
 from extensions import db
 from models import AcademicYear, ClassGroup
 from models.archive import ArchivePackage
+from models.year_archive import ArchiveBuildRequest
 from utils import pd_access
 from utils.htmx import render_htmx_template
 from utils.pd_access import personal_data_view
@@ -33,6 +34,7 @@ def _page(verification: dict | None = None):
     return render_template(
         "archive/index.html", years=ops.year_packages(current_user.school_id),
         verification=verification or {}, may_build=policy.can_manage_archive(current_user),
+        builds=builds.requests_by_year(current_user.school_id),
     )
 
 
@@ -67,6 +69,7 @@ def _require(what: str, student_ids=()) -> None:
 def build_class(class_id: int):
     _allowed()
     class_group = policy.checked(db.session.get(ClassGroup, class_id), None, current_user)
+    builds.require_closed(class_group.year)
     _require("archive_package", ops.class_student_ids(class_group))
     package = ops.build_class_package(class_group, class_group.year, current_user)
     db.session.commit()
@@ -80,6 +83,7 @@ def build_class(class_id: int):
 def build_summary_sheets(year_id: int):
     """The year's summary sheets, as soon as the accounting ends, before the year is closed."""
     year = _year(year_id)
+    builds.require_summary_sheets_ready(year)
     _require("archive_summary_sheets")
     package = ops.build_summary_sheets_package(year, current_user)
     db.session.commit()
@@ -93,12 +97,27 @@ def build_summary_sheets(year_id: int):
 def build_year(year_id: int):
     """Every class of the year and the summary sheets, as a job run (its progress on the jobs page)."""
     year = _year(year_id)
+    builds.require_closed(year)
     _require("archive_year_packages")
     outcome = ops.build_year_packages(year, current_user)
     counts = outcome["counts"]
     flash(_("Архивирование года: записано пакетов %(done)s, с ошибками %(failed)s.",
             done=counts.get("packages", 0), failed=counts.get("failed", 0)),
           "success" if not counts.get("failed") else "error")
+    return redirect(url_for("archive.index"))
+
+
+@bp.post("/years/<int:year_id>/build/retry")
+@login_required
+def retry_build(year_id: int):
+    """A failed automatic build queued again: the scheduler builds what is still missing."""
+    year = _year(year_id)
+    request = db.session.scalar(db.select(ArchiveBuildRequest).where(ArchiveBuildRequest.year_id == year.id))
+    if request is None:
+        abort(404)
+    builds.retry(request, current_user)
+    db.session.commit()
+    flash(_("Формирование пакетов поставлено в очередь: оно начнётся в течение минуты."), "success")
     return redirect(url_for("archive.index"))
 
 

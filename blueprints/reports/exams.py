@@ -4,6 +4,7 @@ subject's results by hand, and the import of a protocol (CSV/XLSX) through a pre
 error of every row, all or nothing. Use cases in exams_operations.py, rules in domain/exams.py."""
 from __future__ import annotations
 
+import base64
 import os
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -180,9 +181,12 @@ def exams_import():
                 token = exam_uploads.save({
                     "school_id": current_user.school_id, "user_id": current_user.id,
                     "filename": os.path.basename(upload.filename or "")[:200], "table": table,
+                    # the file itself, kept with the results when imported (001:2.8.5)
+                    "file_b64": base64.b64encode(data).decode("ascii"),
                 })
                 return redirect(url_for("reports.exams_import_preview", token=token)), 303
-    return render_template("reports/exams_import.html", form=form, columns=ops.COLUMNS), status
+    return render_template("reports/exams_import.html", form=form, columns=ops.COLUMNS,
+                           protocols=ops.protocol_files(current_user.school_id)), status
 
 
 def _render_preview(pending, plan, token: str, status: int = 200):
@@ -211,18 +215,35 @@ def exams_import_commit(token: str):
     """All rows in one transaction or none, checked again against the database as it is now."""
     _office()
     school = current_user.school
+    store = ops.protocol_store()
+    committed = []
 
     def finish(count):
+        committed.append(True)
         flash(_("Протокол импортирован: результатов — %(n)s.", n=count), "success")
         return redirect(url_for("reports.exams_index")), 303
 
+    def run(pending, plan):
+        count = ops.apply_import(school, plan, pending.get("filename", ""), current_user)
+        ops.keep_protocol_file(school, plan, pending.get("filename", ""),
+                               base64.b64decode(pending.get("file_b64") or ""), current_user, store)
+        return count
+
+    try:
+        return _commit_import(token, school, run, finish)
+    finally:
+        if not committed:
+            store.rollback()  # an import refused or rolled back keeps no file
+
+
+def _commit_import(token: str, school, run, finish):
     return uploads.commit(
         exam_uploads, token,
         back_url=url_for("reports.exams_import"),
         gone=_gone(),
         plan=lambda pending: ops.plan_pending(pending, school),
         page=lambda pending, plan, status: _render_preview(pending, plan, token, status),
-        run=lambda pending, plan: ops.apply_import(school, plan, pending.get("filename", ""), current_user),
+        run=run,
         finish=finish,
         refused=_("Импорт невозможен: исправьте ошибки в протоколе и загрузите его снова. Ничего не изменено."),
         conflict=_("Результаты изменились во время импорта. Ничего не изменено; попробуйте ещё раз."),
@@ -236,3 +257,21 @@ def exams_import_cancel(token: str):
     return uploads.cancel(exam_uploads, token, url_for("reports.exams_import"))
 
 
+
+
+@bp.get("/exams/protocols/<int:protocol_id>")
+@login_required
+@personal_data_view(*MARKS_CATEGORIES)
+def exams_protocol_file(protocol_id: int):
+    """An imported protocol as uploaded, kept 5 years (001:2.8.5); gone once destroyed by an act."""
+    from blueprints.archive.retention_records import exam_protocol_path
+    from models.year_archive import StateExamProtocolFile
+    from utils.uploads import send_stored_file
+
+    _office()
+    protocol = policy.checked(db.session.get(StateExamProtocolFile, protocol_id), None, current_user)
+    path = exam_protocol_path(protocol.stored_name) if protocol.status == "kept" else None
+    if path is None or not os.path.isfile(path):
+        abort(404)
+    return send_stored_file(os.path.dirname(path), os.path.basename(path), protocol.original_name,
+                            protocol.content_type)

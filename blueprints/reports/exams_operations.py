@@ -4,6 +4,7 @@ anything is stored (the house style of the people import, ADM-4). Operations flu
 commits. The rules themselves (kinds, scores, the final mark) are domain/exams.py."""
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -422,3 +423,56 @@ def preview_rows(plan: ExamPlan) -> list[list[str]]:
 
 
 
+
+
+# The protocol's file, kept as uploaded (001:2.8.5: 5 years; blueprints/archive/retention_records.py) --
+
+
+def protocol_store():
+    from flask import current_app
+
+    from blueprints.archive.retention_records import EXAM_PROTOCOL_SUBFOLDER
+    from utils.uploads import UploadStore
+
+    return UploadStore(current_app.config["UPLOAD_FOLDER"], EXAM_PROTOCOL_SUBFOLDER)
+
+
+PROTOCOL_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv",
+                  "txt": "text/csv"}
+
+
+def keep_protocol_file(school, plan: ExamPlan, filename: str, data: bytes, user, store):
+    """The imported protocol's file in the upload folder (written through utils/uploads.py's
+    store: removed again if the import is rolled back) and its row; flushed."""
+    import hashlib
+
+    from models.year_archive import StateExamProtocolFile
+    from utils.uploads import Upload
+
+    if not data or not plan.rows:
+        return None
+    context = import_context(school)
+    year_ids = [context.classes[row["class_id"]].year_id for row in plan.rows]
+    year_id = max(set(year_ids), key=year_ids.count)
+    name = os.path.basename((filename or "").replace("\\", "/"))[:200] or "protocol"
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else "csv"
+    extension = extension if extension in PROTOCOL_TYPES else "csv"
+    stored = store.write(Upload(name, extension, PROTOCOL_TYPES[extension], data))
+    row = StateExamProtocolFile(
+        school_id=school.id, year_id=year_id, kinds=",".join(sorted({r["kind"] for r in plan.rows})),
+        stored_name=stored, original_name=name, content_type=PROTOCOL_TYPES[extension], size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(), rows=len(plan.rows), uploaded_by_id=user.id, status="kept")
+    db.session.add(row)
+    db.session.flush()
+    audit.record("state_exam_protocol", row.id, "create", after={"name": name, "sha256": row.sha256},
+                 school_id=school.id, user_id=user.id)
+    return row
+
+
+def protocol_files(school_id: int):
+    from models.year_archive import StateExamProtocolFile
+
+    return list(db.session.scalars(
+        select(StateExamProtocolFile).where(StateExamProtocolFile.school_id == school_id)
+        .options(joinedload(StateExamProtocolFile.year))
+        .order_by(StateExamProtocolFile.uploaded_at.desc(), StateExamProtocolFile.id.desc())))

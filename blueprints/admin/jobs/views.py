@@ -45,6 +45,8 @@ JOB_LABELS = {
     "pd_destruction_overdue": _l("Просроченное уничтожение персональных данных"),
     "retention_review": _l("Сроки хранения: документы к уничтожению"),
     "personal_files_fill": _l("Итоги года в личные дела"),
+    "archive_builds": _l("Архивные пакеты закрытых учебных лет"),
+    "archive_packages": _l("Формирование архивных пакетов года"),
 }
 STATUS_LABELS = {
     "running": _l("выполняется"),
