@@ -1,7 +1,7 @@
 """archive build requests and state exam protocol files
 
 Revision ID: 285257274fc5
-Revises: 4b1e9d7c2a05
+Revises: a325cd9cf1a9
 Create Date: 2026-11-29 19:32:20.058025
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '285257274fc5'
-down_revision = '4b1e9d7c2a05'
+down_revision = 'a325cd9cf1a9'
 branch_labels = None
 depends_on = None
 
