@@ -68,6 +68,7 @@ def navigation():
         more.append(("archive.index", _("Архив")))
     if current_user.has_role("parent"):
         more.append(("personal_data.my", _("Заявления и согласия, данные о ребёнке")))
+    more.append(("polls.index", _("Опросы")))  # COM-2: polls to answer, polls run
     path = request.path
     return {
         "may": may,
