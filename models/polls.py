@@ -10,7 +10,8 @@
   id>»): the unique (poll, key) keeps one answer per person and per family even under a race.
 - PollAnswer: WHAT was answered. For an anonymous poll it holds no user, no family, no timestamp
   and a random id (not a sequence relatable to PollVote's insertion order); the answers of one
-  response share a random `response_id`. A named poll's answers carry the voter's id.
+  response share a random `response_id`. Only for a named poll does the voter's PollVote row
+  name that response_id (so the author sees who answered what); PollAnswer never names anyone.
 """
 from __future__ import annotations
 
@@ -89,6 +90,10 @@ class PollVote(db.Model):
     poll_id: Mapped[int] = mapped_column(ForeignKey("poll.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     key: Mapped[str] = mapped_column(String(40))
+    # A named poll only: the response this vote gave (PollAnswer.response_id); None when anonymous.
+    response_id: Mapped[Optional[str]] = mapped_column(String(32))
+
+    user: Mapped[User] = relationship()
 
 
 class PollAnswer(db.Model):
@@ -99,9 +104,6 @@ class PollAnswer(db.Model):
     response_id: Mapped[str] = mapped_column(String(32))
     option_id: Mapped[Optional[int]] = mapped_column(ForeignKey("poll_option.id", ondelete="CASCADE"))
     text: Mapped[str] = mapped_column(Text, default="")
-    voter_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))  # named polls only
-
-    voter: Mapped[Optional[User]] = relationship()
 
 
 __all__ = ["AUDIENCE_KINDS", "POLL_KINDS", "Poll", "PollAnswer", "PollAudience", "PollOption", "PollVote"]

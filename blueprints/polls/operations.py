@@ -99,18 +99,17 @@ def vote(user: User, poll: Poll, option_ids: list[str], text: str, today: date) 
     if family_voted(user, poll, children):
         raise Refusal(N_("В вашей семье на этот опрос уже ответили."), status=409)
     keys = [f"u:{user.id}"] + [f"s:{sid}" for sid in children]
+    response_id = secrets.token_hex(16)
+    named = None if poll.is_anonymous else response_id
     try:
         with db.session.begin_nested():
-            db.session.add_all([PollVote(poll_id=poll.id, user_id=user.id, key=key) for key in keys])
+            db.session.add_all([PollVote(poll_id=poll.id, user_id=user.id, key=key, response_id=named) for key in keys])
             db.session.flush()
     except IntegrityError:
         raise Refusal(N_("На этот опрос уже ответили."), status=409) from None
-    response_id = secrets.token_hex(16)
-    voter_id = None if poll.is_anonymous else user.id
-    answers = [PollAnswer(poll_id=poll.id, response_id=response_id, option_id=oid, voter_id=voter_id)
-               for oid in ballot.option_ids]
+    answers = [PollAnswer(poll_id=poll.id, response_id=response_id, option_id=oid) for oid in ballot.option_ids]
     if ballot.text:
-        answers.append(PollAnswer(poll_id=poll.id, response_id=response_id, text=ballot.text, voter_id=voter_id))
+        answers.append(PollAnswer(poll_id=poll.id, response_id=response_id, text=ballot.text))
     db.session.add_all(answers)
     db.session.flush()
 
@@ -171,12 +170,15 @@ def results(poll: Poll) -> Results:
         .group_by(PollAnswer.option_id)).all())
     texts = []
     if poll.kind == "text":
-        query = select(PollAnswer).where(PollAnswer.poll_id == poll.id, PollAnswer.text != "")
+        names: dict[str, str] = {}
         if not poll.is_anonymous:
-            query = query.options(joinedload(PollAnswer.voter))
-        # anonymous: ordered by the text, never by anything that follows the voting order
-        for answer in db.session.scalars(query.order_by(PollAnswer.text, PollAnswer.id)):
-            texts.append((answer.voter.full_name if answer.voter else "", answer.text))
+            names = {vote.response_id: vote.user.full_name for vote in db.session.scalars(
+                select(PollVote).options(joinedload(PollVote.user))
+                .where(PollVote.poll_id == poll.id, PollVote.response_id.is_not(None), PollVote.key.like("u:%")))}
+        # ordered by the text, never by anything that follows the voting order
+        for answer in db.session.scalars(select(PollAnswer).where(PollAnswer.poll_id == poll.id, PollAnswer.text != "")
+                                         .order_by(PollAnswer.text, PollAnswer.id)):
+            texts.append((names.get(answer.response_id, ""), answer.text))
     return Results(poll, respondents, [(o.text, per_option.get(o.id, 0)) for o in poll.options], texts)
 
 

@@ -69,6 +69,7 @@ def upgrade():
     sa.Column('poll_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=40), nullable=False),
+    sa.Column('response_id', sa.String(length=32), nullable=True),
     sa.ForeignKeyConstraint(['poll_id'], ['poll.id'], name=op.f('fk_poll_vote_poll_id_poll'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_poll_vote_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_poll_vote')),
@@ -84,10 +85,8 @@ def upgrade():
     sa.Column('response_id', sa.String(length=32), nullable=False),
     sa.Column('option_id', sa.Integer(), nullable=True),
     sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('voter_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['option_id'], ['poll_option.id'], name=op.f('fk_poll_answer_option_id_poll_option'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['poll_id'], ['poll.id'], name=op.f('fk_poll_answer_poll_id_poll'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['voter_id'], ['user.id'], name=op.f('fk_poll_answer_voter_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_poll_answer'))
     )
     with op.batch_alter_table('poll_answer', schema=None) as batch_op:
