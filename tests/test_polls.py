@@ -355,3 +355,24 @@ def test_lists_queries_bounded(small_school, login, count_queries):
 def test_my_polls_linked_from_the_sections(small_school, login):
     small_school()
     assert 'href="/polls/"' in login("parent_a").get("/").get_data(as_text=True)
+
+
+def test_named_choice_poll_lists_who_chose_what(small_school, login):
+    s = small_school()
+    poll = make_poll(s, kind="multiple", anonymous=False, options=("А", "Б", "В"))
+    ids = [str(o.id) for o in poll.options]
+    assert login("parent_a").post(f"/polls/{poll.id}/vote", data={"option": [ids[0], ids[2]]}).status_code == 303
+    assert db.session.scalars(select(PollVote.response_id)).one() is not None
+    html = login("maths").get(f"/polls/{poll.id}/results").get_data(as_text=True)
+    assert re.search(r"<td>Петрова Елена[^<]*</td><td>А; В</td>", html)
+    rows = [list(r) for r in load_workbook(io.BytesIO(login("maths").get(f"/polls/{poll.id}/results.xlsx").data))
+            .active.iter_rows(values_only=True)]
+    assert any(r[0].startswith("Петрова Елена") and r[1] == "А; В" for r in rows if r and isinstance(r[0], str))
+
+
+def test_anonymous_choice_poll_lists_nobody(small_school, login):
+    s = small_school()
+    poll = make_poll(s)
+    assert login("parent_a").post(f"/polls/{poll.id}/vote", data={"option": str(poll.options[0].id)}).status_code == 303
+    html = login("maths").get(f"/polls/{poll.id}/results").get_data(as_text=True)
+    assert "Петрова" not in html and "Кто как ответил" not in html

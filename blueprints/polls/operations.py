@@ -157,6 +157,7 @@ class Results:
     respondents: int
     counts: list[tuple[str, int]]  # (option, votes) in the poll's order
     texts: list[tuple[str, str]]  # (voter's name or "", text)
+    named: list[tuple[str, list[str]]]  # a named choice poll: (voter, the options chosen)
 
     def share(self, votes: int) -> float:
         return round(100 * votes / self.respondents, 1) if self.respondents else 0.0
@@ -179,7 +180,19 @@ def results(poll: Poll) -> Results:
         for answer in db.session.scalars(select(PollAnswer).where(PollAnswer.poll_id == poll.id, PollAnswer.text != "")
                                          .order_by(PollAnswer.text, PollAnswer.id)):
             texts.append((names.get(answer.response_id, ""), answer.text))
-    return Results(poll, respondents, [(o.text, per_option.get(o.id, 0)) for o in poll.options], texts)
+    named: list[tuple[str, list[str]]] = []
+    if poll.kind != "text" and not poll.is_anonymous:
+        option_text = {o.id: o.text for o in poll.options}
+        chosen: dict[str, list[str]] = {}
+        for response_id, option_id in db.session.execute(
+                select(PollAnswer.response_id, PollAnswer.option_id).where(PollAnswer.poll_id == poll.id)
+                .order_by(PollAnswer.option_id)):
+            chosen.setdefault(response_id, []).append(option_text.get(option_id, ""))
+        votes = db.session.scalars(select(PollVote).options(joinedload(PollVote.user))
+                                   .where(PollVote.poll_id == poll.id, PollVote.key.like("u:%"),
+                                          PollVote.response_id.is_not(None)))
+        named = sorted(((v.user.full_name, chosen.get(v.response_id, [])) for v in votes), key=lambda r: r[0])
+    return Results(poll, respondents, [(o.text, per_option.get(o.id, 0)) for o in poll.options], texts, named)
 
 
 def audience_labels(poll: Poll, class_names: dict[int, str]) -> list[str]:
@@ -222,6 +235,11 @@ def results_xlsx(res: Results) -> bytes:
         ws.append([_("Ответ")] if res.poll.is_anonymous else [_("Ответ"), _("Кто ответил")])
         for name, text in res.texts:
             ws.append([_safe_cell(text)] if res.poll.is_anonymous else [_safe_cell(text), _safe_cell(name)])
+    if res.named:
+        ws.append([])
+        ws.append([_("Кто ответил"), _("Выбранные варианты")])
+        for name, chosen in res.named:
+            ws.append([_safe_cell(name), _safe_cell("; ".join(chosen))])
     ws.column_dimensions["A"].width = 60
     out = io.BytesIO()
     book.save(out)
