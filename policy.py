@@ -958,3 +958,92 @@ def can_take_quiz(user: User, quiz) -> bool:
 def owns_attempt(user: User, attempt) -> bool:
     """An attempt is its student's alone: anyone else's id is answered 404 by the view."""
     return attempt.student is not None and attempt.student.user_id == user.id
+# --- Polls (COM-2, blueprints/polls) -----------------------------------------------------------
+
+# The administration creates polls for any audience and sees every poll's results.
+POLL_ADMIN_ROLES = frozenset({"director", "deputy"})
+POLL_TEACHER_ROLES = ("teacher", "class_teacher", "extra_teacher")
+
+
+def can_administer_polls(user: User) -> bool:
+    return user.has_role(*POLL_ADMIN_ROLES)
+
+
+def poll_classes(user: User) -> list[ClassGroup]:
+    """The classes whose parents or students this user may poll: a class teacher their own
+    classes (of the current year), the administration every class of the current year."""
+    from models import AcademicYear
+
+    query = (select(ClassGroup).join(AcademicYear, AcademicYear.id == ClassGroup.year_id)
+             .where(ClassGroup.school_id == user.school_id, AcademicYear.is_current.is_(True))
+             .order_by(ClassGroup.grade, ClassGroup.letter))
+    if not can_administer_polls(user):
+        query = query.where(ClassGroup.class_teacher_id == user.id)
+    return list(db.session.scalars(query))
+
+
+def can_create_polls(user: User) -> bool:
+    """The director and the deputy (any audience), a class teacher (their class's families)."""
+    return can_administer_polls(user) or (user.has_role("class_teacher") and bool(poll_classes(user)))
+
+
+@dataclass(frozen=True)
+class PollAudienceOf:
+    """What places a user in a poll's audience, read once (two queries) for a list of polls:
+    their own non-withdrawn children with their classes, and their own class as a student."""
+
+    children: tuple[tuple[int, int | None], ...] = ()
+    student_class_id: int | None = None
+    is_student: bool = False
+
+
+def poll_audience_of(user: User) -> PollAudienceOf:
+    children: tuple = ()
+    if user.has_role("parent"):
+        children = tuple(db.session.execute(
+            select(Student.id, Student.current_class_id).join(ParentLink, ParentLink.student_id == Student.id)
+            .where(ParentLink.parent_id == user.id, Student.school_id == user.school_id,
+                   Student.is_withdrawn.is_(False)).order_by(Student.id)).all())
+    own = None
+    if user.has_role("student"):
+        own = db.session.scalar(select(Student).where(Student.user_id == user.id, Student.is_withdrawn.is_(False)))
+    return PollAudienceOf(children=tuple((sid, cid) for sid, cid in children),
+                          student_class_id=own.current_class_id if own else None, is_student=own is not None)
+
+
+def poll_family_children(user: User, poll, of: PollAudienceOf | None = None) -> list[int]:
+    """The ids of the user's own children who make the user a member of the poll's audience as a
+    parent (a child in 5А for «parents of 5А»; any own child for «all parents»): the family a
+    vote «per family» covers."""
+    if not user.has_role("parent"):
+        return []
+    of = of or poll_audience_of(user)
+    everyone = any(a.kind == "parents" for a in poll.audience)
+    class_ids = {a.class_id for a in poll.audience if a.kind == "class_parents"}
+    return [sid for sid, class_id in of.children if everyone or class_id in class_ids]
+
+
+def is_in_poll_audience(user: User, poll, of: PollAudienceOf | None = None) -> bool:
+    """Exactly the poll's audience may answer it (and see it at all)."""
+    if not user.is_authenticated or not _same_school(user, poll.school_id):
+        return False
+    kinds = {a.kind for a in poll.audience}
+    if "staff" in kinds and user.is_staff:
+        return True
+    if "teachers" in kinds and user.has_role(*POLL_TEACHER_ROLES):
+        return True
+    of = of or poll_audience_of(user)
+    if of.is_student:
+        class_ids = {a.class_id for a in poll.audience if a.kind == "class_students"}
+        if "students" in kinds or (of.student_class_id is not None and of.student_class_id in class_ids):
+            return True
+    return bool(poll_family_children(user, poll, of))
+
+
+def can_view_poll_results(user: User, poll) -> bool:
+    """The poll's author and the administration (director, deputy); respondents do not."""
+    return _same_school(user, poll.school_id) and (poll.author_id == user.id or can_administer_polls(user))
+
+
+def can_see_poll(user: User, poll) -> bool:
+    return can_view_poll_results(user, poll) or is_in_poll_audience(user, poll)

@@ -48,6 +48,7 @@ from models.people import (
     User,
     UserRole,
 )
+from models.polls import Poll, PollAnswer, PollAudience, PollOption, PollVote  # noqa: F401  (COM-2)
 from models.printouts import Printout
 from models.school import (
     AcademicYear,

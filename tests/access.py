@@ -46,3 +46,6 @@ class Rule:
     url: Callable[[SimpleNamespace], str]  # a concrete URL built from small_school objects
     data: Callable[[SimpleNamespace], dict] | None = None  # form data for POST
     note: str = field(default="")
+    # The object exists only for the users allowed (e.g. a poll for its audience): the others of
+    # its school get 404 as well, not 403 (test_access_matrix accepts either for them).
+    hides_existence: bool = False

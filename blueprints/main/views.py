@@ -70,6 +70,7 @@ def navigation():
         more.append(("personal_data.my", _("Заявления и согласия, данные о ребёнке")))
     if current_user.has_role(*policy.TEACHING_ROLES, "student", "parent"):  # distance assignments (JRN-10)
         more.append(("assignments.index", _("Задания")))
+    more.append(("polls.index", _("Опросы")))  # COM-2: polls to answer, polls run
     path = request.path
     return {
         "may": may,
