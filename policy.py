@@ -859,3 +859,22 @@ def can_manage_archive(user: User) -> bool:
     """The archive's packages, their building and checking, the acceptance act: the director,
     the deputy (the academic office) and the journal administrator."""
     return user.is_authenticated and user.has_role(*ARCHIVE_ROLES)
+
+
+# --- Additional-education groups' journal (JRN-9, blueprints/journal/clubs) -------------------
+
+
+def _is_club(assignment: TeachingAssignment) -> bool:
+    return assignment.class_group.kind == "extra"
+
+
+def can_view_club(user: User, assignment: TeachingAssignment) -> bool:
+    """The group's teacher and the administration (the academic office) read its journal."""
+    return _is_club(assignment) and _same_school(user, assignment.school_id) and (
+        assignment.teacher_id == user.id or can_read_all_journals(user)
+    )
+
+
+def can_edit_club(user: User, assignment: TeachingAssignment) -> bool:
+    """Only the group's own teacher keeps its journal: sessions, results, achievements."""
+    return _is_club(assignment) and can_edit_assignment(user, assignment)

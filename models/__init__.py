@@ -17,6 +17,7 @@ from models import (  # noqa: F401  (tables of later areas)
 from models.audit import AdminAlert, AuditEntry, LoginEvent
 from models.bells import ShortenedDay
 from models.closing import PeriodClosure
+from models.club_results import ClubAchievement, ClubResult, ClubResultForm
 from models.clubs import ClubMembership
 from models.inspections import Inspection, InspectionRemark
 from models.jobs import JobRun
@@ -95,7 +96,10 @@ __all__ = [
     "BellSchedule",
     "ClassGroup",
     "ClassMembership",
+    "ClubAchievement",
     "ClubMembership",
+    "ClubResult",
+    "ClubResultForm",
     "CurriculumItem",
     "EnrolmentEvent",
     "Holiday",
