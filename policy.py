@@ -878,3 +878,8 @@ def can_view_club(user: User, assignment: TeachingAssignment) -> bool:
 def can_edit_club(user: User, assignment: TeachingAssignment) -> bool:
     """Only the group's own teacher keeps its journal: sessions, results, achievements."""
     return _is_club(assignment) and can_edit_assignment(user, assignment)
+
+
+def can_list_clubs(user: User) -> bool:
+    """The list of groups: the additional-education teachers and the journals' readers."""
+    return user.has_role("extra_teacher") or can_read_all_journals(user)

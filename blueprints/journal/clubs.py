@@ -32,6 +32,15 @@ RESULT_FORM_LABELS = labels.register("club_result_form", {
 PASS_FAIL_LABELS = labels.register("club_pass_fail", {"passed": _l("зачтено"), "failed": _l("не зачтено")})
 
 
+@bp.app_template_global("diary_clubs")
+def diary_clubs(student) -> list[clubs_queries.ClubPage]:
+    """The clubs of a student for the diary's week page, narrowed to this student: the
+    schedule, their attendance and results and achievements (JRN-9; the diary page has checked
+    who may read the student)."""
+    today = school_today(student.school.timezone)
+    return [clubs_queries.load_page(a, student_ids=[student.id]) for a in clubs_queries.student_clubs(student, today)]
+
+
 def _club(assignment_id: int, allowed):
     return loaders.assignment(assignment_id, allowed)
 
@@ -50,9 +59,9 @@ def _back(assignment):
 @bp.get("/clubs")
 @login_required
 def clubs():
-    items = clubs_queries.clubs_of(current_user)
-    if not items and not current_user.has_role("extra_teacher") and not policy.can_read_all_journals(current_user):
+    if not policy.can_list_clubs(current_user):
         abort(403)
+    items = clubs_queries.clubs_of(current_user)
     return render_template("journal/clubs/index.html", items=items)
 
 
@@ -188,7 +197,7 @@ def _print_data(page: clubs_queries.ClubPage, today) -> dict:
                      for s in page.sessions],
         "periods": [p.name for p in page.periods],
         "results": [{"name": m.full_name,
-                     "values": [_result_text(page.results.get((m.id, p.id))) for p in page.periods]}
+                     "cells": [_result_text(page.results.get((m.id, p.id))) for p in page.periods]}
                     for m in page.members],
         "achievements": [{"name": r.student.full_name, "event": r.event, "date": r.date.strftime("%d.%m.%Y"),
                           "level": r.level, "result": r.result} for r in page.achievements],
