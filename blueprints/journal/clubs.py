@@ -105,7 +105,7 @@ def club_session(assignment_id: int, lesson_id: int):
         except ValueError:
             raise rules.ClubRefusal(rules.N_("Неверный список отсутствующих.")) from None
         changed = clubs_operations.take_attendance(lesson, current_user, absent,
-                                                   reason=request.form.get("reason") or None)
+                                                   reason=request.form.get("reason", ""))
         db.session.commit()
         flash(_("Посещаемость сохранена: изменений %(n)s.", n=changed), "success")
         return redirect(url_for("journal.club_session", assignment_id=assignment.id, lesson_id=lesson.id)), 303

@@ -19,9 +19,10 @@ from models.base import utcnow
 from utils import audit
 
 
-def take_attendance(lesson: Lesson, user: User, absent_ids: set[int], reason: str | None = None) -> int:
+def take_attendance(lesson: Lesson, user: User, absent_ids: set[int], reason: str | None = "") -> int:
     """Mark the members in `absent_ids` absent («Н») and the others present; returns how many
-    cells changed. Refuses an id that is not a member on the session's date."""
+    cells changed. Refuses an id that is not a member on the session's date. `reason`: the
+    teacher's reason for a change after the deadline (asked as in the grid)."""
     members = list(db.session.scalars(queries.roster_query(lesson.assignment, lesson.date, lesson.date)))
     member_ids = {m.id for m in members}
     if not absent_ids <= member_ids:
