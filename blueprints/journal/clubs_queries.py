@@ -122,7 +122,9 @@ def load_page(assignment: TeachingAssignment, student_ids: list[int] | None = No
 
 def student_clubs(student: Student, day: date) -> list[TeachingAssignment]:
     """The clubs' assignments of the groups the student belongs to on the day (the diary)."""
-    return list(db.session.scalars(
+    # no DISTINCT (PostgreSQL refuses it with ORDER BY a joined column): two stays of one day
+    # are impossible in practice, and the dict below keeps one row per assignment anyway
+    rows = db.session.scalars(
         select(TeachingAssignment)
         .join(ClassGroup, ClassGroup.id == TeachingAssignment.class_id)
         .join(ClubMembership, ClubMembership.group_id == ClassGroup.id)
@@ -131,6 +133,6 @@ def student_clubs(student: Student, day: date) -> list[TeachingAssignment]:
                (ClubMembership.until.is_(None)) | (ClubMembership.until >= day))
         .options(selectinload(TeachingAssignment.class_group), selectinload(TeachingAssignment.teacher),
                  selectinload(TeachingAssignment.year))
-        .order_by(ClassGroup.name)
-        .distinct()
-    ))
+        .order_by(ClassGroup.name, TeachingAssignment.id)
+    )
+    return list({a.id: a for a in rows}.values())
