@@ -6,8 +6,6 @@ from datetime import date
 
 from domain.messages import N_, Refusal
 
-__all__ = ["N_", "ClubRefusal"]
-
 FORMS = ("pass_fail", "level", "text")
 PASS_FAIL = ("passed", "failed")
 EVENT_LEVELS = ("school", "municipal", "regional", "federal", "international")

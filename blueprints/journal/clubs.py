@@ -16,6 +16,7 @@ import policy
 from blueprints.journal import bp, clubs_operations, clubs_queries, lessons_operations, loaders, schedule_queries
 from blueprints.main import labels
 from domain import club_results as rules
+from domain.messages import N_
 from extensions import db
 from models import ClubAchievement, Lesson, StudyPeriod
 from utils import audit
@@ -87,7 +88,7 @@ def club_open_session(assignment_id: int):
     today = school_today(assignment.school.timezone)
     number = request.form.get("lesson_number", type=int)
     if number is None or not 0 <= number <= 20:
-        raise rules.ClubRefusal(rules.N_("Укажите номер занятия по расписанию."))
+        raise rules.ClubRefusal(N_("Укажите номер занятия по расписанию."))
     lesson = lessons_operations.open_lesson(assignment, current_user, today, number)
     db.session.commit()
     return redirect(url_for("journal.club_session", assignment_id=assignment.id, lesson_id=lesson.id)), 303
@@ -103,7 +104,7 @@ def club_session(assignment_id: int, lesson_id: int):
         try:
             absent = {int(v) for v in request.form.getlist("absent")}
         except ValueError:
-            raise rules.ClubRefusal(rules.N_("Неверный список отсутствующих.")) from None
+            raise rules.ClubRefusal(N_("Неверный список отсутствующих.")) from None
         changed = clubs_operations.take_attendance(lesson, current_user, absent,
                                                    reason=request.form.get("reason", ""))
         db.session.commit()
