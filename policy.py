@@ -1047,3 +1047,25 @@ def can_view_poll_results(user: User, poll) -> bool:
 
 def can_see_poll(user: User, poll) -> bool:
     return can_view_poll_results(user, poll) or is_in_poll_audience(user, poll)
+# --- Additional-education groups' journal (JRN-9, blueprints/journal/clubs) -------------------
+
+
+def _is_club(assignment: TeachingAssignment) -> bool:
+    return assignment.class_group.kind == "extra"
+
+
+def can_view_club(user: User, assignment: TeachingAssignment) -> bool:
+    """The group's teacher and the administration (the academic office) read its journal."""
+    return _is_club(assignment) and _same_school(user, assignment.school_id) and (
+        assignment.teacher_id == user.id or can_read_all_journals(user)
+    )
+
+
+def can_edit_club(user: User, assignment: TeachingAssignment) -> bool:
+    """Only the group's own teacher keeps its journal: sessions, results, achievements."""
+    return _is_club(assignment) and can_edit_assignment(user, assignment)
+
+
+def can_list_clubs(user: User) -> bool:
+    """The list of groups: the additional-education teachers and the journals' readers."""
+    return user.has_role("extra_teacher") or can_read_all_journals(user)

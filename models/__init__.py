@@ -19,6 +19,7 @@ from models.assignments import DistanceAssignment, DistanceAssignmentFile, Dista
 from models.audit import AdminAlert, AuditEntry, LoginEvent
 from models.bells import ShortenedDay
 from models.closing import PeriodClosure
+from models.club_results import ClubAchievement, ClubResult, ClubResultForm
 from models.clubs import ClubMembership
 from models.inspections import Inspection, InspectionRemark
 from models.jobs import JobRun
@@ -99,7 +100,10 @@ __all__ = [
     "BellSchedule",
     "ClassGroup",
     "ClassMembership",
+    "ClubAchievement",
     "ClubMembership",
+    "ClubResult",
+    "ClubResultForm",
     "CurriculumItem",
     "EnrolmentEvent",
     "Holiday",

@@ -24,6 +24,7 @@ bp = Blueprint("journal", __name__, url_prefix="/journal")
 from blueprints.journal import (  # noqa: E402,F401
     classes,
     closing,
+    clubs,
     control,
     grid,
     lessons,

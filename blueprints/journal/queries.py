@@ -18,6 +18,7 @@ from models import (
     AcademicYear,
     Attendance,
     ClassMembership,
+    ClubMembership,
     Lesson,
     LessonWork,
     PeriodMark,
@@ -101,7 +102,21 @@ def period_of_lesson(lesson: Lesson) -> StudyPeriod | None:
 
 def roster_query(assignment: TeachingAssignment, start: date, end: date):
     """Students who belonged to the class (and the subgroup, if split) at some day of the
-    interval: a student who left keeps the records of their time in the class."""
+    interval: a student who left keeps the records of their time in the class. An
+    additional-education group (kind "extra") has members of any class: its roster is the
+    stays in the club (ClubMembership, JRN-9)."""
+    if assignment.class_group.kind == "extra":
+        return (
+            select(Student)
+            .join(ClubMembership, ClubMembership.student_id == Student.id)
+            .where(
+                ClubMembership.group_id == assignment.class_id,
+                ClubMembership.since <= end,
+                or_(ClubMembership.until.is_(None), ClubMembership.until >= start),
+            )
+            .order_by(Student.last_name, Student.first_name, Student.id)
+            .distinct()
+        )
     query = (
         select(Student)
         .join(ClassMembership, ClassMembership.student_id == Student.id)

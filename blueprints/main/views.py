@@ -66,6 +66,8 @@ def navigation():
         more.append(("personal_data.access_log", _("Журнал доступа к персональным данным")))
     if policy.can_manage_archive(current_user):  # the year's signed packages (ARC-1, ARC-3)
         more.append(("archive.index", _("Архив")))
+    if policy.can_list_clubs(current_user):  # JRN-9: the additional-education groups' journal
+        more.append(("journal.clubs", _("Объединения доп. образования")))
     if current_user.has_role("parent"):
         more.append(("personal_data.my", _("Заявления и согласия, данные о ребёнке")))
     if current_user.has_role(*policy.TEACHING_ROLES, "student", "parent"):  # distance assignments (JRN-10)
