@@ -141,6 +141,12 @@ class Config:
     # on its own. The code lookup at /verify/<code> is rate-limited per address against guessing.
     PRINTOUTS_DIR = os.environ.get("PRINTOUTS_DIR") or None
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
+    # Messages (COM-1): a per-user limit on sending against spam, the longest text, the largest
+    # attachment, and how often an open conversation asks for new messages (htmx polling).
+    MESSAGE_RATE_LIMIT = os.environ.get("MESSAGE_RATE_LIMIT", "20 per minute; 200 per day")
+    MESSAGE_MAX_CHARS = _int("MESSAGE_MAX_CHARS", 4000)
+    MESSAGE_FILE_MAX_BYTES = _int("MESSAGE_FILE_MAX_MB", 3) * 1024 * 1024
+    MESSAGE_POLL_SECONDS = _int("MESSAGE_POLL_SECONDS", 5)
 
     # E-mail (smtplib). No MAIL_SERVER: e-mail is disabled, reports go on paper and every
     # message is recorded as not sent.

@@ -68,8 +68,12 @@ def navigation():
         more.append(("archive.index", _("Архив")))
     if current_user.has_role("parent"):
         more.append(("personal_data.my", _("Заявления и согласия, данные о ребёнке")))
+    # COM-1: the header's «Сообщения» link with the unread badge (one count query)
+    from blueprints.messages.operations import unread_count
+
     path = request.path
     return {
+        "messages_unread": unread_count(current_user),
         "may": may,
         "pd_suspension": _pd_suspension_notice(),
         # the header's school name, read here (per request, before rendering), not by the layout
