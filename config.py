@@ -181,3 +181,4 @@ class TestConfig(Config):
     PD_INDEX_KEY = "dGVzdC1pbmRleC1rZXktLS0tLS0tLS0tLS0tLS0tLS0tLQ"
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # still scrypt, at a test-only cost
     MAIL_SERVER = None  # the e-mail tests start their own SMTP server
+    MESSAGE_POLL_SECONDS = 1  # the browser test waits for a conversation's poll (COM-1)
