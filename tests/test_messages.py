@@ -292,3 +292,20 @@ def test_inbox_and_conversation_query_counts_do_not_grow(client, auth, small_sch
     with count_queries() as many:
         assert client.get(f"/messages/{cid}").status_code == 200
     assert many.count == few.count
+
+
+def test_the_class_teacher_writes_to_all_the_parents_of_the_class_who_all_can_answer(client, auth, small_school, make_app):
+    s = small_school()
+    auth.login("maths")
+    page = client.get("/messages/new").get_data(as_text=True)
+    assert f'value="class-{s.class_5a.id}"' in page and f'value="class-{s.class_1a.id}"' not in page
+    assert client.post("/messages/new", data={"to": f"class-{s.class_5a.id}", "subject": "Экскурсия",
+                                              "body": "Кто едет?"}).status_code == 303
+    cid = _conversation_id()
+    parent = _login(make_app, s.parent_a)
+    assert parent.post(f"/messages/{cid}", data={"body": "Мы едем"}).status_code == 303
+    # another class's teacher cannot use a class that is not theirs
+    primary = _login(make_app, s.primary_teacher)
+    assert primary.post("/messages/new", data={"to": f"class-{s.class_5a.id}", "subject": "Т",
+                                               "body": "Т"}).status_code == 403
+    assert _login(make_app, s.parent_b).get(f"/messages/{cid}").status_code == 404

@@ -9,6 +9,7 @@ import os
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 import policy
@@ -71,11 +72,11 @@ def preferences():
 
 def _new_page(status: int = 200, error: str | None = None):
     user = _user()
-    contacts = sorted(
-        db.session.query(User).filter(User.id.in_(policy.message_contact_ids(user))).all(),
-        key=lambda u: (u.last_name, u.first_name),
-    )
-    groups = [c for c in policy.announcement_classes(user)] if user.has_role("class_teacher") else []
+    contacts = db.session.scalars(
+        select(User).where(User.id.in_(policy.message_contact_ids(user))).order_by(User.last_name, User.first_name)
+    ).all()
+    # the class teacher's group conversation with all the parents of their class
+    groups = [c for c in policy.announcement_classes(user) if c.class_teacher_id == user.id]
     return render_template("messages/new.html", contacts=contacts, groups=groups, form=request.form,
                            max_chars=ops.body_max(), error=error), status
 
