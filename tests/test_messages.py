@@ -309,3 +309,16 @@ def test_the_class_teacher_writes_to_all_the_parents_of_the_class_who_all_can_an
     assert primary.post("/messages/new", data={"to": f"class-{s.class_5a.id}", "subject": "Т",
                                                "body": "Т"}).status_code == 403
     assert _login(make_app, s.parent_b).get(f"/messages/{cid}").status_code == 404
+
+
+def test_a_refused_htmx_reply_comes_back_as_the_form_with_the_message(client, auth, small_school, app):
+    s = small_school()
+    auth.login("parent_a")
+    _write(client, f"user-{s.maths_teacher.id}")
+    cid = _conversation_id()
+    response = client.post(f"/messages/{cid}", data={"body": "я" * (app.config["MESSAGE_MAX_CHARS"] + 1)},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 413 and response.headers["HX-Retarget"] == "#reply-form"
+    html = response.get_data(as_text=True)
+    assert 'id="reply-form"' in html and "Сообщение слишком длинное" in html
+    assert _count(Message) == 1

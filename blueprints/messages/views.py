@@ -223,8 +223,10 @@ def send(conversation_id: int):
         store.rollback()
         conversation = _conversation(conversation_id)
         if is_htmx():
-            return render_template("messages/_reply_form.html", conversation=conversation, error=message,
-                                   body=request.form.get("body", ""), max_chars=ops.body_max()), refusal.status
+            html = render_template("messages/_reply_form.html", conversation=conversation, error=message,
+                                   body=request.form.get("body", ""), max_chars=ops.body_max())
+            # static/js/messages.js swaps this refusal in place of the form
+            return html, refusal.status, {"HX-Retarget": "#reply-form", "HX-Reswap": "outerHTML"}
         return _conversation_page(conversation, refusal.status, message, request.form.get("body", ""))
     if is_htmx():
         html = render_template("messages/_sent.html", max_chars=ops.body_max(), body="", error=None,
