@@ -68,12 +68,14 @@ def navigation():
         more.append(("archive.index", _("Архив")))
     if current_user.has_role("parent"):
         more.append(("personal_data.my", _("Заявления и согласия, данные о ребёнке")))
-    # COM-1: the header's «Сообщения» link with the unread badge (one count query)
+    # COM-1: the header's «Сообщения» link with the unread badge: one count query, run only
+    # when the layout's header renders (never for an htmx fragment)
     from blueprints.messages.operations import unread_count
 
+    user = current_user._get_current_object()
     path = request.path
     return {
-        "messages_unread": unread_count(current_user),
+        "messages_unread": lambda: unread_count(user),
         "may": may,
         "pd_suspension": _pd_suspension_notice(),
         # the header's school name, read here (per request, before rendering), not by the layout
