@@ -210,9 +210,7 @@ def feed(conversation_id: int):
 def send(conversation_id: int):
     user = _user()
     conversation = _conversation(conversation_id)
-    if not policy.can_reply(user, conversation):
-        abort(403)
-    store = ops.file_store()
+    store = ops.file_store()  # an announcement's recipient is refused by ops.reply (403, in Russian)
     try:
         upload = ops.check_file(request.files.get("file"))
         ops.reply(conversation, user, request.form.get("body", ""), upload, store)
