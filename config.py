@@ -143,6 +143,12 @@ class Config:
     # on its own. The code lookup at /verify/<code> is rate-limited per address against guessing.
     PRINTOUTS_DIR = os.environ.get("PRINTOUTS_DIR") or None
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
+    # Messages (COM-1): a per-user limit on sending against spam, the longest text, the largest
+    # attachment, and how often an open conversation asks for new messages (htmx polling).
+    MESSAGE_RATE_LIMIT = os.environ.get("MESSAGE_RATE_LIMIT", "20 per minute; 200 per day")
+    MESSAGE_MAX_CHARS = _int("MESSAGE_MAX_CHARS", 4000)
+    MESSAGE_FILE_MAX_BYTES = _int("MESSAGE_FILE_MAX_MB", 3) * 1024 * 1024
+    MESSAGE_POLL_SECONDS = _int("MESSAGE_POLL_SECONDS", 5)
 
     # E-mail (smtplib). No MAIL_SERVER: e-mail is disabled, reports go on paper and every
     # message is recorded as not sent.
@@ -177,3 +183,4 @@ class TestConfig(Config):
     PD_INDEX_KEY = "dGVzdC1pbmRleC1rZXktLS0tLS0tLS0tLS0tLS0tLS0tLQ"
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # still scrypt, at a test-only cost
     MAIL_SERVER = None  # the e-mail tests start their own SMTP server
+    MESSAGE_POLL_SECONDS = 1  # the browser test waits for a conversation's poll (COM-1)

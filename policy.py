@@ -1069,3 +1069,134 @@ def can_edit_club(user: User, assignment: TeachingAssignment) -> bool:
 def can_list_clubs(user: User) -> bool:
     """The list of groups: the additional-education teachers and the journals' readers."""
     return user.has_role("extra_teacher") or can_read_all_journals(user)
+
+
+# --- Messages and announcements (COM-1) ------------------------------------------------------
+# Who may talk to whom: a parent with the teachers of their children and the administration; a
+# student with their teachers (classmates only if the school allows it); staff with staff; the
+# teachers with the parents and students of the classes they teach. The relation is symmetric.
+MESSAGE_ADMIN_ROLES = frozenset({"director", "deputy"})
+
+
+def _teacher_student_pairs(teacher_id: int | None = None, student_ids=None) -> set[tuple[int, int]]:
+    """(teacher, student) of the current classes: the class teacher and the teachers of the
+    class's subjects (a subgroup's teacher only for the subgroup's students)."""
+    from models import ClassGroup as _Class
+    from models import SubgroupMember
+
+    taught = (
+        select(TeachingAssignment.teacher_id, Student.id)
+        .join(Student, Student.current_class_id == TeachingAssignment.class_id)
+        .where(
+            TeachingAssignment.is_active.is_(True),
+            Student.is_withdrawn.is_(False),
+            (TeachingAssignment.subgroup_id.is_(None))
+            | exists().where(
+                SubgroupMember.subgroup_id == TeachingAssignment.subgroup_id, SubgroupMember.student_id == Student.id
+            ),
+        )
+    )
+    led = (
+        select(_Class.class_teacher_id, Student.id)
+        .join(Student, Student.current_class_id == _Class.id)
+        .where(_Class.class_teacher_id.is_not(None), Student.is_withdrawn.is_(False))
+    )
+    if teacher_id is not None:
+        taught = taught.where(TeachingAssignment.teacher_id == teacher_id)
+        led = led.where(_Class.class_teacher_id == teacher_id)
+    if student_ids is not None:
+        ids = list(student_ids)
+        taught = taught.where(Student.id.in_(ids))
+        led = led.where(Student.id.in_(ids))
+    return {(t, s) for t, s in db.session.execute(taught.union(led))}
+
+
+def _users_with_roles(school_id: int, roles) -> set[int]:
+    from models import UserRole
+
+    return set(db.session.scalars(
+        select(User.id).join(UserRole, UserRole.user_id == User.id)
+        .where(User.school_id == school_id, UserRole.role.in_(list(roles)))
+    ))
+
+
+def message_contact_ids(user: User) -> set[int]:
+    """The ids of the active users of the user's school this user may write to."""
+    from domain.settings import school_settings
+    from models import STAFF_ROLES
+
+    ids: set[int] = set()
+    if user.is_staff:
+        ids |= _users_with_roles(user.school_id, STAFF_ROLES)
+        student_ids = {s for _t, s in _teacher_student_pairs(teacher_id=user.id)}
+        if user.has_role(*MESSAGE_ADMIN_ROLES):
+            ids |= _users_with_roles(user.school_id, {"parent"})
+        if student_ids:
+            ids |= set(db.session.scalars(select(Student.user_id).where(Student.id.in_(student_ids),
+                                                                         Student.user_id.is_not(None))))
+            ids |= set(db.session.scalars(select(ParentLink.parent_id).where(ParentLink.student_id.in_(student_ids))))
+    if user.has_role("parent"):
+        children = set(db.session.scalars(select(ParentLink.student_id).where(ParentLink.parent_id == user.id)))
+        ids |= {t for t, _s in _teacher_student_pairs(student_ids=children)} if children else set()
+        ids |= _users_with_roles(user.school_id, MESSAGE_ADMIN_ROLES)
+    if user.has_role("student"):
+        own = db.session.scalars(select(Student).where(Student.user_id == user.id)).all()
+        if own:
+            ids |= {t for t, _s in _teacher_student_pairs(student_ids=[s.id for s in own])}
+            if school_settings(user.school.settings).get("messages_students_to_students"):
+                class_ids = [s.current_class_id for s in own if s.current_class_id]
+                ids |= set(db.session.scalars(select(Student.user_id).where(
+                    Student.current_class_id.in_(class_ids), Student.user_id.is_not(None),
+                    Student.is_withdrawn.is_(False))))
+    ids.discard(user.id)
+    ids.discard(None)
+    if not ids:
+        return ids
+    return set(db.session.scalars(select(User.id).where(
+        User.id.in_(ids), User.school_id == user.school_id, User.is_active_account.is_(True),
+        User.is_blocked.is_(False))))
+
+
+def can_write_to(user: User, other: User) -> bool:
+    return other.id != user.id and other.id in message_contact_ids(user)
+
+
+def is_in_conversation(user: User, conversation) -> bool:
+    """Nobody reads a conversation they are not in (the administration neither: a reported
+    message is read through its report)."""
+    from models.messages import Participant
+
+    return conversation.school_id == user.school_id and bool(db.session.scalar(select(exists().where(
+        Participant.conversation_id == conversation.id, Participant.user_id == user.id))))
+
+
+def can_reply(user: User, conversation) -> bool:
+    """An announcement is read-only for its recipients: only its sender writes in it."""
+    if not is_in_conversation(user, conversation):
+        return False
+    return not conversation.is_announcement or conversation.created_by_id == user.id
+
+
+def announcement_classes(user: User) -> list[ClassGroup]:
+    """The classes a user may announce to: every class of the current year for the
+    administration; their own classes for a class teacher (to the class's parents)."""
+    from models import AcademicYear
+
+    query = (select(ClassGroup).join(AcademicYear, AcademicYear.id == ClassGroup.year_id)
+             .where(ClassGroup.school_id == user.school_id, AcademicYear.is_current.is_(True))
+             .order_by(ClassGroup.grade, ClassGroup.name))
+    if not user.has_role(*MESSAGE_ADMIN_ROLES):
+        query = query.where(ClassGroup.class_teacher_id == user.id)
+    return list(db.session.scalars(query))
+
+
+def can_send_announcements(user: User) -> bool:
+    return user.has_role(*MESSAGE_ADMIN_ROLES) or (user.has_role("class_teacher") and bool(announcement_classes(user)))
+
+
+def can_handle_message_reports(user: User) -> bool:
+    return user.has_role(*MESSAGE_ADMIN_ROLES)
+
+
+def can_resolve_message_report(user: User, report) -> bool:
+    return can_handle_message_reports(user)

@@ -61,6 +61,9 @@ DEFAULTS: dict[str, Any] = {
     # Порядок выдачи аттестатов): the mean of the two rounded by the rules of mathematics.
     # Other rules: "average_exam_decides", "exam_only" (domain/exams.py).
     "final_mark_rule": "average_round_half_up",
+    # Messages (COM-1): students write to their teachers only; a school may let classmates
+    # write to each other.
+    "messages_students_to_students": False,
 }
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -170,6 +170,12 @@ SECTIONS: tuple[Section, ...] = (
                 Field("final_mark_rule", "final_mark_rule", N_("Правило итоговой отметки"),
                       N_("Обычно — среднее арифметическое годовой и экзаменационной, округлённое по правилам математики.")),
             )),
+    Section("messages", N_("Сообщения"),
+            N_("Кто с кем может переписываться (COM-1). Родители пишут учителям своих детей и администрации, "
+               "обучающиеся — своим учителям."),
+            (
+                Field("messages_students_to_students", "bool", N_("Обучающиеся могут писать одноклассникам")),
+            )),
 )
 SECTION_BY_CODE = {s.code: s for s in SECTIONS}
 FIELD_BY_NAME = {f.name: f for s in SECTIONS for f in s.fields}

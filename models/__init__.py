@@ -5,6 +5,7 @@ from models import (  # noqa: F401  (tables of later areas)
     diary,
     exams,
     jobs,
+    messages,
     pd_destruction,
     pd_protection,
     pd_register,

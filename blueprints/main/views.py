@@ -73,8 +73,14 @@ def navigation():
     if current_user.has_role(*policy.TEACHING_ROLES, "student", "parent"):  # distance assignments (JRN-10)
         more.append(("assignments.index", _("Задания")))
     more.append(("polls.index", _("Опросы")))  # COM-2: polls to answer, polls run
+    # COM-1: the header's «Сообщения» link with the unread badge: one count query, run only
+    # when the layout's header renders (never for an htmx fragment)
+    from blueprints.messages.operations import unread_count
+
+    user = current_user._get_current_object()
     path = request.path
     return {
+        "messages_unread": lambda: unread_count(user),
         "may": may,
         "pd_suspension": _pd_suspension_notice(),
         # the header's school name, read here (per request, before rendering), not by the layout
