@@ -109,3 +109,11 @@ def counted(attempts: Sequence, counts: str):
 
 def variants(lines: Iterable[str]) -> list[str]:
     return [line.strip() for line in lines if line.strip()]
+
+
+def format_points(value) -> str:
+    """Points as a Russian page writes them: «4», «2,5» (one decimal at most, a decimal comma)."""
+    if value is None:
+        return "—"
+    text = f"{float(value):.1f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")

@@ -329,3 +329,9 @@ def test_links_from_the_diary_and_the_journal(client, auth, small_school):
     auth.logout()
     auth.login(s.pupils_5a[0].user)
     assert "/tests/my" in text(client.get(f"/diary/students/{s.pupils_5a[0].id}/week", follow_redirects=True))
+
+
+def test_points_are_written_the_russian_way():
+    from domain.quizzes import format_points
+
+    assert [format_points(v) for v in (4.0, 2.5, 0, 3.25, None)] == ["4", "2,5", "0", "3,2", "—"]

@@ -20,4 +20,8 @@ from flask import Blueprint
 
 bp = Blueprint("quizzes", __name__, url_prefix="/tests")
 
+from domain.quizzes import format_points  # noqa: E402
+
+bp.add_app_template_filter(format_points, "points")  # «4», «2,5»
+
 from blueprints.quizzes import views  # noqa: E402,F401
