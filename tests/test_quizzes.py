@@ -18,7 +18,7 @@ from extensions import db
 from models import JournalChange, Mark
 from models.base import utcnow
 from models.quizzes import Answer, Attempt, Option, Question, Quiz
-from tests.quiz_factory import make_quiz, quiz_lesson, right_answers, settings
+from tests.quiz_factory import QUESTIONS, make_quiz, quiz_lesson, right_answers, settings
 
 
 def text(response) -> str:
@@ -335,3 +335,26 @@ def test_points_are_written_the_russian_way():
     from domain.quizzes import format_points
 
     assert [format_points(v) for v in (4.0, 2.5, 0, 3.25, None)] == ["4", "2,5", "0", "3,2", "—"]
+
+
+def test_the_attempt_page_runs_the_same_queries_with_more_questions(client, auth, small_school, count_queries):
+    """The student's test page (JRN-10) reads the questions, options and saved answers in a
+    bounded number of statements, however long the test."""
+    s = small_school()
+    short = make_quiz(s, title="Короткий")
+    long = make_quiz(s, title="Длинный", questions=QUESTIONS * 4)
+    pupil = s.pupils_5a[0]
+    counts = {}
+    for quiz in (short, long):
+        attempt = ops.start_attempt(db.session.get(Quiz, quiz.id), pupil)
+        for question in db.session.get(Quiz, quiz.id).questions[:2]:
+            ops.save_answer(attempt, question, right_answers(quiz)[question.id])
+        db.session.commit()
+        number = attempt.number
+        auth.login(pupil.user)
+        with count_queries() as counter:
+            page = client.get(f"/tests/{quiz.id}/attempts/{number}")
+        assert page.status_code == 200
+        counts[quiz.id] = counter.count
+        auth.logout()
+    assert counts[long.id] == counts[short.id]
