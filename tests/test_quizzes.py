@@ -358,3 +358,28 @@ def test_the_attempt_page_runs_the_same_queries_with_more_questions(client, auth
         counts[quiz.id] = counter.count
         auth.logout()
     assert counts[long.id] == counts[short.id]
+
+
+def test_a_double_tap_on_start_continues_the_attempt_the_first_tap_made(client, auth, small_school, monkeypatch):
+    """Two «Начать» at once: the second one's insert meets the first one's attempt (a unique
+    constraint); it continues that attempt instead of failing with a server error."""
+    from models.quizzes import Attempt
+
+    s = small_school()
+    quiz = make_quiz(s)
+    pupil = s.pupils_5a[0]
+    ops.start_attempt(db.session.get(Quiz, quiz.id), pupil)  # the first tap, committed
+    db.session.commit()
+    real = ops.attempts_of
+    calls = []
+
+    def not_seen_yet(*args, **kwargs):  # the second tap read before the first committed
+        calls.append(1)
+        return [] if len(calls) == 1 else real(*args, **kwargs)
+
+    monkeypatch.setattr(ops, "attempts_of", not_seen_yet)
+    auth.login(pupil.user)
+    response = client.post(f"/tests/{quiz.id}/start")
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/tests/{quiz.id}/attempts/1")
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Attempt.id))) == 1

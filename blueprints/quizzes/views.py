@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 import policy
 from blueprints.quizzes import bp
@@ -208,10 +209,18 @@ def start(quiz_id: int):
     quiz = _quiz(quiz_id, policy.can_take_quiz)
     student = ops.student_of(_user())
     try:
-        attempt = ops.start_attempt(quiz, student)
+        try:
+            attempt = ops.start_attempt(quiz, student)
+            db.session.commit()
+        except IntegrityError:
+            # a second «Начать» raced the first (a double tap): the first made the attempt,
+            # which this one now finds and continues
+            db.session.rollback()
+            attempt = ops.start_attempt(_quiz(quiz_id, policy.can_take_quiz), student)
+            db.session.commit()
     except Refusal as refusal:
+        db.session.rollback()
         return _refused(refusal, url_for("quizzes.take", quiz_id=quiz.id))
-    db.session.commit()
     return redirect(_attempt_url(attempt), 303)
 
 
