@@ -255,6 +255,8 @@ def chart_svg(res: Results) -> str:
     chart = pygal.HorizontalBar(style=STYLE, disable_xml_declaration=True, js=[], tooltips=False, width=800,
                                 height=max(200, 60 + 45 * len(res.counts)), show_legend=False, print_values=True,
                                 truncate_label=-1, no_data_text=_("Нет данных"))
-    chart.x_labels = [text for text, _votes in res.counts]
-    chart.add(_("Голосов"), [votes for _text, votes in res.counts])
+    # a horizontal bar chart draws its first value at the bottom: reversed, it reads top-down
+    # in the table's order
+    chart.x_labels = [text for text, _votes in reversed(res.counts)]
+    chart.add(_("Голосов"), [votes for _text, votes in reversed(res.counts)])
     return _SCRIPT.sub("", chart.render(is_unicode=True))
