@@ -15,6 +15,7 @@ from models import AdminAlert, LoginEvent
 from models.base import utcnow
 from utils import pd_access
 from utils.family import children_of
+from utils.htmx import is_htmx
 from utils.timeutil import school_today
 
 # A reset of one's own password stays on the main page for this long (then on the profile).
@@ -73,14 +74,13 @@ def navigation():
     if current_user.has_role(*policy.TEACHING_ROLES, "student", "parent"):  # distance assignments (JRN-10)
         more.append(("assignments.index", _("Задания")))
     more.append(("polls.index", _("Опросы")))  # COM-2: polls to answer, polls run
-    # COM-1: the header's «Сообщения» link with the unread badge: one count query, run only
-    # when the layout's header renders (never for an htmx fragment)
+    # COM-1: the header's «Сообщения» link with the unread badge: one count query, here before
+    # rendering (templates run no queries), and none for an htmx fragment (it has no header)
     from blueprints.messages.operations import unread_count
 
-    user = current_user._get_current_object()
     path = request.path
     return {
-        "messages_unread": lambda: unread_count(user),
+        "messages_unread": 0 if is_htmx() else unread_count(current_user),
         "may": may,
         "pd_suspension": _pd_suspension_notice(),
         # the header's school name, read here (per request, before rendering), not by the layout
