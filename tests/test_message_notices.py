@@ -7,6 +7,7 @@ e-mail."""
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
@@ -162,3 +163,19 @@ def test_the_job_runs_every_minute_and_is_listed_on_the_admin_jobs_page(app, mak
     assert app.config["MESSAGE_NOTICES_CRON"] == "* * * * *"
     page = _login(make_app, s.admin).get("/admin/jobs").get_data(as_text=True)
     assert "Уведомления о новых сообщениях по e-mail" in page
+
+
+def test_an_unreachable_server_fails_the_notice_in_the_job_not_the_request(app, make_app, school):
+    from tests.test_mail import free_port
+
+    s = school
+    port = free_port()  # nobody listens there: the request does not notice
+    _teacher_writes(make_app, s, SimpleNamespace(port=port))
+    use_server(app, port)
+    run = message_notices.run_scheduled(app, _slot())
+    assert run.status == "partial" and "e-mail failed" in run.errors and run.counts["emails_failed"] == 1
+    sent = db.session.scalar(select(SentEmail))
+    assert sent.status == "failed" and sent.job_run_id == run.id
+    db.session.expire_all()
+    assert db.session.scalar(select(MessageNotice.status)) == "failed"
+    assert message_notices.run_scheduled(app, _slot(1)) is None  # not retried every minute

@@ -431,6 +431,7 @@ def send_pending_notices(app, run_id: int, progress=None) -> dict[str, int]:
             Participant.user_id.in_({n.recipient_id for n in notices}))
     )} if notices else set()
     schools: dict[int, School] = {}
+    errors: list[str] = []
     done = 0
     with mail.Mailer(app) as mailer:
         for notice in notices:
@@ -451,13 +452,15 @@ def send_pending_notices(app, run_id: int, progress=None) -> dict[str, int]:
                     student_id=None, recipient_user_id=parent.id, job_run_id=run_id, document="message_notice",
                     reason="COM-1: уведомление о сообщении")
                 notice.status, notice.sent_email_id = sent.status, sent.id
+                if sent.status == "failed":
+                    errors.append(f"[school {school.id}] {parent.short_name}: e-mail failed ({sent.error})")
                 counts[{"sent": "emails_sent", "failed": "emails_failed"}.get(sent.status, "emails_not_sent")] += 1
             notice.sent_at = utcnow()
             db.session.commit()
             done += 1
             if progress is not None:
-                progress.advance(done)
-    return counts
+                progress.advance(done, counts["emails_failed"])
+    return {**counts, "errors": errors} if errors else counts
 
 
 def has_pending_notices() -> bool:
