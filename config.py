@@ -131,6 +131,8 @@ class Config:
     PERSONAL_FILES_CRON = os.environ.get("PERSONAL_FILES_CRON", "30 6 * * *")
     # The archive packages queued by closing a year (jobs/archive_builds.py): looked for every minute.
     ARCHIVE_BUILDS_CRON = os.environ.get("ARCHIVE_BUILDS_CRON", "* * * * *")
+    # The parents' e-mail notices of new messages (jobs/message_notices.py): sent every minute.
+    MESSAGE_NOTICES_CRON = os.environ.get("MESSAGE_NOTICES_CRON", "* * * * *")
 
     # Weekly reports (DIA-4): where the class batches are kept (None: instance/reports) and how
     # many processes render the pages (None: one per CPU; 0: render in the job's own process).

@@ -113,3 +113,38 @@ class MessagePreference(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), unique=True)
     email_notice: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+NOTICE_STATUSES = ("pending", "sending", "sent", "failed", "not_sent", "read", "not_wanted")
+
+
+class MessageNotice(db.Model):
+    """A parent's e-mail notice of a new message, recorded by the request and sent by the
+    scheduler's `message_notices` job (jobs/message_notices.py), never inside the request.
+
+    One pending notice per recipient and conversation: `pending` is True while the notice waits
+    and NULL once the job took it (NULLs never collide in a unique constraint, on SQLite as on
+    PostgreSQL), so later messages before the job runs add nothing. `message_id` is the first
+    message not yet notified. The outcome: sent / failed / not_sent (utils/mail.send_recorded's
+    SentEmail), read (the recipient read the conversation before the job ran) or not_wanted
+    (the wish or the consent to e-mail ended meanwhile)."""
+
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "recipient_id", "pending", name="one_pending_notice"),
+        CheckConstraint(f"status IN {NOTICE_STATUSES}", name="notice_status_known"),
+        CheckConstraint("pending IS NULL OR status = 'pending'", name="notice_pending_is_pending"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("message.id", ondelete="CASCADE"), index=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    pending: Mapped[Optional[bool]] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    job_run_id: Mapped[Optional[int]] = mapped_column(ForeignKey("job_run.id"), index=True)
+    sent_email_id: Mapped[Optional[int]] = mapped_column(ForeignKey("sent_email.id"))
+
+    conversation: Mapped[Conversation] = relationship()
+    message: Mapped[Message] = relationship()
+    recipient: Mapped[User] = relationship()

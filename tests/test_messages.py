@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 
 from domain.message_text import linkify
 from extensions import db
+from jobs import message_notices
+from models.base import utcnow
 from models.jobs import SentEmail
 from models.messages import Conversation, Message, MessageAttachment, MessageReport, Participant
 from tests.clock import school_date
@@ -248,6 +250,8 @@ def test_a_parent_who_asked_and_consented_gets_a_notice_without_the_text(client,
         _login(make_app, parent).post("/messages/preferences", data={"email_notice": "1"})
     auth.login("director")
     client.post("/messages/announcements/new", data={"audience": "parents", "subject": "Тема", "body": "Секретный текст"})
+    assert _count(SentEmail) == 0  # the request only records the notice; the scheduler's job sends it
+    assert message_notices.run_scheduled(make_app("client"), utcnow().replace(second=0, microsecond=0)) is not None
     mails = db.session.scalars(select(SentEmail)).all()
     assert [m.recipient for m in mails] == ["mama@example.org"]
     assert "Секретный" not in mails[0].subject

@@ -17,6 +17,7 @@ from models.messages import (
     Conversation,
     Message,
     MessageAttachment,
+    MessageNotice,
     MessagePreference,
     MessageReport,
     Participant,
@@ -348,33 +349,119 @@ def _has_email_consent(parent_id: int, today) -> bool:
     return False
 
 
-def notify_by_email(conversation: Conversation, message: Message, recipient_ids: set[int]) -> int:
-    """A notice without the message's text to the parents who asked for it and consented to
-    e-mail. Returns the number of notices recorded (utils/mail.send_recorded)."""
+def email_notice_parents(recipient_ids, today) -> list[User]:
+    """Of the recipients, the parents who asked for an e-mail notice, have an address and whose
+    child's consent sheet in force grants e-mail (6.9): the only ones ever mailed."""
     if not recipient_ids:
-        return 0
+        return []
     wanting = db.session.scalars(
         select(User).join(MessagePreference, MessagePreference.user_id == User.id)
-        .where(User.id.in_(list(recipient_ids)), MessagePreference.email_notice.is_(True), User.email != "")
+        .where(User.id.in_(list(recipient_ids)), MessagePreference.email_notice.is_(True), User.email != "",
+               User.is_active_account.is_(True))
+        .order_by(User.id)
     ).all()
-    parents = [u for u in wanting if u.has_role("parent")]
-    if not parents:
+    return [u for u in wanting if u.has_role("parent") and _has_email_consent(u.id, today)]
+
+
+def notify_by_email(conversation: Conversation, message: Message, recipient_ids: set[int]) -> int:
+    """Record a pending e-mail notice for each parent who asked for it and consented to e-mail;
+    the scheduler's `message_notices` job sends them (jobs/message_notices.py), never this
+    request. A recipient who already has a pending notice of this conversation gets no second
+    one. Returns the number of notices recorded."""
+    if not recipient_ids:
         return 0
     app = current_app._get_current_object()
     school = conversation.created_by.school
     today = school_today(school.timezone or app.config["SCHOOL_TIMEZONE"])
-    author = db.session.get(User, message.author_id)
-    sent = 0
+    parents = email_notice_parents(recipient_ids, today)
+    if not parents:
+        return 0
+    already = set(db.session.scalars(select(MessageNotice.recipient_id).where(
+        MessageNotice.conversation_id == conversation.id, MessageNotice.pending.is_(True),
+        MessageNotice.recipient_id.in_([p.id for p in parents]))))
+    rows = [{"conversation_id": conversation.id, "message_id": message.id, "recipient_id": p.id,
+             "status": "pending", "pending": True, "created_at": utcnow()}
+            for p in parents if p.id not in already]
+    if not rows:
+        return 0
+    # Two messages at the same moment: the unique pending notice keeps one, the other is ignored.
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    db.session.execute(insert(MessageNotice).on_conflict_do_nothing(), rows)
+    return len(rows)
+
+
+def notice_email(app, parent: User, author: User, school):
+    """The notice: who wrote, never the message's text."""
+    body = (f"Здравствуйте, {parent.first_name} {parent.middle_name}".rstrip() + "!\n\n"
+            f"Вам пришло новое сообщение в электронном журнале от: {author.short_name}.\n"
+            "Прочитайте его в разделе «Сообщения». Текст сообщения в письмо не включается.\n")
+    return mail.build_message(app, parent.email, "Новое сообщение в электронном журнале", body,
+                              sender=mail.sender_address(app, school.short_name))
+
+
+def send_pending_notices(app, run_id: int, progress=None) -> dict[str, int]:
+    """The job's work: take every pending notice (one conditional UPDATE, so a second scheduler
+    never takes the same one), then for each: no e-mail if the recipient has read the
+    conversation meanwhile or no longer wants or may get it; otherwise one e-mail without the
+    text (utils/mail.send_recorded). Each notice is committed as it is done."""
+    from models import School
+
+    db.session.execute(
+        MessageNotice.__table__.update().where(MessageNotice.status == "pending")
+        .values(pending=None, status="sending", job_run_id=run_id)
+    )
+    db.session.commit()
+    notices = db.session.scalars(
+        select(MessageNotice).where(MessageNotice.job_run_id == run_id, MessageNotice.status == "sending")
+        .options(joinedload(MessageNotice.conversation), joinedload(MessageNotice.recipient).selectinload(User.role_rows),
+                 joinedload(MessageNotice.message).joinedload(Message.author).lazyload(User.role_rows))
+        .order_by(MessageNotice.id)
+    ).all()
+    counts = {"emails_sent": 0, "emails_failed": 0, "emails_not_sent": 0, "already_read": 0, "not_wanted": 0}
+    if progress is not None:
+        progress.set_total(len(notices))
+    unread = {tuple(row) for row in db.session.execute(
+        select(Participant.conversation_id, Participant.user_id).where(
+            Participant.unread.is_(True),
+            Participant.conversation_id.in_({n.conversation_id for n in notices}),
+            Participant.user_id.in_({n.recipient_id for n in notices}))
+    )} if notices else set()
+    schools: dict[int, School] = {}
+    errors: list[str] = []
+    done = 0
     with mail.Mailer(app) as mailer:
-        for parent in parents:
-            if not _has_email_consent(parent.id, today):
-                continue
-            body = (f"Здравствуйте, {parent.first_name} {parent.middle_name}".rstrip() + "!\n\n"
-                    f"Вам пришло новое сообщение в электронном журнале от: {author.short_name}.\n"
-                    "Прочитайте его в разделе «Сообщения». Текст сообщения в письмо не включается.\n")
-            email = mail.build_message(app, parent.email, "Новое сообщение в электронном журнале", body,
-                                       sender=mail.sender_address(app, school.short_name))
-            mail.send_recorded(mailer, email, school_id=school.id, student_id=None, recipient_user_id=parent.id,
-                               job_run_id=None, document="message_notice", reason="COM-1: уведомление о сообщении")
-            sent += 1
-    return sent
+        for notice in notices:
+            conversation = notice.conversation
+            school = schools.get(conversation.school_id) or db.session.get(School, conversation.school_id)
+            schools[school.id] = school
+            today = school_today(school.timezone or app.config["SCHOOL_TIMEZONE"])
+            parent = notice.recipient
+            if (conversation.id, parent.id) not in unread:
+                notice.status = "read"
+                counts["already_read"] += 1
+            elif not email_notice_parents({parent.id}, today):
+                notice.status = "not_wanted"
+                counts["not_wanted"] += 1
+            else:
+                sent = mail.send_recorded(
+                    mailer, notice_email(app, parent, notice.message.author, school), school_id=school.id,
+                    student_id=None, recipient_user_id=parent.id, job_run_id=run_id, document="message_notice",
+                    reason="COM-1: уведомление о сообщении")
+                notice.status, notice.sent_email_id = sent.status, sent.id
+                if sent.status == "failed":
+                    errors.append(f"[school {school.id}] {parent.short_name}: e-mail failed ({sent.error})")
+                counts[{"sent": "emails_sent", "failed": "emails_failed"}.get(sent.status, "emails_not_sent")] += 1
+            notice.sent_at = utcnow()
+            db.session.commit()
+            done += 1
+            if progress is not None:
+                progress.advance(done, counts["emails_failed"])
+    return {**counts, "errors": errors} if errors else counts
+
+
+def has_pending_notices() -> bool:
+    return db.session.scalar(select(MessageNotice.id).where(MessageNotice.status == "pending").limit(1)) is not None

@@ -47,6 +47,7 @@ JOB_LABELS = {
     "personal_files_fill": _l("Итоги года в личные дела"),
     "archive_builds": _l("Архивные пакеты закрытых учебных лет"),
     "archive_packages": _l("Формирование архивных пакетов года"),
+    "message_notices": _l("Уведомления о новых сообщениях по e-mail"),
 }
 STATUS_LABELS = {
     "running": _l("выполняется"),
@@ -72,6 +73,8 @@ COUNT_LABELS = {
     "seconds": _l("секунд"),
     "filled": _l("внесено в личные дела"),
     "not_ready": _l("не готово"),
+    "already_read": _l("уже прочитано, письмо не нужно"),
+    "not_wanted": _l("уведомление больше не нужно"),
 }
 HIDDEN_COUNTS = {"files", "errors"}
 
