@@ -17,7 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import Config
 from domain.messages import Refusal
 from extensions import babel, csrf, db, limiter, login_manager, migrate
-from utils import htmx
+from utils import htmx, static_files
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -53,6 +53,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _register_error_pages(app)
     _register_security_headers(app)
     htmx.init_app(app)
+    static_files.init_app(app)
     _register_access_log(app)
     _register_cli(app)
 
@@ -115,7 +116,10 @@ def _instance_pd_keys(instance_path: str) -> tuple[str, str]:
 def _init_extensions(app: Flask) -> None:
     import models  # noqa: F401  (every table registered before create_all/migrations)
     from database import init_database
+    from utils import compression
 
+    # First of the after_request hooks, so it runs last, on the final body and headers.
+    compression.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)

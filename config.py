@@ -152,6 +152,23 @@ class Config:
     MESSAGE_FILE_MAX_BYTES = _int("MESSAGE_FILE_MAX_MB", 3) * 1024 * 1024
     MESSAGE_POLL_SECONDS = _int("MESSAGE_POLL_SECONDS", 5)
 
+    # Compressed answers (utils/compression.py, Flask-Compress): brotli when the browser takes it,
+    # gzip otherwise; only text formats (PDFs, XLSX and images are compressed already).
+    COMPRESS_ENABLED = _bool("COMPRESS_ENABLED", True)  # off behind a proxy that compresses itself
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
+    COMPRESS_BR_LEVEL = _int("COMPRESS_BR_LEVEL", 5)
+    COMPRESS_LEVEL = _int("COMPRESS_LEVEL", 6)  # gzip
+    COMPRESS_MIN_SIZE = 500
+    COMPRESS_MIMETYPES = [
+        "text/html", "text/css", "text/javascript", "application/javascript", "image/svg+xml",
+        "application/json", "text/csv",
+    ]
+    # Static files (utils/static_files.py): a URL with the file's content hash (?v=…) is cached
+    # for a year, unchanged ("immutable"); without it, a browser revalidates by ETag every time.
+    STATIC_IMMUTABLE_MAX_AGE = 31536000
+    SEND_FILE_MAX_AGE_DEFAULT = None
+
     # E-mail (smtplib). No MAIL_SERVER: e-mail is disabled, reports go on paper and every
     # message is recorded as not sent.
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None

@@ -39,7 +39,9 @@ def make_link_callback(static_folder: str):
         prefix = "/static/"
         if not uri.startswith(prefix):
             raise PdfError(f"refused resource {uri!r}")
-        path = os.path.realpath(os.path.join(static_root, uri[len(prefix):]))
+        # A URL made by url_for('static') carries the file's version (?v=…, utils/static_files.py).
+        relative = uri[len(prefix):].split("#", 1)[0].split("?", 1)[0]
+        path = os.path.realpath(os.path.join(static_root, relative))
         allowed = any(
             path.startswith(os.path.join(static_root, folder) + os.sep) for folder in ALLOWED_STATIC_DIRS
         )
