@@ -42,7 +42,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         keys, index_key = _instance_pd_keys(app.instance_path)
         app.config["PD_ENCRYPTION_KEYS"] = app.config.get("PD_ENCRYPTION_KEYS") or keys
         app.config["PD_INDEX_KEY"] = app.config.get("PD_INDEX_KEY") or index_key
-    app.config.setdefault("UPLOAD_FOLDER", os.path.join(app.instance_path, "uploads"))
+    if not app.config.get("UPLOAD_FOLDER"):
+        app.config["UPLOAD_FOLDER"] = os.path.join(app.instance_path, "uploads")
 
     if app.config.get("TRUSTED_PROXIES", 0) > 0:
         hops = app.config["TRUSTED_PROXIES"]

@@ -83,13 +83,23 @@ class Config:
     # X-Forwarded-For/-Proto hops are trusted; the client's address is the one the outermost
     # trusted proxy saw, used by the rate limits, the login log and the history.
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+    # Where the rate limits count (Flask-Limiter): memory:// for one process (the embedded
+    # default); with several app servers or gunicorn workers, redis://host:6379/N so that every
+    # process counts against the same limits (README, «Несколько серверов»). The prefix keeps
+    # districts or test runs sharing one Redis apart. If Redis goes away, each process counts in
+    # its own memory until it is back, rather than refusing logins.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "school")
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = _bool("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
 
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's scrypt (n=2^15, r=8, p=1)
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds the token
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
     MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 5) * 1024 * 1024
+    # Uploaded files (scans, homework, message attachments, printouts, pending imports). None:
+    # instance/uploads. With several app servers, a folder every host mounts (NFS or the like).
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or None
     # Imported tables (people lists, the calendar-thematic plan): bounds checked before anything
     # is parsed, so a hostile file cannot exhaust the server (utils/spreadsheets.py). Sized for a
     # school of a few thousand people.
