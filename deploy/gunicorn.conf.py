@@ -47,11 +47,21 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # With nginx on another host, list its address here (GUNICORN_FORWARDED_ALLOW_IPS=10.0.0.10).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
-# Logs to stdout/stderr: journald keeps them (journalctl -u school-journal-web). The access log
-# names the real client (the X-Forwarded-For header nginx set) beside the proxy's address.
+# Logs to stdout/stderr: journald keeps them (journalctl -u school-journal-web). %(h)s is the
+# real client: the application's ProxyFix (TRUSTED_PROXIES=1) has already replaced nginx's
+# address by the one nginx saw when the line is written; xff= keeps the header as it came, with
+# whatever a client forged in front of it.
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
-access_log_format = '%({x-forwarded-for}i)s via %(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(f)s" "%(a)s"'
+access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(f)s" "%(a)s" xff="%({x-forwarded-for}i)s"'
 
 proc_name = "school-journal-web"
+
+# gunicorn 24+'s control socket (gunicornc): in the unit's RuntimeDirectory (/run/school-journal,
+# systemd sets $RUNTIME_DIRECTORY); elsewhere none, rather than one in the home folder, which the
+# unit makes inaccessible (ProtectHome=yes).
+if os.environ.get("RUNTIME_DIRECTORY"):
+    control_socket = os.path.join(os.environ["RUNTIME_DIRECTORY"].split(":")[0], "gunicorn.ctl")
+else:
+    control_socket_disable = True

@@ -5,6 +5,7 @@ site, run for real on free ports, redirects to HTTPS, compresses, caches hashed 
 year and passes the client's address to the application."""
 from __future__ import annotations
 
+import contextlib
 import gzip
 import http.client
 import http.server
@@ -162,11 +163,10 @@ class _Echo(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def running_nginx(tmp_path):
+@contextlib.contextmanager
+def _nginx(tmp_path: Path, backend_port: int):
+    """The site with its ports, certificate and folders moved into tmp_path, run in the foreground."""
     _need_nginx()
-    backend = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
-    threading.Thread(target=backend.serve_forever, daemon=True).start()
     http_port, https_port = _free_port(), _free_port()
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=journal.example.ru",
@@ -178,7 +178,7 @@ def running_nginx(tmp_path):
         site.replace("/etc/letsencrypt/live/journal.example.ru/", f"{tmp_path}/")
         .replace("/opt/school-journal/", f"{ROOT}/")
         .replace("/var/log/nginx/", f"{tmp_path}/")
-        .replace("server 127.0.0.1:8000", f"server 127.0.0.1:{backend.server_address[1]}")
+        .replace("server 127.0.0.1:8000", f"server 127.0.0.1:{backend_port}")
         .replace("listen 80;", f"listen 127.0.0.1:{http_port};")
         .replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;")
         .replace("listen [::]:80;", "").replace("listen [::]:443 ssl http2;", "")
@@ -205,27 +205,45 @@ http {{
 }}
 """)
     process = subprocess.Popen([NGINX, "-c", str(tmp_path / "nginx.conf")], stderr=subprocess.PIPE)
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", https_port), timeout=1).close()
-            break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(process.stderr.read().decode())
-            time.sleep(0.1)
     try:
+        _wait_for_port(https_port, process)
         yield http_port, https_port
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, seconds: float = 10) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail((process.stderr.read() or b"").decode() if process.stderr else "exited")
+            time.sleep(0.1)
+    pytest.fail(f"nothing listens on {port} after {seconds} s")
+
+
+@pytest.fixture
+def running_nginx(tmp_path):
+    backend = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    threading.Thread(target=backend.serve_forever, daemon=True).start()
+    try:
+        with _nginx(tmp_path, backend.server_address[1]) as ports:
+            yield ports
+    finally:
         backend.shutdown()
 
 
-def _https(port: int, path: str, headers: dict | None = None) -> http.client.HTTPResponse:
+def _https(port: int, path: str, headers: dict | None = None, method: str = "GET", body: str | None = None,
+           source: str = "127.0.0.1") -> http.client.HTTPResponse:
     context = ssl._create_unverified_context()  # the throwaway self-signed certificate
-    connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=10)
-    connection.request("GET", path, headers={"Host": "journal.example.ru", **(headers or {})})
+    connection = http.client.HTTPSConnection(
+        "127.0.0.1", port, context=context, timeout=30, source_address=(source, 0),
+    )
+    connection.request(method, path, body=body, headers={"Host": "journal.example.ru", **(headers or {})})
     response = connection.getresponse()
     response.body = response.read()
     connection.close()
@@ -279,3 +297,64 @@ def test_nginx_brotli_when_the_module_is_installed(running_nginx):
     _, port = running_nginx
     response = _https(port, "/journal", {"Accept-Encoding": "br, gzip"})
     assert response.getheader("Content-Encoding") == "br"
+
+
+def test_gunicorn_behind_nginx_rate_limits_each_real_client(tmp_path):
+    """The whole chain as deployed: nginx (the site) -> gunicorn (deploy/gunicorn.conf.py) -> the
+    application with TRUSTED_PROXIES=1 from the env example. Two clients on different addresses
+    (127.0.0.2 and 127.0.0.3, both loopback): the login limit counts each apart, so the limiter
+    sees the real client and not nginx's 127.0.0.1."""
+    _need_nginx()
+    port = _free_port()
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"sqlite:///{tmp_path}/deploy.db",
+        SECRET_KEY="deploy-test-secret",
+        PD_ENCRYPTION_KEYS="a:dGVzdC1rZXktYS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0",
+        PD_INDEX_KEY="dGVzdC1pbmRleC1rZXktLS0tLS0tLS0tLS0tLS0tLS0tLQ",
+        TRUSTED_PROXIES="1",
+        LOGIN_RATE_LIMIT="2 per minute",
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        GUNICORN_WORKERS="1",
+        ARCHIVE_SIGNING_KEY_PATH=str(tmp_path / "archive_key.pem"),
+        MAINTENANCE_FILE=str(tmp_path / "maintenance.json"),
+    )
+    env.pop("TEST_DATABASE_URL", None)
+    env.pop("RUNTIME_DIRECTORY", None)
+    bin_dir = ROOT / ".venv" / "bin"
+    log_file = open(tmp_path / "gunicorn.log", "w")
+    subprocess.run([str(bin_dir / "flask"), "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True,
+                   capture_output=True, timeout=300)
+    gunicorn = subprocess.Popen(
+        [str(bin_dir / "gunicorn"), "-c", str(DEPLOY / "gunicorn.conf.py"), "app:create_app()"],
+        cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_for_port(port, gunicorn, seconds=60)
+        with _nginx(tmp_path, port) as (_, https_port):
+            assert _https(https_port, "/healthz").status == 200
+
+            def login(source):
+                form = _https(https_port, "/auth/login", source=source)
+                cookie = form.getheader("Set-Cookie").split(";", 1)[0]
+                token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form.body.decode()).group(1)
+                return _https(
+                    https_port, "/auth/login", method="POST", source=source,
+                    body=f"csrf_token={token}&login=nobody&password=wrong",
+                    headers={
+                        "Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": "6.6.6.6",
+                        "Cookie": cookie, "Referer": "https://journal.example.ru/auth/login",
+                    },
+                ).status
+
+            first = [login("127.0.0.2") for _ in range(3)]
+            assert first[:2] != [429, 429] and first[2] == 429
+            assert login("127.0.0.3") != 429  # another client behind the same nginx
+        log = (tmp_path / "gunicorn.log").read_text()
+        # The access log names the real client, and keeps the forged header apart.
+        assert re.search(r'^127\.0\.0\.2 "POST /auth/login .*xff="6\.6\.6\.6, 127\.0\.0\.2"$', log, re.M), log
+    finally:
+        gunicorn.terminate()
+        gunicorn.wait(timeout=30)
+        log_file.close()
+    assert "Control socket" not in (tmp_path / "gunicorn.log").read_text()  # none in the home folder
