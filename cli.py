@@ -12,6 +12,7 @@ from blueprints.archive.cli import archive_group
 from extensions import db
 from jobs.backup_cli import backup_group
 from utils.pd_cli import audit_group, pd_group
+from utils.school_cli import school_group
 
 
 def register_cli(app: Flask) -> None:
@@ -22,6 +23,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(archive_group)
     app.cli.add_command(audit_group)
     app.cli.add_command(pd_group)
+    app.cli.add_command(school_group)
 
 
 @click.command("scheduler")
