@@ -98,6 +98,8 @@ class Loader:
             cur.execute("PRAGMA synchronous = OFF")
             cur.execute("PRAGMA cache_size = -200000")
         for name in self.order:
+            if "id" not in self.tables[name].columns:
+                continue  # a table keyed otherwise (the access log's head and checks)
             cur.execute(f"SELECT max(id) FROM {self._q(name)}")
             self.ids[name] = (cur.fetchone()[0] or 0)
         cur.close()
