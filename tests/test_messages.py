@@ -327,3 +327,26 @@ def test_a_refused_htmx_reply_comes_back_as_the_form_with_the_message(client, au
     html = response.get_data(as_text=True)
     assert 'id="reply-form"' in html and "Сообщение слишком длинное" in html
     assert _count(Message) == 1
+
+
+def test_the_poll_writes_only_when_something_is_unread(client, auth, small_school, count_queries):
+    """The feed is polled every few seconds by every open conversation: a poll with nothing
+    new writes nothing (no write lock); one with a new message marks it read, once."""
+    s = small_school()
+    c = Conversation(school_id=s.school.id, kind="direct", subject="Тема", created_by_id=s.maths_teacher.id)
+    db.session.add(c)
+    db.session.flush()
+    db.session.add_all([Participant(conversation_id=c.id, user_id=s.parent_a.id, unread=True),
+                        Participant(conversation_id=c.id, user_id=s.maths_teacher.id)])
+    db.session.add(Message(conversation=c, author_id=s.maths_teacher.id, body="Здравствуйте"))
+    db.session.commit()
+    auth.login("parent_a")
+    with count_queries() as first:
+        assert client.get(f"/messages/{c.id}/feed").status_code == 200
+    assert sum(s_.lstrip().upper().startswith("UPDATE PARTICIPANT") for s_ in first.statements) == 1
+    with count_queries() as again:
+        assert client.get(f"/messages/{c.id}/feed").status_code == 200
+    assert not any(s_.lstrip().upper().startswith("UPDATE") for s_ in again.statements)
+    db.session.expire_all()
+    row = db.session.scalar(select(Participant).where(Participant.user_id == s.parent_a.id))
+    assert row.unread is False and row.read_at is not None

@@ -266,6 +266,15 @@ def participant_names(conversation: Conversation, limit: int = 30) -> list[str]:
     return [u.short_name for u in users]
 
 
+def needs_marking_read(conversation: Conversation, user: User) -> bool:
+    """Whether the user's row is unread (or never read): only then does a page write."""
+    row = db.session.execute(
+        select(Participant.unread, Participant.read_at)
+        .where(Participant.conversation_id == conversation.id, Participant.user_id == user.id)
+    ).first()
+    return row is not None and (bool(row.unread) or row.read_at is None)
+
+
 def mark_read(conversation: Conversation, user: User) -> None:
     db.session.execute(
         Participant.__table__.update()

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 import policy
 from blueprints.messages import bp
 from blueprints.messages import operations as ops
+from database import immediate_transactions
 from domain.messages import N_, Refusal
 from extensions import db, limiter
 from models import ClassGroup, User
@@ -165,8 +166,28 @@ def create_announcement():
 # --- A conversation ---------------------------------------------------------------------------
 
 
+def _mark_read(conversation: Conversation, user: User) -> None:
+    """The conversation page and its poll are GETs that may write (the read mark). They write
+    only when something is unread — a poll every few seconds must not take the write lock each
+    time — and then in a transaction of its own that takes SQLite's write lock at BEGIN
+    (a reading transaction that turns into a writing one fails at once when another writes:
+    the 503 a parent's poll met while the teacher answered)."""
+    if not ops.needs_marking_read(conversation, user):
+        return
+    session = db.session()
+    keep = session.expire_on_commit
+    session.expire_on_commit = False  # the page renders next from what is loaded, with no query
+    try:
+        session.commit()  # end the reading transaction
+        with immediate_transactions():
+            ops.mark_read(conversation, user)
+            session.commit()
+    finally:
+        session.expire_on_commit = keep
+
+
 def _feed_context(conversation: Conversation, user: User) -> dict:
-    ops.mark_read(conversation, user)
+    _mark_read(conversation, user)
     context = {
         "conversation": conversation,
         "messages": ops.conversation_messages(conversation),
