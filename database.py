@@ -58,6 +58,27 @@ def immediate_transactions() -> Iterator[None]:
         _write_intent.reset(token)
 
 
+@contextlib.contextmanager
+def writing_in_a_read(session) -> Iterator[None]:
+    """A GET that must write now and then (a read mark, an attempt scored past its deadline):
+    end the reading transaction, keeping what is loaded (the page renders next without a
+    query), and run the block in a transaction that takes SQLite's write lock at BEGIN — a
+    reading transaction that turns into a writing one fails at once while another writes.
+    The block commits; anything it leaves uncommitted is rolled back."""
+    keep = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+        with immediate_transactions():
+            try:
+                yield
+            finally:
+                if session.in_transaction():
+                    session.rollback()
+    finally:
+        session.expire_on_commit = keep
+
+
 def setup_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):

@@ -350,3 +350,34 @@ def test_the_poll_writes_only_when_something_is_unread(client, auth, small_schoo
     db.session.expire_all()
     row = db.session.scalar(select(Participant).where(Participant.user_id == s.parent_a.id))
     assert row.unread is False and row.read_at is not None
+
+
+def test_the_read_mark_takes_the_write_lock_at_begin_on_sqlite(client, auth, small_school):
+    """A GET that writes (the read mark) must not turn a reading transaction into a writing one:
+    on SQLite that fails at once while someone else writes. Its write begins IMMEDIATE."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's transaction modes only")
+    s = small_school()
+    c = Conversation(school_id=s.school.id, kind="direct", subject="Тема", created_by_id=s.maths_teacher.id)
+    db.session.add(c)
+    db.session.flush()
+    db.session.add_all([Participant(conversation_id=c.id, user_id=s.parent_a.id, unread=True),
+                        Participant(conversation_id=c.id, user_id=s.maths_teacher.id)])
+    db.session.commit()
+    auth.login("parent_a")
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(statement.strip().upper())
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        assert client.get(f"/messages/{c.id}/feed").status_code == 200
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    update = next(i for i, st in enumerate(seen) if st.startswith("UPDATE PARTICIPANT"))
+    begins = [st for st in seen[:update] if st.startswith("BEGIN")]
+    assert begins and begins[-1] == "BEGIN IMMEDIATE"

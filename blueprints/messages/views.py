@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 import policy
 from blueprints.messages import bp
 from blueprints.messages import operations as ops
-from database import immediate_transactions
+from database import writing_in_a_read
 from domain.messages import N_, Refusal
 from extensions import db, limiter
 from models import ClassGroup, User
@@ -174,16 +174,9 @@ def _mark_read(conversation: Conversation, user: User) -> None:
     the 503 a parent's poll met while the teacher answered)."""
     if not ops.needs_marking_read(conversation, user):
         return
-    session = db.session()
-    keep = session.expire_on_commit
-    session.expire_on_commit = False  # the page renders next from what is loaded, with no query
-    try:
-        session.commit()  # end the reading transaction
-        with immediate_transactions():
-            ops.mark_read(conversation, user)
-            session.commit()
-    finally:
-        session.expire_on_commit = keep
+    with writing_in_a_read(db.session()):
+        ops.mark_read(conversation, user)
+        db.session.commit()
 
 
 def _feed_context(conversation: Conversation, user: User) -> dict:

@@ -12,6 +12,8 @@ from sqlalchemy.exc import IntegrityError
 import policy
 from blueprints.quizzes import bp
 from blueprints.quizzes import operations as ops
+from database import writing_in_a_read
+from domain import quizzes as rules
 from domain.messages import Refusal
 from extensions import db
 from models import TeachingAssignment
@@ -170,9 +172,13 @@ def results(quiz_id: int):
 def _score_late(attempts) -> bool:
     """An attempt past its deadline is scored on the next visit; a read of a closed year stays a
     read (the refusal of the write is rolled back, the page still opens)."""
+    late = [a for a in attempts if a.finished_at is None and rules.is_late(utcnow(), as_utc(a.deadline))]
+    if not late:
+        return False
     try:
-        scored = any([ops.finish_if_late(a) for a in attempts])
-        db.session.commit()
+        with writing_in_a_read(db.session()):  # a GET that writes: the write lock at BEGIN
+            scored = any([ops.finish_if_late(a) for a in late])
+            db.session.commit()
         return scored
     except Refusal:
         db.session.rollback()
