@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from blueprints.journal.operations import set_work_mark
 from domain.grading import NO_MARKS, SCALES
@@ -178,7 +179,7 @@ def lesson_of(distance_assignment: DistanceAssignment) -> Lesson | None:
 def submission_of(distance_assignment: DistanceAssignment, student: Student) -> DistanceSubmission | None:
     return db.session.scalar(select(DistanceSubmission).where(
         DistanceSubmission.distance_assignment_id == distance_assignment.id,
-        DistanceSubmission.student_id == student.id))
+        DistanceSubmission.student_id == student.id).options(selectinload(DistanceSubmission.files)))
 
 
 def submit(distance_assignment: DistanceAssignment, student: Student, user: User, *, text: str,

@@ -8,7 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 import policy
 from blueprints.assignments import bp
@@ -42,13 +42,18 @@ def _helpers():
 
 
 def _load_journal(assignment_id: int) -> TeachingAssignment:
-    return policy.checked(db.session.get(TeachingAssignment, assignment_id), policy.can_give_distance_assignment,
-                          _actor())
+    journal = db.session.get(TeachingAssignment, assignment_id, options=[
+        joinedload(TeachingAssignment.class_group), joinedload(TeachingAssignment.subject)])
+    return policy.checked(journal, policy.can_give_distance_assignment, _actor())
 
 
 def _load(item_id: int, allowed=None) -> DistanceAssignment:
+    # Everything the page's header (assignments/parts/about.html) shows: templates run no queries.
+    journal = joinedload(DistanceAssignment.assignment)
     item = db.session.get(DistanceAssignment, item_id, options=[
-        joinedload(DistanceAssignment.assignment).joinedload(TeachingAssignment.class_group)])
+        journal.joinedload(TeachingAssignment.class_group), journal.joinedload(TeachingAssignment.subject),
+        joinedload(DistanceAssignment.plan_item), joinedload(DistanceAssignment.lesson),
+        joinedload(DistanceAssignment.work_kind), selectinload(DistanceAssignment.files)])
     if item is None or item.is_deleted:
         abort(404)
     return policy.checked(item, allowed, _actor())

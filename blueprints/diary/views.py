@@ -18,6 +18,7 @@ from blueprints.auth.access import roles_required
 from blueprints.diary import bp, operations, queries
 from blueprints.diary.forms import REASON_LABELS, STATUS_LABELS, AbsenceNoteForm, DecisionForm
 from blueprints.diary.wording import forecast_phrase
+from blueprints.journal import clubs_queries
 from blueprints.journal.lessons_operations import HOMEWORK_SUBFOLDER
 from blueprints.main import labels
 from domain.messages import Refusal
@@ -137,7 +138,8 @@ def week(student_id: int):
         return _bad_request(_("Дата указана неверно: нужна дата в виде ГГГГ-ММ-ДД."))
     data = queries.week_data(student, day)
     phrases = {s.subject_name: forecast_phrase(s.forecast) for s in data.subjects}
-    return _page("diary/week.html", student, "week", data=data, today=_today(), phrases=phrases)
+    return _page("diary/week.html", student, "week", data=data, today=_today(), phrases=phrases,
+                 clubs=clubs_queries.diary_pages(student))
 
 
 @bp.get("/students/<int:student_id>/weekly-report")

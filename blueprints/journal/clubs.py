@@ -33,15 +33,6 @@ RESULT_FORM_LABELS = labels.register("club_result_form", {
 PASS_FAIL_LABELS = labels.register("club_pass_fail", {"passed": _l("зачтено"), "failed": _l("не зачтено")})
 
 
-@bp.app_template_global("diary_clubs")
-def diary_clubs(student) -> list[clubs_queries.ClubPage]:
-    """The clubs of a student for the diary's week page, narrowed to this student: the
-    schedule, their attendance and results and achievements (JRN-9; the diary page has checked
-    who may read the student)."""
-    today = school_today(student.school.timezone)
-    return [clubs_queries.load_page(a, student_ids=[student.id]) for a in clubs_queries.student_clubs(student, today)]
-
-
 def _club(assignment_id: int, allowed):
     return loaders.assignment(assignment_id, allowed)
 

@@ -27,6 +27,7 @@ from models import (
     TeachingAssignment,
     User,
 )
+from utils.timeutil import school_today
 
 
 def is_club(assignment: TeachingAssignment) -> bool:
@@ -136,3 +137,11 @@ def student_clubs(student: Student, day: date) -> list[TeachingAssignment]:
         .order_by(ClassGroup.name, TeachingAssignment.id)
     )
     return list({a.id: a for a in rows}.values())
+
+
+def diary_pages(student: Student) -> list[ClubPage]:
+    """The clubs of a student for the diary's week page, narrowed to this student: the
+    schedule, their attendance and results and achievements (JRN-9; the diary page has checked
+    who may read the student). Loaded by the view: the template only walks it."""
+    today = school_today(student.school.timezone)
+    return [load_page(a, student_ids=[student.id]) for a in student_clubs(student, today)]

@@ -71,6 +71,8 @@ def load_lesson(lesson_id: int) -> Lesson | None:
             joinedload(Lesson.assignment).joinedload(TeachingAssignment.scale),
             joinedload(Lesson.assignment).joinedload(TeachingAssignment.subject),
             joinedload(Lesson.assignment).joinedload(TeachingAssignment.school),
+            joinedload(Lesson.assignment).joinedload(TeachingAssignment.subgroup),
+            joinedload(Lesson.given_by),  # «Урок провёл(а)»: a substitute is no one else the page loads
             selectinload(Lesson.works),
         )
     )

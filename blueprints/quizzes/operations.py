@@ -356,5 +356,5 @@ def open_quizzes_for(student: Student) -> list[Quiz]:
     quizzes = db.session.scalars(
         select(Quiz).join(TeachingAssignment, TeachingAssignment.id == Quiz.assignment_id)
         .where(TeachingAssignment.class_id == student.current_class_id, Quiz.is_open.is_(True))
-        .options(selectinload(Quiz.assignment)).order_by(Quiz.id)).all()
+        .options(selectinload(Quiz.assignment).joinedload(TeachingAssignment.subject)).order_by(Quiz.id)).all()
     return [q for q in quizzes if may_take(q, student)]

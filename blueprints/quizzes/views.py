@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 import policy
 from blueprints.quizzes import bp
@@ -27,7 +28,11 @@ def _user():
 
 
 def _assignment(assignment_id: int, allowed) -> TeachingAssignment:
-    return policy.checked(db.session.get(TeachingAssignment, assignment_id), allowed, _user())
+    # the journal's title (subject, class, group) is on the page: loaded here, not in the template
+    assignment = db.session.get(TeachingAssignment, assignment_id, options=[
+        joinedload(TeachingAssignment.class_group), joinedload(TeachingAssignment.subject),
+        joinedload(TeachingAssignment.subgroup)])
+    return policy.checked(assignment, allowed, _user())
 
 
 def _quiz(quiz_id: int, allowed) -> Quiz:
