@@ -20,9 +20,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def redis_prefix():
+    from extensions import limiter
+
     require_redis()
     prefix = new_prefix()
+    # Flask-Limiter keeps the first app's key prefix on its one extension object (every app of
+    # the test process shares it): let the apps of this test set theirs.
+    saved, limiter._key_prefix = limiter._key_prefix, ""
     yield prefix
+    limiter._key_prefix = saved
     delete_keys(prefix)
 
 
