@@ -264,9 +264,14 @@ def finish_attempt(attempt: Attempt, now: datetime | None = None) -> None:
     land_mark(quiz, attempt.student)
 
 
+def is_overdue(attempt: Attempt, now: datetime | None = None) -> bool:
+    """An attempt still open past its deadline (the server's clock decides)."""
+    return attempt.finished_at is None and rules.is_late(now or utcnow(), as_utc(attempt.deadline))
+
+
 def finish_if_late(attempt: Attempt, now: datetime | None = None) -> bool:
     now = now or utcnow()
-    if attempt.finished_at is None and rules.is_late(now, as_utc(attempt.deadline)):
+    if is_overdue(attempt, now):
         finish_attempt(attempt, now)
         return True
     return False

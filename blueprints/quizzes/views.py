@@ -14,7 +14,6 @@ import policy
 from blueprints.quizzes import bp
 from blueprints.quizzes import operations as ops
 from database import writing_in_a_read
-from domain import quizzes as rules
 from domain.messages import Refusal
 from extensions import db
 from models import TeachingAssignment
@@ -177,7 +176,7 @@ def results(quiz_id: int):
 def _score_late(attempts) -> bool:
     """An attempt past its deadline is scored on the next visit; a read of a closed year stays a
     read (the refusal of the write is rolled back, the page still opens)."""
-    late = [a for a in attempts if a.finished_at is None and rules.is_late(utcnow(), as_utc(a.deadline))]
+    late = [a for a in attempts if ops.is_overdue(a)]
     if not late:
         return False
     try:
