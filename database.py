@@ -79,6 +79,23 @@ def writing_in_a_read(session) -> Iterator[None]:
         session.expire_on_commit = keep
 
 
+def transaction_memo(session=None) -> dict:
+    """A dict that lives as long as the session's current transaction: what a request reads
+    once and several of its steps ask again (a lesson's periods and closures, the years read)
+    is kept here and forgotten with the transaction. Empty and not kept outside a transaction.
+    Reads kept here are as true as the transaction's own view (SQLite's write transaction holds
+    the lock; PostgreSQL's READ COMMITTED would read the same a moment later)."""
+    session = session if session is not None else db.session()
+    transaction = session.get_transaction()
+    if transaction is None:
+        return {}
+    memo = session.info.get("transaction_memo")
+    if memo is None or memo[0] is not transaction:
+        memo = (transaction, {})
+        session.info["transaction_memo"] = memo
+    return memo[1]
+
+
 def setup_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):

@@ -16,12 +16,15 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, event, select
+from sqlalchemy import JSON, DateTime, ForeignKey, String, event, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm.util import identity_key
 
+from database import transaction_memo
 from domain.messages import N_, Refusal
 from extensions import db
 from models.base import utcnow
+from models.school import AcademicYear
 
 
 class YearClosing(db.Model):
@@ -184,11 +187,35 @@ def _guard(session: Session, _context, _instances) -> None:
                 year_ids.add(year_id)
         if not year_ids:
             return
-        closed = session.execute(
-            select(AcademicYear.name).where(AcademicYear.id.in_(year_ids), AcademicYear.is_closed.is_(True)).limit(1)
-        ).scalar()
+        closed = _closed_year_read(session, year_ids)
+        if closed is False:
+            closed = session.execute(
+                select(AcademicYear.name).where(AcademicYear.id.in_(year_ids), AcademicYear.is_closed.is_(True)).limit(1)
+            ).scalar()
     if closed is not None:
         raise YearClosed(YEAR_CLOSED_MESSAGE, name=closed)
 
 
+def _closed_year_read(session: Session, year_ids: set[int]) -> str | None | bool:
+    """The guard's answer from the years this transaction has already read (a save loads its
+    lesson with the year): the name of a closed one, None if all are open, False when one was
+    not read in this transaction (or was changed since) and the database must be asked."""
+    read = transaction_memo(session).get(_YEARS_READ, set())
+    if not year_ids <= read:
+        return False
+    years = [session.identity_map.get(identity_key(AcademicYear, year_id)) for year_id in year_ids]
+    if any(year is None or inspect(year).modified or "is_closed" in inspect(year).unloaded for year in years):
+        return False
+    return next((year.name for year in years if year.is_closed), None)
+
+
+_YEARS_READ = "years_read"
+
+
+def _remember_year_read(target, context, *_attrs) -> None:
+    transaction_memo(context.session).setdefault(_YEARS_READ, set()).add(target.id)
+
+
 event.listen(Session, "before_flush", _guard)
+event.listen(AcademicYear, "load", _remember_year_read)
+event.listen(AcademicYear, "refresh", _remember_year_read)

@@ -41,15 +41,15 @@ def open_session(user: User) -> UserSession:
 
 def load(token: str | None) -> User | None:
     """The user of an open, not idle session; None otherwise (the request is anonymous).
-    One statement: the session with its user."""
+    One statement: the session with its user and the user's roles."""
     if not token:
         return None
-    record = db.session.scalar(
+    record = db.session.execute(
         select(UserSession)
         .join(UserSession.user)
-        .options(contains_eager(UserSession.user))
+        .options(contains_eager(UserSession.user).joinedload(User.role_rows))
         .where(UserSession.token_hash == token_digest(token), UserSession.ended_at.is_(None))
-    )
+    ).unique().scalar_one_or_none()
     if record is None or not record.user.is_active:
         return None
     now = utcnow()

@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, event, or_, select
+from sqlalchemy.orm import Session
 
+from database import transaction_memo
 from domain import closing
 from domain.messages import Refusal
 from extensions import db
@@ -21,10 +23,10 @@ class PeriodClosed(Refusal):
     status = 409
 
 
-def period_states(class_group: ClassGroup, start: date, end: date) -> list[closing.PeriodState]:
-    """The class's periods (its scheme and the year) overlapping `start`..`end`, with their active
-    closures for the school and for this class: one statement."""
-    rows = db.session.execute(
+def _period_rows(class_group: ClassGroup, start: date, end: date) -> list:
+    """Rows (period, closure's class_id, closed_at) of the class's periods (its scheme and the
+    year) overlapping `start`..`end`, one per active closure for the school or this class."""
+    return db.session.execute(
         select(StudyPeriod, PeriodClosure.class_id, PeriodClosure.closed_at)
         .outerjoin(
             PeriodClosure,
@@ -42,6 +44,43 @@ def period_states(class_group: ClassGroup, start: date, end: date) -> list[closi
         )
         .order_by(StudyPeriod.start_date, StudyPeriod.id)
     ).all()
+
+
+_DAY_ROWS = "closing_day_rows"
+
+
+def day_rows(class_group: ClassGroup, day: date) -> list:
+    """`_period_rows` of one day, read once per transaction: a cell's save asks for the lesson's
+    period, whether its day is closed and whether its period's marks are open — one statement.
+    Forgotten when the transaction flushes a closure or a period (`_forget_day_rows`)."""
+    memo = transaction_memo().setdefault(_DAY_ROWS, {})
+    key = (class_group.id, day)
+    if key not in memo:
+        memo[key] = _period_rows(class_group, day, day)
+    return memo[key]
+
+
+def _forget_day_rows(session: Session, _context, _instances) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, (PeriodClosure, StudyPeriod)) for obj in changed):
+        transaction_memo(session).pop(_DAY_ROWS, None)
+
+
+event.listen(Session, "before_flush", _forget_day_rows)
+
+
+def _known_closures(class_group: ClassGroup, period: StudyPeriod) -> list | None:
+    """The active closures of `period` for the class, if this transaction has read a day of it."""
+    for (class_id, _day), rows in transaction_memo().get(_DAY_ROWS, {}).items():
+        if class_id == class_group.id and any(p.id == period.id for p, _c, _at in rows):
+            return [(c, at) for p, c, at in rows if p.id == period.id and at is not None]
+    return None
+
+
+def period_states(class_group: ClassGroup, start: date, end: date) -> list[closing.PeriodState]:
+    """The class's periods (its scheme and the year) overlapping `start`..`end`, with their active
+    closures for the school and for this class: one statement (none for a day already read)."""
+    rows = day_rows(class_group, start) if start == end else _period_rows(class_group, start, end)
     tz = ZoneInfo(class_group.school.timezone)
     states: dict[int, tuple[StudyPeriod, dict]] = {}
     for period, class_id, closed_at in rows:
@@ -77,15 +116,20 @@ def closed_periods(class_group: ClassGroup, periods: list[StudyPeriod]) -> dict[
                                   class_group.year.end_date, year_closed=True)
         return {p.id: year for p in periods}
     closed_on: dict[int, dict] = {p.id: {} for p in periods}
-    if periods:
+    tz = ZoneInfo(class_group.school.timezone)
+    known = {p.id: _known_closures(class_group, p) for p in periods}
+    for period_id, closures in known.items():
+        for class_id, closed_at in closures or ():
+            closed_on[period_id][class_id] = closed_at.astimezone(tz).date()
+    unknown = [period_id for period_id, closures in known.items() if closures is None]
+    if unknown:
         rows = db.session.execute(
             select(PeriodClosure.period_id, PeriodClosure.class_id, PeriodClosure.closed_at).where(
-                PeriodClosure.period_id.in_(list(closed_on)),
+                PeriodClosure.period_id.in_(unknown),
                 PeriodClosure.reopened_at.is_(None),
                 or_(PeriodClosure.class_id.is_(None), PeriodClosure.class_id == class_group.id),
             )
         ).all()
-        tz = ZoneInfo(class_group.school.timezone)
         for period_id, class_id, closed_at in rows:
             closed_on[period_id][class_id] = closed_at.astimezone(tz).date()
     return {

@@ -178,8 +178,8 @@ def _cell_response(lesson, student, state, settings, period, status=200, message
 def save_cell(lesson_id: int, student_id: int):
     """Save one cell (attendance and marks) as a PUT of its whole value: repeatable with the
     same key, refused over someone else's newer change (409)."""
-    lesson = loaders.lesson(lesson_id, policy.can_edit_lesson)
-    student = loaders.student(student_id)
+    lesson = loaders.lesson(lesson_id, policy.can_edit_lesson, for_update=True)
+    student = loaders.cell_student(student_id, lesson)
     settings = school_settings(lesson.assignment.school.settings)
     value = request.form.get("value", "")  # parse_cell refuses a too long one with a message
     period = queries.period_of_lesson(lesson)

@@ -36,8 +36,9 @@ def assignment(assignment_id: int, allowed: Allowed | None) -> TeachingAssignmen
     return policy.checked(queries.load_assignment(assignment_id), allowed, current_user)
 
 
-def lesson(lesson_id: int, allowed: Allowed | None) -> Lesson:
-    return policy.checked(queries.load_lesson(lesson_id), allowed, current_user)
+def lesson(lesson_id: int, allowed: Allowed | None, for_update: bool = False) -> Lesson:
+    """`for_update`: a save of the lesson's cells locks it with the load (queries.load_lesson)."""
+    return policy.checked(queries.load_lesson(lesson_id, for_update), allowed, current_user)
 
 
 def class_group(class_id: int, allowed: Allowed | None) -> ClassGroup:
@@ -50,10 +51,20 @@ def student(student_id: int) -> Student:
     return policy.checked(db.session.get(Student, student_id), None, current_user)
 
 
+def cell_student(student_id: int, of_lesson: Lesson) -> Student:
+    """The student of a cell of the lesson: read through the lesson's roster (one statement, and
+    the save's own roster check is answered by it); someone off the roster is still returned
+    when they are of the user's school (404 as `student` otherwise), for the operation's refusal."""
+    found = queries.roster_student(of_lesson.assignment, student_id, of_lesson.date)
+    if found is None:
+        return student(student_id)
+    return policy.checked(found, None, current_user)
+
+
 def roster_student(student_id: int, of_lesson: Lesson) -> Student:
     """A student of the lesson's class (and subgroup) on its date: 404 as `student`, 403 for
     anyone else, as the cell's save refuses them (operations.save_cell)."""
-    found = student(student_id)
+    found = cell_student(student_id, of_lesson)
     if not queries.student_in_roster(of_lesson.assignment, found.id, of_lesson.date):
         abort(403)
     return found

@@ -8,8 +8,9 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from blueprints.journal import closing_queries, queries
 from domain import closing, deadlines, grading
@@ -185,13 +186,17 @@ class CellState:
 
 
 def load_cell(lesson: Lesson, student_id: int) -> tuple[CellState, Attendance | None, dict[int, Mark]]:
-    attendance_row = db.session.scalar(
-        select(Attendance).where(Attendance.lesson_id == lesson.id, Attendance.student_id == student_id)
-    )
-    mark_rows = {
-        m.work_kind_id: m
-        for m in db.session.scalars(select(Mark).where(Mark.lesson_id == lesson.id, Mark.student_id == student_id))
-    }
+    """The cell's attendance row and mark rows (deleted ones too: a save revives them), in one
+    statement: the lesson outer-joined with both (a row per mark, the attendance repeated)."""
+    rows = db.session.execute(
+        select(Attendance, Mark)
+        .select_from(Lesson)
+        .outerjoin(Attendance, and_(Attendance.lesson_id == Lesson.id, Attendance.student_id == student_id))
+        .outerjoin(Mark, and_(Mark.lesson_id == Lesson.id, Mark.student_id == student_id))
+        .where(Lesson.id == lesson.id)
+    ).all()
+    attendance_row = rows[0][0] if rows else None
+    mark_rows = {m.work_kind_id: m for _a, m in rows if m is not None}
     live_attendance = attendance_row if attendance_row is not None and not attendance_row.is_deleted else None
     order = [w.work_kind_id for w in lesson.works]
     live_marks = [mark_rows[k] for k in order if k in mark_rows and not mark_rows[k].is_deleted]
@@ -264,10 +269,8 @@ def save_cell(
     assignment = lesson.assignment
     settings = school_settings(assignment.school.settings)
     notations = settings["notations"]
-    # Serialise the writes of one lesson: PostgreSQL locks the row; SQLite's BEGIN IMMEDIATE
-    # has already taken the database's write lock.
-    db.session.execute(select(Lesson.id).where(Lesson.id == lesson.id).with_for_update())
-    if key and db.session.scalar(select(CellWrite.id).where(CellWrite.key == key)) is not None:
+    queries.lock_lesson(lesson)  # the writes of one lesson one at a time
+    if key and not _claim_key(key[:64], lesson, student, user, now):
         state, _a, _m = load_cell(lesson, student.id)
         return state, False  # a retry of a save that already happened
     if student.school_id != lesson.school_id or not queries.student_in_roster(assignment, student.id, lesson.date):
@@ -325,20 +328,27 @@ def save_cell(
         if row is not None:
             mark_rows[work.work_kind_id] = row
         changed = changed or mark_changed
-    if key:
-        db.session.add(CellWrite(key=key[:64], lesson_id=lesson.id, student_id=student.id, user_id=user.id, at=now))
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # the same key raced in from a parallel retry: the other one won, nothing more to do
-        db.session.rollback()
-        state, _a, _m = load_cell(lesson, student.id)
-        return state, False
+    db.session.flush()
     order = [w.work_kind_id for w in lesson.works]
     live_marks = [mark_rows[k] for k in order if k in mark_rows and not mark_rows[k].is_deleted]
     live_attendance = attendance_row if attendance_row is not None and not attendance_row.is_deleted else None
     return CellState(live_attendance, live_marks, assignment.marks_scale), changed
 
+
+
+def _claim_key(key: str, lesson: Lesson, student: Student, user: User, now: datetime) -> bool:
+    """Record the save's key before anything else (one statement): False when it is already
+    recorded — a tablet's retry of a save that happened, or a parallel retry that won (the
+    insert waits for it on PostgreSQL). A refused save rolls the key back with everything."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    claimed = db.session.execute(
+        insert(CellWrite)
+        .values(key=key, lesson_id=lesson.id, student_id=student.id, user_id=user.id, at=now)
+        .on_conflict_do_nothing(index_elements=[CellWrite.key])
+        .returning(CellWrite.id)
+    ).first()
+    return claimed is not None
 
 
 def _put_mark(lesson: Lesson, student: Student, user: User, work: LessonWork, row: Mark | None, value: str | None,
@@ -396,7 +406,7 @@ def set_work_mark(lesson: Lesson, student: Student, user: User, work_kind: WorkK
     assignment = lesson.assignment
     settings = school_settings(assignment.school.settings)
     notations = settings["notations"]
-    db.session.execute(select(Lesson.id).where(Lesson.id == lesson.id).with_for_update())
+    queries.lock_lesson(lesson)
     if student.school_id != lesson.school_id or not queries.student_in_roster(assignment, student.id, lesson.date):
         raise JournalError(N_("Этот обучающийся не числится в классе или группе этого урока."), 403)
     if work_kind.school_id != lesson.school_id:

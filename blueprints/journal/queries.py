@@ -10,6 +10,8 @@ from decimal import Decimal
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from blueprints.journal import closing_queries
+from database import transaction_memo
 from domain import grading
 from domain.periods import current_period
 from domain.settings import school_settings
@@ -62,8 +64,12 @@ def load_assignment(assignment_id: int) -> TeachingAssignment | None:
     )
 
 
-def load_lesson(lesson_id: int) -> Lesson | None:
-    return db.session.scalar(
+def load_lesson(lesson_id: int, for_update: bool = False) -> Lesson | None:
+    """The lesson with what its pages and saves read (assignment, class, scale, subject, school,
+    subgroup, year, kinds of work, who gave it) in one statement. `for_update`: also lock the
+    lesson's row for the rest of the transaction (PostgreSQL; SQLite's write transaction holds
+    the database's lock already): the writes of one lesson are serialised (`lock_lesson`)."""
+    query = (
         select(Lesson)
         .where(Lesson.id == lesson_id)
         .options(
@@ -72,10 +78,29 @@ def load_lesson(lesson_id: int) -> Lesson | None:
             joinedload(Lesson.assignment).joinedload(TeachingAssignment.subject),
             joinedload(Lesson.assignment).joinedload(TeachingAssignment.school),
             joinedload(Lesson.assignment).joinedload(TeachingAssignment.subgroup),
-            joinedload(Lesson.given_by),  # «Урок провёл(а)»: a substitute is no one else the page loads
-            selectinload(Lesson.works),
+            joinedload(Lesson.assignment).joinedload(TeachingAssignment.year),
+            # «Урок провёл(а)»: a substitute is no one else the page loads; their roles are not read
+            joinedload(Lesson.given_by).lazyload(User.role_rows),
+            joinedload(Lesson.works),
         )
     )
+    if for_update:
+        query = query.with_for_update(of=Lesson)
+    lesson = db.session.execute(query).unique().scalar_one_or_none()
+    if lesson is not None and for_update:
+        transaction_memo().setdefault(LOCKED_LESSONS, set()).add(lesson.id)
+    return lesson
+
+
+LOCKED_LESSONS = "locked_lessons"
+
+
+def lock_lesson(lesson: Lesson) -> None:
+    """Serialise the writes of one lesson: PostgreSQL locks the row (unless the lesson was loaded
+    for update in this transaction); SQLite's BEGIN IMMEDIATE has taken the database's lock."""
+    if lesson.id not in transaction_memo().get(LOCKED_LESSONS, ()):
+        db.session.execute(select(Lesson.id).where(Lesson.id == lesson.id).with_for_update())
+        transaction_memo().setdefault(LOCKED_LESSONS, set()).add(lesson.id)
 
 
 def periods_of(assignment: TeachingAssignment) -> list[StudyPeriod]:
@@ -92,13 +117,13 @@ def periods_of(assignment: TeachingAssignment) -> list[StudyPeriod]:
 
 
 def period_of_lesson(lesson: Lesson) -> StudyPeriod | None:
-    return db.session.scalar(
-        select(StudyPeriod).where(
-            StudyPeriod.year_id == lesson.assignment.year_id,
-            StudyPeriod.scheme == lesson.assignment.class_group.period_scheme,
-            StudyPeriod.start_date <= lesson.date,
-            StudyPeriod.end_date >= lesson.date,
-        )
+    """The period of the class's scheme the lesson's day falls in; read with the day's closures
+    (closing_queries.day_rows), which a save of the lesson asks next."""
+    class_group = lesson.assignment.class_group
+    return next(
+        (period for period, _c, _at in closing_queries.day_rows(class_group, lesson.date)
+         if period.scheme == class_group.period_scheme and period.year_id == lesson.assignment.year_id),
+        None,
     )
 
 
@@ -136,9 +161,23 @@ def roster_query(assignment: TeachingAssignment, start: date, end: date):
     return query.order_by(Student.last_name, Student.first_name, Student.id).distinct()
 
 
+_ON_ROSTER = "on_roster"
+
+
+def roster_student(assignment: TeachingAssignment, student_id: int, day: date) -> Student | None:
+    """The student if they belong to the assignment's class (and subgroup) on `day`, else None.
+    A yes is kept for the transaction: the save that loaded the student through it does not ask
+    again (`student_in_roster`)."""
+    found = db.session.scalar(roster_query(assignment, day, day).where(Student.id == student_id))
+    if found is not None:
+        transaction_memo().setdefault(_ON_ROSTER, set()).add((assignment.id, student_id, day))
+    return found
+
+
 def student_in_roster(assignment: TeachingAssignment, student_id: int, day: date) -> bool:
-    query = roster_query(assignment, day, day).where(Student.id == student_id)
-    return db.session.scalar(query) is not None
+    if (assignment.id, student_id, day) in transaction_memo().get(_ON_ROSTER, ()):
+        return True
+    return roster_student(assignment, student_id, day) is not None
 
 
 @dataclass

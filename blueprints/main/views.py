@@ -82,7 +82,7 @@ def navigation():
     return {
         "messages_unread": 0 if is_htmx() else unread_count(current_user),
         "may": may,
-        "pd_suspension": _pd_suspension_notice(),
+        "pd_suspension": None if is_htmx() else _pd_suspension_notice(),  # a banner of the header
         # the header's school name, read here (per request, before rendering), not by the layout
         "brand_name": current_user.school.short_name,
         "nav_items": [
