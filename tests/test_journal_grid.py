@@ -314,6 +314,9 @@ def test_cell_url_is_the_save_endpoint(app):
 
     with app.test_request_context():
         assert f"{cell_url_base()}12/cells/34" == url_for("journal.save_cell", lesson_id=12, student_id=34)
+        # the column menu's links are built on the same prefix (templates/journal/_grid.html)
+        assert f"{cell_url_base()}12" == url_for("journal.lesson", lesson_id=12)
+        assert f"{cell_url_base()}12/fill" == url_for("journal.fill_column", lesson_id=12)
 
 
 def test_a_save_whose_commit_fails_is_not_reported_as_saved(client, auth, journal, monkeypatch):

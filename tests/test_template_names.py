@@ -1,6 +1,6 @@
 """Template names show what a template is (issue 11, item 5): an underscore only for an htmx
 fragment — a template a view returns as one, or one such a fragment includes or imports (the
-grid's `_cell.html` is a macro for speed, imported by the grid and by the cell's response);
+grid's cells are built in Python for speed, blueprints/journal/cell_html.py);
 layouts are `layout.html`, macros live in `macros/` (or `<area>/macros.html`), and pieces of
 full pages only in `<area>/parts/`."""
 from __future__ import annotations
@@ -44,7 +44,7 @@ def _fragments(templates: dict[str, str]) -> set[str]:
 
 def test_the_walk_finds_the_grid_and_its_cell():
     fragments = _fragments(_templates())
-    assert {"journal/_grid.html", "journal/_cell.html", "journal/_cell_response.html", "errors/_message.html"} <= fragments
+    assert {"journal/_grid.html", "journal/_cell_response.html", "errors/_message.html"} <= fragments
 
 
 def test_every_underscore_template_is_an_htmx_fragment():

@@ -22,6 +22,7 @@ from flask import Blueprint
 bp = Blueprint("journal", __name__, url_prefix="/journal")
 
 from blueprints.journal import (  # noqa: E402,F401
+    cell_html,
     classes,
     closing,
     clubs,

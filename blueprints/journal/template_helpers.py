@@ -4,15 +4,8 @@ from __future__ import annotations
 from flask import request
 
 from blueprints.journal import bp
-from blueprints.journal.operations import CellState
 from domain.cell import mark_spellings, notation_to_code
 from domain.grading import SCALES, is_low_mark
-
-
-@bp.app_template_global()
-def cell_state(grid, lesson, student) -> CellState:
-    return CellState(grid.attendance.get((lesson.id, student.id)), grid.marks.get((lesson.id, student.id), []),
-                     grid.assignment.marks_scale)
 
 
 @bp.app_template_global()
