@@ -14,6 +14,7 @@ import os
 import platform
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -251,7 +252,7 @@ def _make_app(url: str):
     return create_app({
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
         "SECRET_KEY": SECRET_KEY,
-        "LOGIN_RATE_LIMIT": "100000 per minute",
+        "TRUSTED_PROXIES": 1,  # the clients send X-Forwarded-For: the login limit counts per user
     })
 
 
@@ -345,8 +346,9 @@ def _grid(client, args, t: sc.Targets, counter, app) -> dict[str, Any]:
     path = f"/journal/assignments/{t.grid_assignment_id}"
     s = sc.run_sequential(client, lambda i: ("GET", path, None, None), args.requests, args.seconds, counter,
                           ok=lambda r: r.status == 200 and "hx-put" in r.text)
+    sizes = {"html_kb": round(statistics.median(s.body_bytes) / 1024, 1)} if s.body_bytes else {}
     return _finish(s, _mode(client), {"path": path, "students": t.grid_students, "lessons": t.grid_lessons,
-                                      "cells": t.grid_cells, **_traced(client, path)})
+                                      "cells": t.grid_cells, **sizes, **_traced(client, path)})
 
 
 def _summary_sheet(client, args, t: sc.Targets, counter, app) -> dict[str, Any]:
@@ -473,6 +475,7 @@ def _mark_save_concurrent(make_client, args, t: sc.Targets, counter, app) -> dic
                         samples.queries.append(counter.count)
                     if r.status == 200:
                         samples.latencies.append(dt)
+                        samples.add_sizes(r)
                         if retry:
                             retries["ok"] += 1
                         else:
@@ -512,15 +515,18 @@ def _weekly_report_batch(app, args, t: sc.Targets) -> dict[str, Any]:
 class GunicornServer:
     """gunicorn on 127.0.0.1:<free port>, started and stopped by the benchmark."""
 
-    def __init__(self, url: str, workers: int, stamp: str):
+    def __init__(self, url: str, workers: int, stamp: str, log_dir: str | None = None):
         self.url, self.workers, self.stamp = url, workers, stamp
+        self.log_dir = log_dir or os.path.join(ROOT, "bench", "results")
 
     def __enter__(self):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
-        env = dict(os.environ, DATABASE_URL=self.url, SECRET_KEY=SECRET_KEY, LOGIN_RATE_LIMIT="100000 per minute")
-        self.log_path = os.path.join(ROOT, "bench", "results", f"gunicorn-{self.stamp}.log")
+        # TRUSTED_PROXIES=1: ProxyFix takes each client's X-Forwarded-For (sent as nginx would),
+        # so the login rate limit (left as configured) counts per simulated user.
+        env = dict(os.environ, DATABASE_URL=self.url, SECRET_KEY=SECRET_KEY, TRUSTED_PROXIES="1")
+        self.log_path = os.path.join(self.log_dir, f"gunicorn-{self.stamp}.log")
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}",
@@ -675,6 +681,9 @@ def print_table(output: dict) -> None:
                 print(f"{name:<22}{mode:<11}skipped: {r['skipped']}")
                 continue
             note = []
+            if "wire_kb_p50" in r:
+                note.append(f"wire {r['wire_kb_p50']:g}/{r['wire_kb_max']:g} KB"
+                            + (f" (HTML {r['html_kb']:g} KB)" if "html_kb" in r else ""))
             if "check" in r:
                 c = r["check"]
                 note.append("stored exactly once" if c.get("ok") else
@@ -718,7 +727,8 @@ def print_markdown(outputs: list[dict]) -> None:
                 check = ""
                 if "check" in r:
                     check = " · stored once ✓" if r["check"].get("ok") else " · CHECK FAILED"
-                cells.append(f"{r['p50_ms']:.0f} / {r['p95_ms']:.0f} · {r['rps']:g} rps{q} · {r['errors']} err{check}")
+                wire = f" · {r['wire_kb_max']:g} KB" if "wire_kb_max" in r else ""
+                cells.append(f"{r['p50_ms']:.0f} / {r['p95_ms']:.0f} · {r['rps']:g} rps{q}{wire} · {r['errors']} err{check}")
             if any_value:
                 print(f"| {name} | {mode} | " + " | ".join(cells) + " |")
 
