@@ -154,14 +154,17 @@ def decode_body(raw: bytes, encoding: str) -> bytes:
 
 
 class InProcessClient:
-    """The Flask test client of the bench app (same code path as a request, no network)."""
+    """The Flask test client of the bench app (same code path as a request, no network), with
+    an X-Forwarded-For of its own like HttpClient (the bench app trusts one proxy hop)."""
 
     def __init__(self, app):
         self.client = app.test_client()
         self.csrf = ""
+        self.forwarded_for = forwarded_address(next(_forwarded))  # as HttpClient: one address per user
 
     def request(self, method: str, path: str, data: dict | None = None, headers: dict | None = None) -> Response:
-        h = dict(headers or {})
+        h = {"X-Forwarded-For": self.forwarded_for}
+        h.update(headers or {})
         if self.csrf and method != "GET":
             h.setdefault("X-CSRFToken", self.csrf)
         r = self.client.open(path, method=method, data=data, headers=h)
