@@ -1,8 +1,11 @@
-"""The benchmark's HTTP client (bench/scenarios.py): it asks for br/gzip like a browser, decodes
-the body and counts its size on the wire, and sends an X-Forwarded-For of its own."""
+"""The benchmark's HTTP client and its Monday-morning peak (bench/scenarios.py, bench/peak.py):
+the client asks for br/gzip like a browser, decodes the body and counts its size on the wire;
+families of a tiny generated school log in through gunicorn, each from its own forwarded
+address, and reach their child's diary with the login rate limit left on."""
 from __future__ import annotations
 
 import gzip
+import subprocess
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -75,3 +78,44 @@ def test_each_client_has_its_own_forwarded_address():
     assert sc.forwarded_address(1) == "10.1.1.1"
     assert sc.forwarded_address(251) == "10.1.2.1"
     assert len({sc.forwarded_address(n) for n in range(1, 301)}) == 300
+
+
+def test_monday_peak_families_reach_their_childs_diary(tmp_path):
+    from bench import peak
+    from bench.__main__ import GunicornServer, _dispose, _make_app
+    from bench.generate import BENCH_PASSWORD
+
+    url = f"sqlite:///{tmp_path / 'bench.sqlite'}"
+    generated = subprocess.run([sys.executable, "-m", "bench", "generate", "--students", "50", "--database-url", url],
+                               cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert generated.returncode == 0, generated.stderr[-2000:]
+    app = _make_app(url)
+    today = sc.pick_targets(app, BENCH_PASSWORD, 1).today
+    families = peak.pick_families(app, 1, 6, today)
+    _dispose(app)
+    assert len(families) == 6 and len({f["login"] for f in families}) == 6
+
+    with GunicornServer(url, 1, "test", log_dir=str(tmp_path)) as server:
+        result = peak.run(server.port, families, BENCH_PASSWORD, window=3, max_in_flight=4, margin=20)
+        # the limiter is on: one address is refused after LOGIN_RATE_LIMIT (20 per minute) posts,
+        # even right ones (each family above posted once, from an address of its own)
+        statuses = [_login_status(server.port, "10.9.9.9", families[0]["login"], BENCH_PASSWORD)
+                    for _ in range(21)]
+
+    assert result["errors"] == 0, result.get("error_examples")
+    assert result["families_done"] == 6 and result["children_seen"] == 6
+    assert sorted(v["login"] for v in result["visits"]) == sorted(f["login"] for f in families)
+    for visit in result["visits"]:
+        assert visit["diary_status"] == 200 and visit["child_seen"], visit
+        assert set(visit["steps"]) == {"login_page", "login_post", "diary"}
+    assert len({v["address"] for v in result["visits"]}) == 6
+    assert result["last_done_s"] < 3 + 5
+    assert statuses[:20] == [302] * 20 and statuses[20] == 429
+
+
+def _login_status(port: int, address: str, login: str, password: str) -> int:
+    client = sc.HttpClient(port, timeout=10, forwarded_for=address)
+    page = client.request("GET", "/auth/login")
+    token = sc.HIDDEN_CSRF_RE.search(page.text)
+    data = {"login": login, "password": password, "csrf_token": next(g for g in token.groups() if g)}
+    return client.request("POST", "/auth/login", data).status
