@@ -43,7 +43,8 @@ TARGETS = {
     "diary_week": {"p95_ms": 80, "http_p95_ms": 80},
     "diary_marks": {"p95_ms": 80, "http_p95_ms": 80},
     "weekly_report_page": {"p50_ms": 400},
-    "weekly_report_batch": {"seconds_per_1000_students": 240},
+    # the whole district's batch (every school, scaled to each school's size) on both cores
+    "weekly_report_batch": {"seconds_per_1000_students": 240, "district_seconds": 1800},
     # issue 12: the summary sheet of one class for one period, as the deputy opens it
     "summary_sheet": {"http_p95_ms": 150, "queries": 20},
     "statistics_school": {"p95_ms": 600, "http_p95_ms": 600},  # issue 12: the whole school, one period
@@ -523,7 +524,7 @@ def _weekly_report_page(app, t: sc.Targets) -> dict[str, Any]:
 def _weekly_report_batch(app, args, t: sc.Targets) -> dict[str, Any]:
     from bench import reports
 
-    return reports.batch(app, t, args.report_students)
+    return reports.district_batch(app, t, args.report_students)
 
 
 def _monday_peak(args, app, t: sc.Targets, server) -> dict[str, Any]:
@@ -689,6 +690,8 @@ def _judge(output: dict) -> None:
                               and (res.get("check") or {}).get("ok", True) and (http.get("check") or {}).get("ok", True))
             elif key == "seconds_per_1000_students" and res.get("school_seconds") is not None:
                 checks.append(res["school_seconds"] * per_1000 <= limit)
+            elif key == "district_seconds" and res.get("district_seconds") is not None:
+                checks.append(res["district_seconds"] <= limit and not res.get("stopped_early"))
             elif key == "families_all" and http.get("families_wanted") is not None:
                 checks.append(http["families_done"] == http["families_wanted"])
             elif key == "done_within_margin_s" and http.get("last_done_s") is not None:
@@ -737,7 +740,9 @@ def print_table(output: dict) -> None:
                 note.append(f"worker peak {r['server_worker_peak_mb']} MB")
             if "peak_alloc_kb_per_request" in r:
                 note.append(f"alloc {r['peak_alloc_kb_per_request']:.0f} KB/req")
-            if "school_seconds" in r:
+            if "district_seconds" in r:
+                note.append(f"district batch {r['district_seconds']:.0f} s ({r['schools_run']}/{r['schools']} schools)")
+            elif "school_seconds" in r:
                 note.append(f"school batch {r['school_seconds']:.0f} s")
             if row == len(rows) - 1 and res.get("met") is not None:
                 note.append("target met" if res["met"] else "TARGET MISSED")
@@ -760,8 +765,13 @@ def print_markdown(outputs: list[dict]) -> None:
                     cells.append("skipped")
                     continue
                 if name == "weekly_report_batch" and mode == "in-process" and r.get("seconds") is not None:
-                    cells.append(f"{r['school_seconds']:.0f} s for the school ({r['seconds_per_page']:.2f} s/page, "
-                                 f"{r['report_workers']} processes, {r['students']} students run)")
+                    if "district_seconds" in r:
+                        cells.append(f"{r['district_seconds']:.0f} s for the {r['schools']} school(s) "
+                                     f"({r['seconds_per_page']:.2f} s/page, {r['report_workers']} processes, "
+                                     f"{r['students']} students run)")
+                    else:
+                        cells.append(f"{r['school_seconds']:.0f} s for the school ({r['seconds_per_page']:.2f} s/page, "
+                                     f"{r['report_workers']} processes, {r['students']} students run)")
                     any_value = True
                     continue
                 if r.get("p50_ms") is None:
