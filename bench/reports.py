@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -85,9 +85,66 @@ def page(app, t: sc.Targets, limit: int = 40, seconds: float = 30) -> dict[str, 
     return out
 
 
-def batch(app, t: sc.Targets, limit: int | None = None, workers: int | None = None) -> dict[str, Any]:
-    """The job for the whole school, as `flask jobs run weekly_reports` would run it, with the
-    PDF pool on every core (REPORT_WORKERS = CPUs)."""
+DISTRICT_SECONDS_BOUND = 1800  # the target itself: no school is started after it
+
+
+def district_batch(app, t: sc.Targets, limit: int | None = None, workers: int | None = None) -> dict[str, Any]:
+    """The job for every school of the database (a district), one school after another as the
+    scheduled run goes through them, each on --report-students of its students (or all) and
+    scaled to its size; the district's figure is the sum. Bounded: no school is started once
+    the run has taken DISTRICT_SECONDS_BOUND seconds (then `stopped_early` and the sum covers the
+    schools run)."""
+    from extensions import db
+    from models import School
+
+    _needs()
+    with app.app_context():
+        school_ids = db.session.scalars(select(School.id).order_by(School.id)).all()
+    scheduled_for = datetime.now(timezone.utc).replace(microsecond=0)
+    per_school, started = [], time.perf_counter()
+    stopped_early = False
+    for i, school_id in enumerate(school_ids):
+        if time.perf_counter() - started > DISTRICT_SECONDS_BOUND:
+            stopped_early = True
+            break
+        # one job slot per school: (weekly_reports, scheduled_for) is unique
+        r = batch(app, school_id, limit, workers, scheduled_for + timedelta(seconds=i))
+        r["school_id"] = school_id
+        per_school.append(r)
+        print(f"    weekly batch, school {school_id}: {r['students']} students in {r['seconds']} s "
+              f"→ {r['school_seconds']} s for its {r['school_students']}", flush=True)
+    seconds = sum(r["seconds"] for r in per_school)
+    pages = sum(r["pages"] for r in per_school)
+    district = round(sum(r["school_seconds"] for r in per_school), 1)
+    students_run = sum(r["students"] for r in per_school)
+    school_students = sum(r["school_students"] for r in per_school)
+    first = per_school[0] if per_school else {}
+    return {
+        "p50_ms": None, "p95_ms": None,
+        "rps": round(pages / seconds, 2) if seconds else None,
+        "queries": None, "errors": sum(r["errors"] for r in per_school),
+        "mode": "in_process (job with its PDF process pool, school by school)",
+        "schools": len(school_ids), "schools_run": len(per_school), "stopped_early": stopped_early,
+        "students": students_run, "pages": pages, "seconds": round(seconds, 1),
+        "seconds_per_page": round(seconds / pages, 3) if pages else None,
+        "district_students": school_students,
+        "district_seconds": district,
+        "school_seconds": round(district / len(per_school), 1) if per_school else None,  # the average school
+        "school_students": round(school_students / len(per_school)) if per_school else None,
+        "seconds_per_1000_students": round(district * 1000 / school_students, 1) if school_students else None,
+        "report_workers": first.get("report_workers"),
+        "process_pool": first.get("process_pool"),
+        "per_school": [{k: r[k] for k in ("school_id", "students", "pages", "seconds", "seconds_per_page",
+                                          "school_students", "school_seconds", "errors", "status")}
+                       for r in per_school],
+        "bench_rss_peak_mb": sc.rss_peak_mb(),
+    }
+
+
+def batch(app, school_id: int, limit: int | None = None, workers: int | None = None,
+          scheduled_for: datetime | None = None) -> dict[str, Any]:
+    """The job for one school, as `flask jobs run weekly_reports` would run it, with the PDF
+    pool on every core (REPORT_WORKERS = CPUs); the time is scaled to the school's size."""
     module = _needs()
     from extensions import db
     from models import AuditEntry, JobRun, ParentLink, Student
@@ -98,7 +155,7 @@ def batch(app, t: sc.Targets, limit: int | None = None, workers: int | None = No
     app.config["REPORTS_FOLDER"] = folder
     app.config["REPORT_WORKERS"] = workers
     with app.app_context():
-        students = db.session.scalars(select(Student.id).where(Student.school_id == t.school_id)
+        students = db.session.scalars(select(Student.id).where(Student.school_id == school_id)
                                       .order_by(Student.current_class_id, Student.id)).all()
         school_students = len(students)
         if limit and limit < len(students):
@@ -111,18 +168,18 @@ def batch(app, t: sc.Targets, limit: int | None = None, workers: int | None = No
         ):
             first_parent.setdefault(student_id, parent_id)
         year_start = datetime(2026, 9, 1).date()
-        apps = [ParentApplication(school_id=t.school_id, parent_id=p, student_id=s, submitted_on=year_start,
+        apps = [ParentApplication(school_id=school_id, parent_id=p, student_id=s, submitted_on=year_start,
                                   access_level="none", delivery="print", email="", scope=[])
                 for s, p in first_parent.items()]
         db.session.add_all(apps)
         db.session.commit()
         app_ids = [a.id for a in apps]
         audit_before = db.session.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1)) or 0
-    scheduled_for = datetime.now(timezone.utc).replace(microsecond=0)
+    scheduled_for = scheduled_for or datetime.now(timezone.utc).replace(microsecond=0)
     run_id = None
     try:
         start = time.perf_counter()
-        run = module.run_scheduled(app, scheduled_for, trigger="cli", school_id=t.school_id)
+        run = module.run_scheduled(app, scheduled_for, trigger="cli", school_id=school_id)
         seconds = time.perf_counter() - start
         if run is None:
             raise sc.Skip("the job slot was taken by another run")
@@ -152,7 +209,7 @@ def batch(app, t: sc.Targets, limit: int | None = None, workers: int | None = No
         with app.app_context():
             db.session.execute(delete(ParentApplication).where(ParentApplication.id.in_(app_ids)))
             db.session.execute(delete(AuditEntry).where(AuditEntry.id > audit_before,
-                                                        AuditEntry.school_id == t.school_id))
+                                                        AuditEntry.school_id == school_id))
             if run_id is not None:
                 db.session.execute(delete(JobRun).where(JobRun.id == run_id))
             db.session.commit()
