@@ -194,7 +194,9 @@ class Loader:
         if self.pg:  # ids were given explicitly: move the sequences past them
             cur = self.raw.cursor()
             for name in self.order:
-                if "id" in self.tables[name].columns:
+                id_column = self.tables[name].columns.get("id")
+                # integer ids only: a table keyed by a string (poll_answer) has no sequence
+                if id_column is not None and _is_integer(id_column):
                     cur.execute(
                         f"SELECT setval(pg_get_serial_sequence('{self._q(name)}', 'id'), "
                         f"coalesce((SELECT max(id) FROM {self._q(name)}), 0) + 1, false)"
@@ -764,3 +766,10 @@ def default_sqlite_url(stamp: str) -> str:
 
 def ceil_div(a: int, b: int) -> int:
     return math.ceil(a / b)
+
+
+def _is_integer(column) -> bool:
+    try:
+        return column.type.python_type is int
+    except NotImplementedError:
+        return False
