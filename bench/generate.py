@@ -308,11 +308,18 @@ class SchoolBuilder:
             L.add("subject", (subjects[code], sid, SUBJECTS[code][0], SUBJECTS[code][1], True))
 
         # staff
-        admin_logins = {}
+        admin_logins, office = {}, []
         for key, roles, gender in (("director", ("director",), "f"), ("deputy", ("deputy",), "f"),
                                    ("methodist", ("methodist",), "f"), ("admin", ("journal_admin", "tech_admin"), "m")):
             admin_logins[key] = f"s{sid}.{key}"
-            self.user(admin_logins[key], *self.adult(gender), roles)
+            office.append(self.user(admin_logins[key], *self.adult(gender), roles))
+        # the director's order on personal data naming the office for every category (PD-3), as
+        # the demo school has it: the summary sheets and the personal-data pages need it
+        order_id = L.new_id("processing_order")
+        L.add("processing_order", (order_id, sid, "01-08/ПД", date(2026, 8, 28), date(2026, 8, 28),
+                                   "О допуске работников к обработке персональных данных", self.now))
+        for uid in office:
+            L.add("order_operator", (L.new_id("order_operator"), order_id, uid, ["*"], "в полном объёме"))
 
         # classes
         n_classes = max(1, round(o.students / STUDENTS_PER_CLASS))
@@ -727,6 +734,8 @@ def _declare_tables(L: Loader) -> None:
     L.declare("subject", ["id", "school_id", "name", "short_name", "is_active"])
     L.declare("user", ["id", "school_id", "login", "password_hash", "last_name", "first_name", "middle_name", "phone"])
     L.declare("user_role", ["id", "user_id", "role"])
+    L.declare("processing_order", ["id", "school_id", "number", "signed_on", "valid_from", "note", "created_at"])
+    L.declare("order_operator", ["id", "order_id", "user_id", "categories", "duties"])
     L.declare("class_group", ["id", "school_id", "year_id", "name", "grade", "letter", "kind", "period_scheme",
                               "attendance_only", "class_teacher_id", "created_at"])
     L.declare("subgroup", ["id", "class_id", "name"])

@@ -19,6 +19,11 @@ def test_the_generator_builds_a_small_school_on_a_fresh_database(tmp_path):
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT count(*) FROM student").fetchone()[0] == 100
         assert connection.execute("SELECT count(*) FROM mark").fetchone()[0] > 0
+        # the office is named in the director's order on personal data (the summary sheets need it)
+        named = {login for (login,) in connection.execute(
+            "SELECT u.login FROM order_operator o JOIN user u ON u.id = o.user_id JOIN processing_order p "
+            "ON p.id = o.order_id WHERE o.categories = '[\"*\"]'")}
+        assert named == {"s1.director", "s1.deputy", "s1.methodist", "s1.admin"}
 
 
 def test_the_generator_on_postgresql_moves_every_sequence_past_its_ids():
