@@ -32,6 +32,10 @@ def navigation():
     may = policy.user_may(current_user)
     if not current_user.is_authenticated:
         return {"nav_items": [], "section_items": [], "brand_name": None, "may": may}
+    if is_htmx():
+        # an htmx fragment (a saved cell, a swapped form) has no header: no menu, badge or banner
+        return {"nav_items": [], "section_items": [], "brand_name": None, "may": may, "messages_unread": 0,
+                "pd_suspension": None}
     items = [("main.dashboard", _("Главная"))]
     if current_user.has_role(*policy.TEACHING_ROLES) or policy.can_read_all_journals(current_user):
         items.append(("journal.index", _("Журнал")))
@@ -75,14 +79,14 @@ def navigation():
         more.append(("assignments.index", _("Задания")))
     more.append(("polls.index", _("Опросы")))  # COM-2: polls to answer, polls run
     # COM-1: the header's «Сообщения» link with the unread badge: one count query, here before
-    # rendering (templates run no queries), and none for an htmx fragment (it has no header)
+    # rendering (templates run no queries); none for an htmx fragment (answered above)
     from blueprints.messages.operations import unread_count
 
     path = request.path
     return {
-        "messages_unread": 0 if is_htmx() else unread_count(current_user),
+        "messages_unread": unread_count(current_user),
         "may": may,
-        "pd_suspension": None if is_htmx() else _pd_suspension_notice(),  # a banner of the header
+        "pd_suspension": _pd_suspension_notice(),
         # the header's school name, read here (per request, before rendering), not by the layout
         "brand_name": current_user.school.short_name,
         "nav_items": [
