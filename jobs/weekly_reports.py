@@ -331,6 +331,18 @@ class Copy:
 
 
 @dataclass
+class Submitted:
+    """A class whose pages are queued for rendering: what `_deliver` needs to finish it."""
+
+    plan: SchoolPlan
+    class_plan: ClassPlan
+    result: SchoolResult
+    copies: list[Copy]
+    names: dict[int, str]
+    failed_students: set[int]
+
+
+@dataclass
 class SchoolResult:
     classes: int = 0
     students: int = 0
@@ -428,11 +440,21 @@ class WeeklyReports:
         progress.set_total(total)
         workers = self.app.config.get("REPORT_WORKERS")
         with PdfRenderer(self.app.static_folder, workers) as renderer, Mailer(self.app) as mailer:
+            # Two classes in flight: the next class's pages are read and queued for the pool before
+            # this one's are collected, certified, sent and printed, so the pool never waits on
+            # that serial tail (the district's batch, issue 16).
+            in_flight: Submitted | None = None
             for plan in plans:
                 result = self.results.setdefault(plan.school_id, SchoolResult())
                 for class_plan in plan.classes:
-                    self._class(plan, class_plan, result, renderer, mailer)
-                    progress.advance(self.done, self.failed)
+                    submitted = self._submit(plan, class_plan, result, renderer)
+                    if in_flight is not None:
+                        self._deliver(in_flight, renderer, mailer)
+                        progress.advance(self.done, self.failed)
+                    in_flight = submitted
+            if in_flight is not None:
+                self._deliver(in_flight, renderer, mailer)
+                progress.advance(self.done, self.failed)
             used_pool = renderer.used_pool
         errors = [f"[school {sid}] {e}" for sid, r in self.results.items() for e in r.errors]
         counts = {
@@ -453,7 +475,8 @@ class WeeklyReports:
 
     # One class: read, render, send, print.
 
-    def _class(self, plan: SchoolPlan, class_plan: ClassPlan, result: SchoolResult, renderer, mailer) -> None:
+    def _submit(self, plan: SchoolPlan, class_plan: ClassPlan, result: SchoolResult, renderer) -> Submitted:
+        """Read the class's pages and queue them for rendering (nothing waits for the pool here)."""
         from blueprints.diary.queries import week_data
 
         result.classes += 1
@@ -487,7 +510,12 @@ class WeeklyReports:
                     failed_students.add(student_id)
                     result.errors.append(f"{class_plan.class_name}, {student.short_name}: {type(error).__name__}: {error}")
             db.session.rollback()  # end the read: rendering and mail take a while
+        return Submitted(plan, class_plan, result, copies, names, failed_students)
 
+    def _deliver(self, submitted: Submitted, renderer, mailer) -> None:
+        """Collect the class's rendered pages, certify them, send the e-mails, write the print batch."""
+        plan, class_plan, result = submitted.plan, submitted.class_plan, submitted.result
+        copies, names, failed_students = submitted.copies, submitted.names, submitted.failed_students
         for copy in copies:
             pdf = renderer.result(copy.handle)
             copy.handle = None

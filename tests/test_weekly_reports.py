@@ -226,3 +226,40 @@ def test_the_report_stamps_its_time_in_the_schools_zone(app, report_week):
     page = weekly_reports.page_data(week_data(s.petrov, MONDAY), s.school, school_settings(s.school.settings),
                                     late_evening_utc)
     assert page.generated_text == "21.11.2026 00:30"
+
+
+def test_the_next_class_is_queued_for_rendering_before_the_last_one_is_delivered(app, report_week, monkeypatch):
+    """Two classes in flight (issue 16): the pool renders the next class's pages while this
+    process certifies, sends and prints the previous class, so it never waits on that tail.
+    Every class is still delivered once, in order, and the run counts every student."""
+    s = report_week
+    real_plan = weekly_reports.plan_school
+
+    def three_classes(school, scheduled_for, default_tz):
+        plan = real_plan(school, scheduled_for, default_tz)
+        first = plan.classes[0]
+        plan.classes = [first] + [
+            weekly_reports.ClassPlan(first.class_id, f"{first.class_name}-{n}", [], {}) for n in (2, 3)
+        ]
+        return plan
+
+    calls = []
+    real_submit, real_deliver = weekly_reports.WeeklyReports._submit, weekly_reports.WeeklyReports._deliver
+
+    def submit(self, plan, class_plan, result, renderer):
+        calls.append(("submit", class_plan.class_name))
+        return real_submit(self, plan, class_plan, result, renderer)
+
+    def deliver(self, submitted, renderer, mailer):
+        calls.append(("deliver", submitted.class_plan.class_name))
+        return real_deliver(self, submitted, renderer, mailer)
+
+    monkeypatch.setattr(weekly_reports, "plan_school", three_classes)
+    monkeypatch.setattr(weekly_reports.WeeklyReports, "_submit", submit)
+    monkeypatch.setattr(weekly_reports.WeeklyReports, "_deliver", deliver)
+    run = weekly_reports.run_scheduled(app, SLOT, trigger="cli")
+    assert run.status == "succeeded", run.errors
+    assert calls == [("submit", "5А"), ("submit", "5А-2"), ("deliver", "5А"), ("submit", "5А-3"),
+                     ("deliver", "5А-2"), ("deliver", "5А-3")]
+    assert run.done == 3 and run.failed == 0
+    assert len(pdf_pages_text(batch_file(app, s).read_bytes())) == 3
