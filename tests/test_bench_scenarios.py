@@ -119,3 +119,36 @@ def _login_status(port: int, address: str, login: str, password: str) -> int:
     token = sc.HIDDEN_CSRF_RE.search(page.text)
     data = {"login": login, "password": password, "csrf_token": next(g for g in token.groups() if g)}
     return client.request("POST", "/auth/login", data).status
+
+
+def test_a_districts_weekly_batch_is_one_run_of_the_job_for_every_school(tmp_path):
+    """As the scheduler runs it: one run over every school with one PDF pool (a run per school
+    started a pool per school, and scaling each school's sample multiplied those start-ups).
+    Every school's sampled students get their page; the applications filed for it are removed."""
+    from sqlalchemy import func, select
+
+    from bench import reports
+    from bench.__main__ import _dispose, _make_app
+
+    url = f"sqlite:///{tmp_path / 'bench.sqlite'}"
+    generated = subprocess.run([sys.executable, "-m", "bench", "generate", "--students", "30", "--schools", "2",
+                                "--database-url", url], cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert generated.returncode == 0, generated.stderr[-2000:]
+    app = _make_app(url)
+    try:
+        result = reports.district_batch(app, None, limit=3, workers=1)
+        from extensions import db
+        from models import JobRun
+        from models.personal_data import ParentApplication
+
+        with app.app_context():
+            left = db.session.scalar(select(func.count()).select_from(ParentApplication))
+            runs = db.session.scalar(select(func.count()).select_from(JobRun))
+    finally:
+        _dispose(app)
+    assert result["schools"] == 2 and result["errors"] == 0 and result["status"] == "succeeded"
+    assert result["students"] == 6 and result["pages"] == 6
+    assert result["district_students"] == 60
+    assert result["district_seconds"] == pytest.approx(result["seconds"] * 60 / 6, rel=0.1)  # seconds are rounded
+    assert "one run" in result["mode"]
+    assert left == 0 and runs == 0
