@@ -11,10 +11,10 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from bench import scenarios as sc
 
@@ -85,90 +85,37 @@ def page(app, t: sc.Targets, limit: int = 40, seconds: float = 30) -> dict[str, 
     return out
 
 
-DISTRICT_SECONDS_BOUND = 1800  # the target itself: no school is started after it
-
-
-def district_batch(app, t: sc.Targets, limit: int | None = None, workers: int | None = None) -> dict[str, Any]:
-    """The job for every school of the database (a district), one school after another as the
-    scheduled run goes through them, each on --report-students of its students (or all) and
-    scaled to its size; the district's figure is the sum. Bounded: no school is started once
-    the run has taken DISTRICT_SECONDS_BOUND seconds (then `stopped_early` and the sum covers the
-    schools run)."""
+def district_batch(app, limit: int | None = None, workers: int | None = None) -> dict[str, Any]:
+    """The job as the scheduler runs it: ONE run over every school of the database (one school,
+    or a district), with one PDF pool for all of them (a run per school would start a pool per
+    school, and scaling a sample of each school would multiply those start-ups). `limit`
+    students of each school (--report-students; all by default); the run's time is scaled to
+    all the students of the database."""
     from extensions import db
     from models import School
 
-    _needs()
     with app.app_context():
-        school_ids = db.session.scalars(select(School.id).order_by(School.id)).all()
-    if len(school_ids) > 1:
-        return _district_in_one_run(app, school_ids, limit, workers)
-    scheduled_for = datetime.now(timezone.utc).replace(microsecond=0)
-    per_school, started = [], time.perf_counter()
-    stopped_early = False
-    for i, school_id in enumerate(school_ids):
-        if time.perf_counter() - started > DISTRICT_SECONDS_BOUND:
-            stopped_early = True
-            break
-        # one job slot per school: (weekly_reports, scheduled_for) is unique
-        r = batch(app, school_id, limit, workers, scheduled_for + timedelta(seconds=i))
-        r["school_id"] = school_id
-        per_school.append(r)
-        print(f"    weekly batch, school {school_id}: {r['students']} students in {r['seconds']} s "
-              f"→ {r['school_seconds']} s for its {r['school_students']}", flush=True)
-    seconds = sum(r["seconds"] for r in per_school)
-    pages = sum(r["pages"] for r in per_school)
-    district = round(sum(r["school_seconds"] for r in per_school), 1)
-    students_run = sum(r["students"] for r in per_school)
-    school_students = sum(r["school_students"] for r in per_school)
-    first = per_school[0] if per_school else {}
-    return {
-        "p50_ms": None, "p95_ms": None,
-        "rps": round(pages / seconds, 2) if seconds else None,
-        "queries": None, "errors": sum(r["errors"] for r in per_school),
-        "mode": "in_process (job with its PDF process pool, school by school)",
-        "schools": len(school_ids), "schools_run": len(per_school), "stopped_early": stopped_early,
-        "students": students_run, "pages": pages, "seconds": round(seconds, 1),
-        "seconds_per_page": round(seconds / pages, 3) if pages else None,
-        "district_students": school_students,
-        "district_seconds": district,
-        "school_seconds": round(district / len(per_school), 1) if per_school else None,  # the average school
-        "school_students": round(school_students / len(per_school)) if per_school else None,
-        "seconds_per_1000_students": round(district * 1000 / school_students, 1) if school_students else None,
-        "report_workers": first.get("report_workers"),
-        "process_pool": first.get("process_pool"),
-        "per_school": [{k: r[k] for k in ("school_id", "students", "pages", "seconds", "seconds_per_page",
-                                          "school_students", "school_seconds", "errors", "status")}
-                       for r in per_school],
-        "bench_rss_peak_mb": sc.rss_peak_mb(),
-    }
-
-
-def _district_in_one_run(app, school_ids: list[int], limit: int | None, workers: int | None) -> dict[str, Any]:
-    """The district as the scheduler runs it: ONE run of the job over every school, with one
-    PDF pool for all of them (a run per school would start a pool per school, and scaling a
-    sample of each school would multiply those start-ups). `limit` students of each school;
-    the run's time is scaled to the district's students."""
-    r = batch(app, None, limit, workers)
+        schools = db.session.scalar(select(func.count()).select_from(School))
+    r = batch(app, limit, workers)
     district = r["school_seconds"]
-    print(f"    weekly batch, the district in one run: {r['students']} students of {len(school_ids)} schools "
-          f"in {r['seconds']} s → {district} s for its {r['school_students']}", flush=True)
+    print(f"    weekly batch in one run: {r['students']} students of {schools} school(s) in {r['seconds']} s "
+          f"→ {district} s for its {r['school_students']}", flush=True)
     return {
         **{k: r[k] for k in ("p50_ms", "p95_ms", "rps", "queries", "errors", "students", "pages", "seconds",
                              "seconds_per_page", "report_workers", "process_pool", "status", "bench_rss_peak_mb")},
         "mode": "in_process (one run of the job for every school, one PDF process pool)",
-        "schools": len(school_ids), "schools_run": len(school_ids), "stopped_early": False,
+        "schools": schools,
         "district_students": r["school_students"], "district_seconds": district,
-        "school_seconds": round(district / len(school_ids), 1),
-        "school_students": round(r["school_students"] / len(school_ids)),
+        "school_seconds": round(district / schools, 1),
+        "school_students": round(r["school_students"] / schools),
         "seconds_per_1000_students": r["seconds_per_1000_students"],
     }
 
 
-def batch(app, school_id: int | None, limit: int | None = None, workers: int | None = None,
-          scheduled_for: datetime | None = None) -> dict[str, Any]:
-    """The job for one school (`school_id`) or for every school in one run, as the scheduler
-    runs it for a district (None), with the PDF pool on every core (REPORT_WORKERS = CPUs);
-    `limit` students of each school; the time is scaled to the schools' size."""
+def batch(app, limit: int | None = None, workers: int | None = None) -> dict[str, Any]:
+    """The job over every school in one run, as `flask jobs run weekly_reports` and the scheduler
+    run it, with the PDF pool on every core (REPORT_WORKERS = CPUs); `limit` students of each
+    school; the time is scaled to all the students."""
     module = _needs()
     from extensions import db
     from models import AuditEntry, JobRun, ParentLink, Student
@@ -179,11 +126,10 @@ def batch(app, school_id: int | None, limit: int | None = None, workers: int | N
     app.config["REPORTS_FOLDER"] = folder
     app.config["REPORT_WORKERS"] = workers
     with app.app_context():
-        query = select(Student.school_id, Student.id).order_by(Student.school_id, Student.current_class_id, Student.id)
-        if school_id is not None:
-            query = query.where(Student.school_id == school_id)
         of_school: dict[int, list[int]] = {}
-        for sid, student_id in db.session.execute(query):
+        for sid, student_id in db.session.execute(
+            select(Student.school_id, Student.id).order_by(Student.school_id, Student.current_class_id, Student.id)
+        ):
             of_school.setdefault(sid, []).append(student_id)
         school_students = sum(len(ids) for ids in of_school.values())
         students, school_of = [], {}
@@ -207,11 +153,11 @@ def batch(app, school_id: int | None, limit: int | None = None, workers: int | N
         db.session.commit()
         app_ids = [a.id for a in apps]
         audit_before = db.session.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1)) or 0
-    scheduled_for = scheduled_for or datetime.now(timezone.utc).replace(microsecond=0)
+    scheduled_for = datetime.now(timezone.utc).replace(microsecond=0)
     run_id = None
     try:
         start = time.perf_counter()
-        run = module.run_scheduled(app, scheduled_for, trigger="cli", school_id=school_id)
+        run = module.run_scheduled(app, scheduled_for, trigger="cli")
         seconds = time.perf_counter() - start
         if run is None:
             raise sc.Skip("the job slot was taken by another run")

@@ -136,7 +136,7 @@ def test_a_districts_weekly_batch_is_one_run_of_the_job_for_every_school(tmp_pat
     assert generated.returncode == 0, generated.stderr[-2000:]
     app = _make_app(url)
     try:
-        result = reports.district_batch(app, None, limit=3, workers=1)
+        result = reports.district_batch(app, limit=3, workers=1)
         from extensions import db
         from models import JobRun
         from models.personal_data import ParentApplication
