@@ -170,8 +170,6 @@ def _year_of(session: Session, obj) -> int | None:
 def _guard(session: Session, _context, _instances) -> None:
     if _allowed(session):
         return
-    from models import AcademicYear
-
     candidates = list(session.new) + list(session.deleted) + [
         o for o in session.dirty if session.is_modified(o, include_collections=False)
     ]
@@ -187,8 +185,10 @@ def _guard(session: Session, _context, _instances) -> None:
                 year_ids.add(year_id)
         if not year_ids:
             return
-        closed = _closed_year_read(session, year_ids)
-        if closed is False:
+        years = _years_read(session, year_ids)
+        if years is not None:
+            closed = next((year.name for year in years if year.is_closed), None)
+        else:
             closed = session.execute(
                 select(AcademicYear.name).where(AcademicYear.id.in_(year_ids), AcademicYear.is_closed.is_(True)).limit(1)
             ).scalar()
@@ -196,17 +196,16 @@ def _guard(session: Session, _context, _instances) -> None:
         raise YearClosed(YEAR_CLOSED_MESSAGE, name=closed)
 
 
-def _closed_year_read(session: Session, year_ids: set[int]) -> str | None | bool:
-    """The guard's answer from the years this transaction has already read (a save loads its
-    lesson with the year): the name of a closed one, None if all are open, False when one was
-    not read in this transaction (or was changed since) and the database must be asked."""
-    read = transaction_memo(session).get(_YEARS_READ, set())
-    if not year_ids <= read:
-        return False
+def _years_read(session: Session, year_ids: set[int]) -> list | None:
+    """The years, if this transaction has read every one of them (a save loads its lesson with
+    the year) and changed none since: the guard answers from them without a statement. None:
+    the database must be asked."""
+    if not year_ids <= transaction_memo(session).get(_YEARS_READ, set()):
+        return None
     years = [session.identity_map.get(identity_key(AcademicYear, year_id)) for year_id in year_ids]
     if any(year is None or inspect(year).modified or "is_closed" in inspect(year).unloaded for year in years):
-        return False
-    return next((year.name for year in years if year.is_closed), None)
+        return None
+    return years
 
 
 _YEARS_READ = "years_read"
