@@ -115,23 +115,21 @@ def closed_periods(class_group: ClassGroup, periods: list[StudyPeriod]) -> dict[
         year = closing.closed_for([], class_group.id, class_group.name, class_group.year.start_date,
                                   class_group.year.end_date, year_closed=True)
         return {p.id: year for p in periods}
-    closed_on: dict[int, dict] = {p.id: {} for p in periods}
-    tz = ZoneInfo(class_group.school.timezone)
     known = {p.id: _known_closures(class_group, p) for p in periods}
-    for period_id, closures in known.items():
-        for class_id, closed_at in closures or ():
-            closed_on[period_id][class_id] = closed_at.astimezone(tz).date()
+    rows = [(period_id, class_id, at) for period_id, closures in known.items() for class_id, at in closures or ()]
     unknown = [period_id for period_id, closures in known.items() if closures is None]
     if unknown:
-        rows = db.session.execute(
+        rows += db.session.execute(
             select(PeriodClosure.period_id, PeriodClosure.class_id, PeriodClosure.closed_at).where(
                 PeriodClosure.period_id.in_(unknown),
                 PeriodClosure.reopened_at.is_(None),
                 or_(PeriodClosure.class_id.is_(None), PeriodClosure.class_id == class_group.id),
             )
         ).all()
-        for period_id, class_id, closed_at in rows:
-            closed_on[period_id][class_id] = closed_at.astimezone(tz).date()
+    closed_on: dict[int, dict] = {p.id: {} for p in periods}
+    tz = ZoneInfo(class_group.school.timezone)
+    for period_id, class_id, closed_at in rows:
+        closed_on[period_id][class_id] = closed_at.astimezone(tz).date()
     return {
         p.id: closing.closed_for(
             [closing.PeriodState(p.name, p.start_date, p.end_date, p.is_closed, closed_on[p.id])],

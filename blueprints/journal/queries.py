@@ -88,19 +88,20 @@ def load_lesson(lesson_id: int, for_update: bool = False) -> Lesson | None:
         query = query.with_for_update(of=Lesson)
     lesson = db.session.execute(query).unique().scalar_one_or_none()
     if lesson is not None and for_update:
-        transaction_memo().setdefault(LOCKED_LESSONS, set()).add(lesson.id)
+        _locked_lessons().add(lesson.id)
     return lesson
 
 
-LOCKED_LESSONS = "locked_lessons"
+def _locked_lessons() -> set[int]:
+    return transaction_memo().setdefault("locked_lessons", set())
 
 
 def lock_lesson(lesson: Lesson) -> None:
     """Serialise the writes of one lesson: PostgreSQL locks the row (unless the lesson was loaded
     for update in this transaction); SQLite's BEGIN IMMEDIATE has taken the database's lock."""
-    if lesson.id not in transaction_memo().get(LOCKED_LESSONS, ()):
+    if lesson.id not in _locked_lessons():
         db.session.execute(select(Lesson.id).where(Lesson.id == lesson.id).with_for_update())
-        transaction_memo().setdefault(LOCKED_LESSONS, set()).add(lesson.id)
+        _locked_lessons().add(lesson.id)  # the statement began the transaction if none was open
 
 
 def periods_of(assignment: TeachingAssignment) -> list[StudyPeriod]:
