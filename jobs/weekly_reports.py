@@ -449,12 +449,10 @@ class WeeklyReports:
                 for class_plan in plan.classes:
                     submitted = self._submit(plan, class_plan, result, renderer)
                     if in_flight is not None:
-                        self._deliver(in_flight, renderer, mailer)
-                        progress.advance(self.done, self.failed)
+                        self._deliver(in_flight, renderer, mailer, progress)
                     in_flight = submitted
             if in_flight is not None:
-                self._deliver(in_flight, renderer, mailer)
-                progress.advance(self.done, self.failed)
+                self._deliver(in_flight, renderer, mailer, progress)
             used_pool = renderer.used_pool
         errors = [f"[school {sid}] {e}" for sid, r in self.results.items() for e in r.errors]
         counts = {
@@ -512,8 +510,9 @@ class WeeklyReports:
             db.session.rollback()  # end the read: rendering and mail take a while
         return Submitted(plan, class_plan, result, copies, names, failed_students)
 
-    def _deliver(self, submitted: Submitted, renderer, mailer) -> None:
-        """Collect the class's rendered pages, certify them, send the e-mails, write the print batch."""
+    def _deliver(self, submitted: Submitted, renderer, mailer, progress: Progress) -> None:
+        """Collect the class's rendered pages, certify them, send the e-mails, write the print
+        batch, and count the class in the run's progress."""
         plan, class_plan, result = submitted.plan, submitted.class_plan, submitted.result
         copies, names, failed_students = submitted.copies, submitted.names, submitted.failed_students
         for copy in copies:
@@ -540,6 +539,7 @@ class WeeklyReports:
         result.students += done
         self.done += done
         self.failed += len(failed_students)
+        progress.advance(self.done, self.failed)
 
     def _certify(self, class_plan: ClassPlan, copies: list[Copy], names, failed_students: set[int],
                  result: SchoolResult) -> list[Copy]:

@@ -250,9 +250,9 @@ def test_the_next_class_is_queued_for_rendering_before_the_last_one_is_delivered
         calls.append(("submit", class_plan.class_name))
         return real_submit(self, plan, class_plan, result, renderer)
 
-    def deliver(self, submitted, renderer, mailer):
+    def deliver(self, submitted, renderer, mailer, progress):
         calls.append(("deliver", submitted.class_plan.class_name))
-        return real_deliver(self, submitted, renderer, mailer)
+        return real_deliver(self, submitted, renderer, mailer, progress)
 
     monkeypatch.setattr(weekly_reports, "plan_school", three_classes)
     monkeypatch.setattr(weekly_reports.WeeklyReports, "_submit", submit)
