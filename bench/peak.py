@@ -70,10 +70,8 @@ def _visit(port: int, family: dict, password: str, address: str, deadline: float
     start = time.perf_counter()
     try:
         page = step("login_page", "GET", "/auth/login")
-        m = sc.HIDDEN_CSRF_RE.search(page.text) or sc.CSRF_RE.search(page.text)
-        token = next((g for g in m.groups() if g), "") if m else ""
         r = step("login_post", "POST", "/auth/login",
-                 {"login": family["login"], "password": password, "csrf_token": token})
+                 {"login": family["login"], "password": password, "csrf_token": sc.form_csrf_token(page.text)})
         location = r.header("Location")
         if r.status not in (302, 303) or "/auth/login" in location:
             raise RuntimeError(f"login of {family['login']} did not land: HTTP {r.status} → {location or '-'}")

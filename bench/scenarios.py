@@ -223,11 +223,16 @@ class HttpClient:
         return Response(r.status, body.decode("utf-8", "replace"), dict(r.getheaders()), len(raw), len(body))
 
 
+def form_csrf_token(html: str) -> str:
+    """The CSRF token a page's form posts (the hidden field, else the layout's meta tag); "" if none."""
+    m = HIDDEN_CSRF_RE.search(html) or CSRF_RE.search(html)
+    return next((g for g in m.groups() if g), "") if m else ""
+
+
 def login(client, user_login: str, password: str) -> None:
     page = client.request("GET", "/auth/login")
-    m = HIDDEN_CSRF_RE.search(page.text) or CSRF_RE.search(page.text)
-    token = next((g for g in m.groups() if g), "") if m else ""
-    r = client.request("POST", "/auth/login", data={"login": user_login, "password": password, "csrf_token": token})
+    r = client.request("POST", "/auth/login", data={"login": user_login, "password": password,
+                                                   "csrf_token": form_csrf_token(page.text)})
     if r.status not in (302, 303):
         raise RuntimeError(f"login of {user_login} failed: HTTP {r.status}")
 

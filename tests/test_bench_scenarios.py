@@ -116,8 +116,7 @@ def test_monday_peak_families_reach_their_childs_diary(tmp_path):
 def _login_status(port: int, address: str, login: str, password: str) -> int:
     client = sc.HttpClient(port, timeout=10, forwarded_for=address)
     page = client.request("GET", "/auth/login")
-    token = sc.HIDDEN_CSRF_RE.search(page.text)
-    data = {"login": login, "password": password, "csrf_token": next(g for g in token.groups() if g)}
+    data = {"login": login, "password": password, "csrf_token": sc.form_csrf_token(page.text)}
     return client.request("POST", "/auth/login", data).status
 
 
